@@ -1,0 +1,50 @@
+/**
+ * Every failure that crosses the wire or reaches a user carries one of these stable codes.
+ * The README's error table is generated from the same list; never rename a code, only add.
+ */
+export const ERROR_CODES = {
+  'bad-json': 'The frame is not valid JSON.',
+  'binary-frame': 'Binary frames are not part of the signaling protocol; send JSON text.',
+  'message-too-large': 'The message is larger than the server accepts.',
+  'invalid-message': 'The message does not match the schema of its type.',
+  'unknown-type': 'The message type is not one this protocol version defines.',
+  'unsupported-version': 'The protocol version in `join` is not one this server speaks.',
+  'not-joined': 'Join a room before sending this message.',
+  'already-joined': 'This connection has already joined a room; send `leave` first.',
+  'room-full': 'The room already holds as many peers as it allows.',
+  'unknown-peer': 'The target peer is not in your room.',
+  'target-required': 'Several peers share the room: name the one this signal is for in `to`.',
+  'hold-full': 'Too many signals are waiting for a peer to join; the server kept none of this one.',
+  'hold-expired': 'No peer joined in time: the signals held for the next peer were discarded.',
+  'invalid-config': 'A configuration value (flag, environment variable or option) is not valid.',
+  'connection-closed': 'The signaling connection closed before the request completed.',
+} as const;
+
+/** A stable, machine-readable error code. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/**
+ * The one error class of the project: a stable `code`, a human message and an optional `cause`.
+ *
+ * @example
+ * ```ts
+ * try { await client.join({ room: 'demo' }); }
+ * catch (e) { if (e instanceof IcebreakerError && e.code === 'room-full') showFullRoom(); }
+ * ```
+ */
+export class IcebreakerError extends Error {
+  override readonly name = 'IcebreakerError';
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string = ERROR_CODES[code], options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** Narrowing helper that also works across realms and bundle copies (checks the shape, not the prototype). */
+export function isIcebreakerError(value: unknown): value is IcebreakerError {
+  if (!(value instanceof Error) || value.name !== 'IcebreakerError') return false;
+  const code: unknown = (value as Error & { code?: unknown }).code;
+  return typeof code === 'string' && Object.hasOwn(ERROR_CODES, code);
+}

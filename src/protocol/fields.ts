@@ -1,0 +1,68 @@
+import * as v from 'valibot';
+
+/**
+ * Field schemas shared by both directions. Bounds exist so that a decoded message is always small
+ * enough to relay; the server's frame limit is the outer bound, these are the inner ones.
+ */
+
+/** Room names travel in URLs, so they are kept to URL-safe characters. */
+export const RoomName = v.pipe(
+  v.string(),
+  v.minLength(1),
+  v.maxLength(64),
+  v.regex(/^[A-Za-z0-9_.~-]+$/, 'room names use letters, digits and - _ . ~'),
+);
+
+/** Peer ids are minted by the server; clients only ever echo them back. */
+export const PeerId = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
+
+export const DisplayName = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
+
+/** A client-chosen request id, echoed in the `re` field of an `error` that answers the request. */
+export const RequestId = v.union([
+  v.pipe(v.string(), v.maxLength(64)),
+  v.pipe(v.number(), v.safeInteger()),
+]);
+
+/** The `RTCSessionDescriptionInit` of an offer or answer (rollback is local-only and never signaled). */
+export const SessionDescription = v.object({
+  type: v.picklist(['offer', 'answer', 'pranswer']),
+  sdp: v.pipe(v.string(), v.maxLength(48 * 1024)),
+});
+
+/** The `RTCIceCandidateInit` of one trickled candidate. */
+export const IceCandidate = v.object({
+  candidate: v.pipe(v.string(), v.maxLength(1024)),
+  sdpMid: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(64)))),
+  sdpMLineIndex: v.optional(v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1023)))),
+  usernameFragment: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(256)))),
+});
+
+/** What a signal carries: a description, one candidate, or the end of this side's candidates. */
+export const SignalData = v.variant('kind', [
+  v.object({ kind: v.literal('description'), description: SessionDescription }),
+  v.object({ kind: v.literal('candidate'), candidate: IceCandidate }),
+  // RFC 8838 §13: the trickle-ICE end-of-candidates indication.
+  v.object({ kind: v.literal('end-of-candidates') }),
+]);
+
+/** An `RTCIceServer` as the server hands it to clients. */
+export const IceServer = v.object({
+  urls: v.union([v.pipe(v.string(), v.maxLength(512)), v.pipe(v.array(v.pipe(v.string(), v.maxLength(512))), v.maxLength(16))]),
+  username: v.optional(v.pipe(v.string(), v.maxLength(512))),
+  credential: v.optional(v.pipe(v.string(), v.maxLength(512))),
+});
+
+export const PeerInfo = v.object({
+  id: PeerId,
+  name: v.optional(DisplayName),
+});
+
+export type RoomName = v.InferOutput<typeof RoomName>;
+export type PeerId = v.InferOutput<typeof PeerId>;
+export type RequestId = v.InferOutput<typeof RequestId>;
+export type SessionDescription = v.InferOutput<typeof SessionDescription>;
+export type IceCandidate = v.InferOutput<typeof IceCandidate>;
+export type SignalData = v.InferOutput<typeof SignalData>;
+export type IceServer = v.InferOutput<typeof IceServer>;
+export type PeerInfo = v.InferOutput<typeof PeerInfo>;

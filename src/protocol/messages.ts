@@ -1,0 +1,96 @@
+import * as v from 'valibot';
+import { ERROR_CODES, type ErrorCode } from './errors.js';
+import { DisplayName, IceServer, PeerId, PeerInfo, RequestId, RoomName, SignalData } from './fields.js';
+
+/** The protocol version this code speaks. It travels in `join` and `welcome`. */
+export const PROTOCOL_VERSION = 1;
+
+// ── client → server ────────────────────────────────────────────────────────────────────────────
+
+/** Enter a room. The answer is a `welcome`, or an `error` whose `re` is this message's `id`. */
+export const JoinMessage = v.object({
+  type: v.literal('join'),
+  id: v.optional(RequestId),
+  protocol: v.pipe(v.number(), v.integer()),
+  room: RoomName,
+  name: v.optional(DisplayName),
+  token: v.optional(v.pipe(v.string(), v.maxLength(4096))),
+});
+
+/**
+ * Send signaling data to one peer of your room. Without `to`, it goes to the only other peer; when
+ * you are alone, the server holds it for the next peer to join (the seed's steps 8–12).
+ * There is deliberately no sender field: the server stamps `from` itself.
+ */
+export const SignalRequest = v.object({
+  type: v.literal('signal'),
+  id: v.optional(RequestId),
+  to: v.optional(PeerId),
+  data: SignalData,
+});
+
+/** Leave the room but keep the connection (it may join again). */
+export const LeaveMessage = v.object({
+  type: v.literal('leave'),
+  id: v.optional(RequestId),
+});
+
+export const ClientMessage = v.variant('type', [JoinMessage, SignalRequest, LeaveMessage]);
+
+// ── server → client ────────────────────────────────────────────────────────────────────────────
+
+export const WelcomeMessage = v.object({
+  type: v.literal('welcome'),
+  protocol: v.number(),
+  peerId: PeerId,
+  room: RoomName,
+  /** Peers already in the room, oldest first: the first of a room is the caller (PEER1). */
+  peers: v.array(PeerInfo),
+  iceServers: v.array(IceServer),
+});
+
+export const PeerJoinedMessage = v.object({
+  type: v.literal('peer-joined'),
+  peer: PeerInfo,
+});
+
+export const PeerLeftMessage = v.object({
+  type: v.literal('peer-left'),
+  peerId: PeerId,
+  /** `left`: sent `leave`; `closed`: its connection closed; `timeout`: it stopped answering pings. */
+  reason: v.picklist(['left', 'closed', 'timeout']),
+});
+
+/** Signaling data relayed by the server; `from` is always set by the server, never by a client. */
+export const SignalMessage = v.object({
+  type: v.literal('signal'),
+  from: PeerId,
+  data: SignalData,
+});
+
+export const ErrorMessage = v.object({
+  type: v.literal('error'),
+  code: v.picklist(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]),
+  message: v.string(),
+  /** The `id` of the request this error answers, when it had one. */
+  re: v.optional(RequestId),
+});
+
+export const ServerMessage = v.variant('type', [
+  WelcomeMessage,
+  PeerJoinedMessage,
+  PeerLeftMessage,
+  SignalMessage,
+  ErrorMessage,
+]);
+
+export type JoinMessage = v.InferOutput<typeof JoinMessage>;
+export type SignalRequest = v.InferOutput<typeof SignalRequest>;
+export type LeaveMessage = v.InferOutput<typeof LeaveMessage>;
+export type ClientMessage = v.InferOutput<typeof ClientMessage>;
+export type WelcomeMessage = v.InferOutput<typeof WelcomeMessage>;
+export type PeerJoinedMessage = v.InferOutput<typeof PeerJoinedMessage>;
+export type PeerLeftMessage = v.InferOutput<typeof PeerLeftMessage>;
+export type SignalMessage = v.InferOutput<typeof SignalMessage>;
+export type ErrorMessage = v.InferOutput<typeof ErrorMessage>;
+export type ServerMessage = v.InferOutput<typeof ServerMessage>;

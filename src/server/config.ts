@@ -1,0 +1,177 @@
+import * as v from 'valibot';
+import { IceServer, IcebreakerError } from '../protocol/index.js';
+
+/** Everything the signaling server can be told. Every field has a default in {@link DEFAULT_CONFIG}. */
+export interface ServerConfig {
+  /** TCP port; 0 picks a free one (tests do this). */
+  readonly port: number;
+  /** Interface to listen on. The default keeps a development server off the network. */
+  readonly host: string;
+  /** ICE servers handed to every client in `welcome`. */
+  readonly iceServers: readonly IceServer[];
+  /** Peers a room holds; a join beyond it gets `room-full`. */
+  readonly roomCapacity: number;
+  /** A ping goes out this often; a peer that has not answered the previous ping is dropped. */
+  readonly heartbeatIntervalMs: number;
+  /** Largest message answered normally; larger ones get `message-too-large`. */
+  readonly maxMessageBytes: number;
+  /** How long signals for a peer that has not joined yet are held. */
+  readonly holdTtlMs: number;
+  /** How many signals may be held for the next peer of a room. */
+  readonly holdMaxSignals: number;
+  /** How many bytes of signals may be held for the next peer of a room. */
+  readonly holdMaxBytes: number;
+  /** Folder of the built teaching page, or `null` to serve no page. */
+  readonly staticDir: string | null;
+}
+
+export const DEFAULT_CONFIG: ServerConfig = {
+  port: 8080,
+  host: '127.0.0.1',
+  iceServers: [{ urls: 'stun:stun.l.google.com:19302' }],
+  roomCapacity: 2,
+  heartbeatIntervalMs: 15_000,
+  maxMessageBytes: 64 * 1024,
+  holdTtlMs: 120_000,
+  holdMaxSignals: 64,
+  holdMaxBytes: 128 * 1024,
+  staticDir: null,
+};
+
+/** One configurable setting: its flag, its environment variable, and how its text is read. */
+interface Setting {
+  readonly key: keyof ServerConfig;
+  readonly flag: string;
+  readonly env: string;
+  readonly help: string;
+  readonly parse: (text: string, name: string) => ServerConfig[keyof ServerConfig];
+}
+
+/** The settings in the order `--help` lists them. Flags, env vars and help all come from here. */
+export const SETTINGS: readonly Setting[] = [
+  { key: 'port', flag: 'port', env: 'ICEBREAKER_PORT', help: 'TCP port (0 = any free port)', parse: (t, n) => integer(t, n, 0, 65_535) },
+  { key: 'host', flag: 'host', env: 'ICEBREAKER_HOST', help: 'interface to listen on (0.0.0.0 = all)', parse: hostName },
+  {
+    key: 'iceServers',
+    flag: 'ice-servers',
+    env: 'ICEBREAKER_ICE_SERVERS',
+    help: 'ICE servers for clients: JSON array of RTCIceServer, comma-separated URLs, or "none"',
+    parse: iceServers,
+  },
+  { key: 'roomCapacity', flag: 'room-capacity', env: 'ICEBREAKER_ROOM_CAPACITY', help: 'peers per room', parse: (t, n) => integer(t, n, 2, 256) },
+  {
+    key: 'heartbeatIntervalMs',
+    flag: 'heartbeat-interval',
+    env: 'ICEBREAKER_HEARTBEAT_INTERVAL',
+    help: 'ping interval; a silent peer is dropped within two (e.g. 15s)',
+    parse: (t, n) => duration(t, n, 50, 3_600_000),
+  },
+  {
+    key: 'maxMessageBytes',
+    flag: 'max-message-bytes',
+    env: 'ICEBREAKER_MAX_MESSAGE_BYTES',
+    help: 'largest signaling message accepted, in bytes',
+    parse: (t, n) => integer(t, n, 1024, 16 * 1024 * 1024),
+  },
+  {
+    key: 'holdTtlMs',
+    flag: 'hold-ttl',
+    env: 'ICEBREAKER_HOLD_TTL',
+    help: 'how long signals wait for the next peer to join (e.g. 2m)',
+    parse: (t, n) => duration(t, n, 10, 86_400_000),
+  },
+  {
+    key: 'holdMaxSignals',
+    flag: 'hold-max-signals',
+    env: 'ICEBREAKER_HOLD_MAX_SIGNALS',
+    help: 'signals held per room for the next peer',
+    parse: (t, n) => integer(t, n, 1, 10_000),
+  },
+  {
+    key: 'holdMaxBytes',
+    flag: 'hold-max-bytes',
+    env: 'ICEBREAKER_HOLD_MAX_BYTES',
+    help: 'bytes held per room for the next peer',
+    parse: (t, n) => integer(t, n, 1024, 64 * 1024 * 1024),
+  },
+];
+
+/**
+ * Builds a config from command-line flag values and environment variables: a flag wins over its
+ * variable, which wins over the default. Throws an `invalid-config` {@link IcebreakerError} naming the
+ * flag or variable whose value is wrong.
+ *
+ * @example
+ * ```ts
+ * const config = resolveConfig({ port: '9000' }, process.env);
+ * ```
+ */
+export function resolveConfig(
+  flags: Readonly<Record<string, string | undefined>>,
+  env: Readonly<Record<string, string | undefined>>,
+  base: ServerConfig = DEFAULT_CONFIG,
+): ServerConfig {
+  const config: Record<string, unknown> = { ...base };
+  for (const setting of SETTINGS) {
+    const flagValue = flags[setting.flag];
+    // PORT is what most hosting platforms set; ICEBREAKER_PORT still wins over it.
+    const envValue = env[setting.env] ?? (setting.key === 'port' ? env.PORT : undefined);
+    if (flagValue !== undefined) config[setting.key] = setting.parse(flagValue, `--${setting.flag}`);
+    else if (envValue !== undefined && envValue !== '') config[setting.key] = setting.parse(envValue, setting.env);
+  }
+  return config as unknown as ServerConfig;
+}
+
+function invalid(name: string, text: string, expected: string): IcebreakerError {
+  return new IcebreakerError('invalid-config', `${name}: "${text.slice(0, 80)}" is not valid: expected ${expected}`);
+}
+
+function integer(text: string, name: string, min: number, max: number): number {
+  const value = /^\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) throw invalid(name, text, `a whole number from ${min} to ${max}`);
+  return value;
+}
+
+const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Reads `250ms`, `30s`, `2m`, `1h`, or a bare number of milliseconds. */
+export function duration(text: string, name: string, minMs: number, maxMs: number): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  const ms = match ? Number(match[1]) * (UNITS[match[2] ?? 'ms'] ?? 1) : Number.NaN;
+  if (!Number.isFinite(ms) || ms < minMs || ms > maxMs) {
+    throw invalid(name, text, `a duration from ${minMs}ms to ${maxMs / 1000}s, like 500ms, 30s or 2m`);
+  }
+  return Math.round(ms);
+}
+
+function hostName(text: string, name: string): string {
+  const host = text.trim();
+  if (host === '' || /[\s/]/.test(host)) throw invalid(name, text, 'a host name or IP address');
+  return host;
+}
+
+const ICE_URL = /^(stun|stuns|turn|turns):[^\s]+$/;
+
+function iceServers(text: string, name: string): IceServer[] {
+  const trimmed = text.trim();
+  if (trimmed === 'none' || trimmed === '' || trimmed === '[]') return [];
+  if (trimmed.startsWith('[')) {
+    let json: unknown;
+    try {
+      json = JSON.parse(trimmed);
+    } catch {
+      throw invalid(name, text, 'a JSON array of RTCIceServer objects');
+    }
+    const parsed = v.safeParse(v.array(IceServer), json);
+    if (!parsed.success) throw invalid(name, text, `RTCIceServer objects (${v.summarize(parsed.issues)})`);
+    for (const server of parsed.output) {
+      for (const url of [server.urls].flat()) if (!ICE_URL.test(url)) throw invalid(name, url, 'a stun:, stuns:, turn: or turns: URL');
+    }
+    return parsed.output;
+  }
+  return trimmed.split(',').map((part) => {
+    const url = part.trim();
+    if (!ICE_URL.test(url)) throw invalid(name, url, 'a stun:, stuns:, turn: or turns: URL');
+    return { urls: url };
+  });
+}

@@ -1,0 +1,226 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import {
+  type ClientMessage,
+  decodeClientMessage,
+  type JoinMessage,
+  PROTOCOL_VERSION,
+  type SignalRequest,
+} from '../protocol/index.js';
+import { DEFAULT_CONFIG, type ServerConfig } from './config.js';
+import { Room } from './room.js';
+import { Session } from './session.js';
+import { serveStatic } from './static-files.js';
+
+/** The path of the WebSocket endpoint; everything else on the port is plain HTTP. */
+export const SIGNALING_PATH = '/ws';
+
+/**
+ * Frames larger than this many times `maxMessageBytes` are refused by the WebSocket layer itself
+ * (close 1009) before they are buffered; frames in between are read and answered with
+ * `message-too-large`, so an honest client with an oversized SDP learns why and keeps its connection.
+ */
+const HARD_FRAME_FACTOR = 4;
+
+/** How long `close()` waits for clients to answer the close handshake before cutting them off. */
+const CLOSE_GRACE_MS = 2000;
+
+/** A running signaling server. */
+export interface IcebreakerServer {
+  /** The page's address, e.g. `http://127.0.0.1:8080/`. */
+  readonly url: string;
+  /** The signaling endpoint, e.g. `ws://127.0.0.1:8080/ws`. */
+  readonly signalingUrl: string;
+  readonly port: number;
+  readonly config: ServerConfig;
+  /** Closes every connection (code 1001) and stops listening; resolves when all is closed. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the HTTP + WebSocket signaling server and resolves once it is listening.
+ *
+ * @example
+ * ```ts
+ * const server = await startServer({ port: 0, staticDir: 'dist/web' });
+ * console.log(`open ${server.url}`);
+ * await server.close();
+ * ```
+ */
+export async function startServer(options: Partial<ServerConfig> = {}): Promise<IcebreakerServer> {
+  const config: ServerConfig = { ...DEFAULT_CONFIG, ...options };
+  const staticDir = config.staticDir === null ? null : resolve(config.staticDir);
+  const rooms = new Map<string, Room>();
+  const sessions = new Set<Session>();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes * HARD_FRAME_FACTOR });
+
+  const http = createServer((req, res) => {
+    handleHttp(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+
+  async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const { pathname } = new URL(req.url ?? '/', 'http://localhost');
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    if (pathname === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(JSON.stringify({ status: 'ok', connections: sessions.size, rooms: rooms.size }));
+      return;
+    }
+    if (staticDir === null) {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('no page is served here\n');
+      return;
+    }
+    await serveStatic(staticDir, pathname, req, res);
+  }
+
+  http.on('upgrade', (req, socket, head) => {
+    const { pathname } = new URL(req.url ?? '/', 'http://localhost');
+    if (pathname !== SIGNALING_PATH) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => accept(ws));
+  });
+
+  function accept(ws: WebSocket): void {
+    const session = new Session(ws);
+    sessions.add(session);
+    ws.on('pong', () => {
+      session.answeredPing = true;
+    });
+    ws.on('message', (data, isBinary) => handleFrame(session, data, isBinary));
+    // A protocol violation (e.g. a frame over maxPayload) is reported here; ws closes the socket itself.
+    ws.on('error', () => {});
+    ws.on('close', () => {
+      sessions.delete(session);
+      leaveRoom(session, session.closeReason);
+    });
+  }
+
+  function handleFrame(session: Session, data: RawData, isBinary: boolean): void {
+    const bytes = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
+    if (bytes > config.maxMessageBytes) {
+      session.sendError('message-too-large', undefined, `messages are limited to ${config.maxMessageBytes} bytes; this one had ${bytes}`);
+      return;
+    }
+    const result = decodeClientMessage(isBinary ? data : data.toString());
+    if (!result.ok) {
+      session.sendError(result.error.code, result.error.re, result.error.message);
+      return;
+    }
+    dispatch(session, result.message);
+  }
+
+  function dispatch(session: Session, message: ClientMessage): void {
+    switch (message.type) {
+      case 'join':
+        return join(session, message);
+      case 'signal':
+        return signal(session, message);
+      case 'leave':
+        if (!session.membership) return session.sendError('not-joined', message.id);
+        return leaveRoom(session, 'left');
+    }
+  }
+
+  function join(session: Session, message: JoinMessage): void {
+    if (session.membership) return session.sendError('already-joined', message.id);
+    if (message.protocol !== PROTOCOL_VERSION) {
+      return session.sendError('unsupported-version', message.id, `this server speaks protocol ${PROTOCOL_VERSION}, not ${message.protocol}`);
+    }
+    const room = rooms.get(message.room) ?? new Room(message.room, holdLimits(config));
+    if (room.size >= config.roomCapacity) {
+      return session.sendError('room-full', message.id, `room "${message.room}" already has ${room.size} peers, its capacity`);
+    }
+    rooms.set(room.name, room);
+    const peers = room.peerInfos();
+    const id = newPeerId();
+    session.membership = message.name === undefined ? { id, room } : { id, room, name: message.name };
+    session.send({ type: 'welcome', protocol: PROTOCOL_VERSION, peerId: id, room: room.name, peers, iceServers: [...config.iceServers] });
+    room.add(session);
+  }
+
+  function signal(session: Session, message: SignalRequest): void {
+    const membership = session.membership;
+    if (!membership) return session.sendError('not-joined', message.id);
+    const outcome = membership.room.relay(session, message.to, message.data, message.id);
+    if (outcome === 'unknown-peer') {
+      session.sendError('unknown-peer', message.id, `no other peer "${message.to}" in room "${membership.room.name}"`);
+    } else if (outcome === 'target-required' || outcome === 'hold-full') {
+      session.sendError(outcome, message.id);
+    }
+  }
+
+  function leaveRoom(session: Session, reason: 'left' | 'closed' | 'timeout'): void {
+    const membership = session.membership;
+    if (!membership) return;
+    session.membership = null;
+    membership.room.remove(session, membership.id, reason);
+    if (membership.room.size === 0) {
+      membership.room.dispose();
+      rooms.delete(membership.room.name);
+    }
+  }
+
+  // Heartbeat: a peer whose network vanished never sends a close frame, so we ask every interval and
+  // drop whoever did not answer the previous question (detected within two intervals).
+  const heartbeat = setInterval(() => {
+    for (const session of sessions) {
+      if (!session.answeredPing) {
+        session.closeReason = 'timeout';
+        session.socket.terminate();
+        continue;
+      }
+      session.answeredPing = false;
+      session.socket.ping();
+    }
+  }, config.heartbeatIntervalMs);
+  heartbeat.unref();
+
+  http.listen(config.port, config.host);
+  await Promise.race([once(http, 'listening'), once(http, 'error').then(([error]) => Promise.reject(error))]);
+  const { port } = http.address() as AddressInfo;
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
+
+  return {
+    url: `http://${shownHost}:${port}/`,
+    signalingUrl: `ws://${shownHost}:${port}${SIGNALING_PATH}`,
+    port,
+    config,
+    close: () => shutdown(http, sessions, rooms, heartbeat),
+  };
+}
+
+async function shutdown(http: Server, sessions: Set<Session>, rooms: Map<string, Room>, heartbeat: ReturnType<typeof setInterval>): Promise<void> {
+  clearInterval(heartbeat);
+  const closed = once(http, 'close');
+  http.close();
+  const sockets = [...sessions].map((session) => session.socket);
+  for (const socket of sockets) socket.close(1001, 'server shutting down');
+  const cutoff = setTimeout(() => {
+    for (const socket of sockets) socket.terminate();
+  }, CLOSE_GRACE_MS);
+  await Promise.all(sockets.map((socket) => (socket.readyState === socket.CLOSED ? undefined : once(socket, 'close'))));
+  clearTimeout(cutoff);
+  for (const room of rooms.values()) room.dispose();
+  http.closeAllConnections();
+  await closed;
+}
+
+function holdLimits(config: ServerConfig) {
+  return { ttlMs: config.holdTtlMs, maxSignals: config.holdMaxSignals, maxBytes: config.holdMaxBytes };
+}
+
+function newPeerId(): string {
+  // 96 random bits: ids are public, but guessing one must not be practical.
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(12))).toString('base64url');
+}

@@ -1,0 +1,75 @@
+import { once } from 'node:events';
+import WebSocket from 'ws';
+
+/** A parsed server frame as a test sees it: loose, so tests can assert on anything the server sends. */
+export type Frame = { type: string; [field: string]: unknown };
+
+const WAIT_MS = 5000;
+
+/**
+ * A raw WebSocket client for server tests: it can send anything (bad frames included) and queues every
+ * frame it receives, so a test awaits the next one instead of sleeping.
+ */
+export class TestSocket {
+  private readonly frames: Frame[] = [];
+  private readonly waiters: Array<(frame: Frame) => void> = [];
+  readonly closed: Promise<{ code: number; reason: string }>;
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const frame = JSON.parse(data.toString()) as Frame;
+      const waiter = this.waiters.shift();
+      if (waiter) waiter(frame);
+      else this.frames.push(frame);
+    });
+    this.closed = once(ws, 'close').then(([code, reason]) => ({ code: code as number, reason: String(reason) }));
+  }
+
+  static async open(url: string, options: WebSocket.ClientOptions = {}): Promise<TestSocket> {
+    const ws = new WebSocket(url, options);
+    const socket = new TestSocket(ws);
+    await once(ws, 'open');
+    return socket;
+  }
+
+  /** Sends an object as JSON, or a string / buffer exactly as given. */
+  send(frame: object | string | Buffer): void {
+    this.ws.send(typeof frame === 'string' || Buffer.isBuffer(frame) ? frame : JSON.stringify(frame));
+  }
+
+  /** The next frame received, or a rejection after a few seconds. */
+  next(): Promise<Frame> {
+    const queued = this.frames.shift();
+    if (queued) return Promise.resolve(queued);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        reject(new Error(`no frame within ${WAIT_MS}ms`));
+      }, WAIT_MS);
+      const waiter = (frame: Frame) => {
+        clearTimeout(timer);
+        resolve(frame);
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Frames already received and not yet taken. Used to assert that nothing else arrived. */
+  get pending(): readonly Frame[] {
+    return this.frames;
+  }
+
+  /** Joins a room and returns the welcome. */
+  async join(room: string, extra: object = {}): Promise<Frame> {
+    this.send({ type: 'join', protocol: 1, room, ...extra });
+    const frame = await this.next();
+    if (frame.type !== 'welcome') throw new Error(`expected welcome, got ${JSON.stringify(frame)}`);
+    return frame;
+  }
+
+  async close(): Promise<void> {
+    if (this.ws.readyState === WebSocket.CLOSED) return;
+    this.ws.close();
+    await this.closed;
+  }
+}

@@ -1,0 +1,72 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { type Harness, startHarness } from '../helpers/server.js';
+
+/** A raw GET that does not normalise the path (fetch would resolve `..` before sending it). */
+function rawGet(port: number, path: string): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path, method: 'GET' }, (res) => {
+      let body = '';
+      res.on('data', (chunk) => {
+        body += chunk;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+describe('HTTP on the signaling port', () => {
+  let h: Harness;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'icebreaker-static-'));
+    await mkdir(join(dir, 'assets'));
+    await writeFile(join(dir, 'index.html'), '<!doctype html><title>Icebreaker</title>');
+    await writeFile(join(dir, 'assets', 'app-1234.js'), 'console.log(1)');
+    await writeFile(join(tmpdir(), 'icebreaker-secret.txt'), 'secret');
+    h = await startHarness({ staticDir: dir });
+  });
+  afterAll(async () => {
+    await h.close();
+    await rm(dir, { recursive: true });
+  });
+
+  it('answers /healthz', async () => {
+    const res = await fetch(new URL('/healthz', h.server.url));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ok' });
+  });
+
+  it('serves the page, with a room in the query, and its fingerprinted assets', async () => {
+    const page = await fetch(new URL('/?room=abc', h.server.url));
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(page.headers.get('cache-control')).toBe('no-cache');
+    expect(await page.text()).toContain('<title>Icebreaker</title>');
+    const asset = await fetch(new URL('/assets/app-1234.js', h.server.url));
+    expect(asset.headers.get('content-type')).toContain('text/javascript');
+    expect(asset.headers.get('cache-control')).toContain('immutable');
+  });
+
+  it('never serves a file outside the page folder', async () => {
+    for (const path of ['/../icebreaker-secret.txt', '/%2e%2e/icebreaker-secret.txt', '/assets/..%2f..%2ficebreaker-secret.txt', '/%00', '/%E0%A4%A']) {
+      const res = await rawGet(h.server.port, path);
+      expect(res.status, path).toBe(404);
+      expect(res.body).not.toContain('secret');
+    }
+  });
+
+  it('refuses other methods and WebSocket upgrades on other paths', async () => {
+    expect((await fetch(h.server.url, { method: 'POST' })).status).toBe(405);
+    const ws = new WebSocket(new URL('/not-ws', h.server.signalingUrl));
+    const status = await new Promise<number>((resolve) => ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
+    expect(status).toBe(404);
+  });
+});
