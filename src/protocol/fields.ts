@@ -33,9 +33,9 @@ export const SessionDescription = v.object({
 /** The `RTCIceCandidateInit` of one trickled candidate. */
 export const IceCandidate = v.object({
   candidate: v.pipe(v.string(), v.maxLength(1024)),
-  sdpMid: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(64)))),
-  sdpMLineIndex: v.optional(v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1023)))),
-  usernameFragment: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(256)))),
+  sdpMid: v.exactOptional(v.nullable(v.pipe(v.string(), v.maxLength(64)))),
+  sdpMLineIndex: v.exactOptional(v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1023)))),
+  usernameFragment: v.exactOptional(v.nullable(v.pipe(v.string(), v.maxLength(256)))),
 });
 
 /** What a signal carries: a description, one candidate, or the end of this side's candidates. */
@@ -49,13 +49,13 @@ export const SignalData = v.variant('kind', [
 /** An `RTCIceServer` as the server hands it to clients. */
 export const IceServer = v.object({
   urls: v.union([v.pipe(v.string(), v.maxLength(512)), v.pipe(v.array(v.pipe(v.string(), v.maxLength(512))), v.maxLength(16))]),
-  username: v.optional(v.pipe(v.string(), v.maxLength(512))),
-  credential: v.optional(v.pipe(v.string(), v.maxLength(512))),
+  username: v.exactOptional(v.pipe(v.string(), v.maxLength(512))),
+  credential: v.exactOptional(v.pipe(v.string(), v.maxLength(512))),
 });
 
 export const PeerInfo = v.object({
   id: PeerId,
-  name: v.optional(DisplayName),
+  name: v.exactOptional(DisplayName),
 });
 
 export type RoomName = v.InferOutput<typeof RoomName>;

@@ -10,11 +10,11 @@ export const PROTOCOL_VERSION = 1;
 /** Enter a room. The answer is a `welcome`, or an `error` whose `re` is this message's `id`. */
 export const JoinMessage = v.object({
   type: v.literal('join'),
-  id: v.optional(RequestId),
+  id: v.exactOptional(RequestId),
   protocol: v.pipe(v.number(), v.integer()),
   room: RoomName,
-  name: v.optional(DisplayName),
-  token: v.optional(v.pipe(v.string(), v.maxLength(4096))),
+  name: v.exactOptional(DisplayName),
+  token: v.exactOptional(v.pipe(v.string(), v.maxLength(4096))),
 });
 
 /**
@@ -24,15 +24,15 @@ export const JoinMessage = v.object({
  */
 export const SignalRequest = v.object({
   type: v.literal('signal'),
-  id: v.optional(RequestId),
-  to: v.optional(PeerId),
+  id: v.exactOptional(RequestId),
+  to: v.exactOptional(PeerId),
   data: SignalData,
 });
 
 /** Leave the room but keep the connection (it may join again). */
 export const LeaveMessage = v.object({
   type: v.literal('leave'),
-  id: v.optional(RequestId),
+  id: v.exactOptional(RequestId),
 });
 
 export const ClientMessage = v.variant('type', [JoinMessage, SignalRequest, LeaveMessage]);
@@ -73,7 +73,7 @@ export const ErrorMessage = v.object({
   code: v.picklist(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]),
   message: v.string(),
   /** The `id` of the request this error answers, when it had one. */
-  re: v.optional(RequestId),
+  re: v.exactOptional(RequestId),
 });
 
 export const ServerMessage = v.variant('type', [

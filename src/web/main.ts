@@ -1,0 +1,58 @@
+import { SignalingClient } from '../client/index.js';
+import { isIcebreakerError, RoomName } from '../protocol/index.js';
+import { safeParse } from 'valibot';
+import { byId, el } from './dom.js';
+import { Lesson, type Mode } from './lesson.js';
+import { mountView } from './view.js';
+
+/** Reads room and mode from the address, filling in what is missing so the address can be shared. */
+function readAddress(): { room: string; mode: Mode } {
+  const params = new URLSearchParams(location.search);
+  const asked = params.get('room');
+  const room = asked !== null && safeParse(RoomName, asked).success ? asked : `room-${Math.random().toString(36).slice(2, 8)}`;
+  const mode: Mode = params.get('mode') === 'auto' ? 'auto' : 'steps';
+  params.set('room', room);
+  params.set('mode', mode);
+  history.replaceState(null, '', `?${params}`);
+  return { room, mode };
+}
+
+function setMode(mode: Mode): void {
+  const params = new URLSearchParams(location.search);
+  params.set('mode', mode);
+  history.replaceState(null, '', `?${params}`);
+}
+
+function fail(message: string, action?: Node): void {
+  byId('session').replaceChildren(el('p', { class: 'error', role: 'alert', id: 'fatal' }, message), action ?? '');
+}
+
+async function main(): Promise<void> {
+  const { room, mode } = readAddress();
+  const endpoint = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+  let signaling: SignalingClient;
+  try {
+    signaling = await SignalingClient.open(endpoint);
+  } catch {
+    return fail(`Could not reach the signaling server at ${endpoint}. Is it running?`);
+  }
+  let welcome: Awaited<ReturnType<SignalingClient['join']>>;
+  try {
+    welcome = await signaling.join({ room });
+  } catch (error) {
+    if (isIcebreakerError(error) && error.code === 'room-full') {
+      return fail(`Room "${room}" already has its two peers.`, el('a', { href: `?mode=${mode}`, id: 'new-room' }, 'Start a new room'));
+    }
+    return fail(`Could not join room "${room}": ${(error as Error).message}`);
+  }
+  const lesson = new Lesson(signaling, welcome, mode);
+  mountView(lesson, welcome, (next) => {
+    setMode(next);
+    lesson.setMode(next);
+  });
+  lesson.start();
+  // Exposed for the browser tests and for curious learners in the console.
+  (globalThis as { icebreaker?: unknown }).icebreaker = { lesson, signaling };
+}
+
+void main();

@@ -1,0 +1,181 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type IcebreakerServer, startServer } from '../../src/server/index.js';
+import { launchChromium, openPage, screenshot } from '../helpers/browser.js';
+
+const STEP_TIMEOUT = 15_000;
+
+async function role(page: Page): Promise<string | null> {
+  await page.locator('#role').waitFor({ timeout: STEP_TIMEOUT });
+  return page.locator('#role').getAttribute('data-role');
+}
+
+async function click(page: Page, n: number): Promise<void> {
+  const button = page.locator(`button[data-action="${n}"]`);
+  await expect.poll(() => button.isEnabled(), { timeout: STEP_TIMEOUT, message: `step ${n} never became ready` }).toBe(true);
+  await button.click();
+  await waitDone(page, n);
+}
+
+async function waitDone(page: Page, n: number): Promise<void> {
+  await page.locator(`#step-${n}[data-status="done"]`).waitFor({ timeout: STEP_TIMEOUT });
+}
+
+async function waitConnected(page: Page): Promise<void> {
+  await page.locator('.banner-connected').waitFor({ timeout: STEP_TIMEOUT });
+  await expect.poll(() => page.locator('[data-state="channelState"]').textContent()).toBe('open');
+  await expect.poll(() => page.locator('[data-state="connectionState"]').textContent()).toBe('connected');
+}
+
+/** Sends `text` from one page's chat and asserts it arrives on the other, across the data channel. */
+async function chat(from: Page, to: Page, text: string): Promise<void> {
+  await from.locator('#chat-input').fill(text);
+  await from.keyboard.press('Enter');
+  await to.locator('.chat-peer', { hasText: text }).waitFor({ timeout: STEP_TIMEOUT });
+  await expect(from.locator('.chat-me', { hasText: text }).count()).resolves.toBe(1);
+}
+
+/** The caller's side of the seed's stage 1, in the seed's order. */
+async function callerStage1(page: Page): Promise<void> {
+  for (const n of [1, 2, 3]) await click(page, n);
+  await waitDone(page, 4);
+  await click(page, 5);
+  // The offer is shown, with its data-channel section marked.
+  await expect(page.locator('#step-5 .sdp-datachannel code', { hasText: 'm=application' }).count()).resolves.toBe(1);
+  await click(page, 6);
+  await waitDone(page, 7);
+  await click(page, 8);
+}
+
+async function calleeStage3(page: Page): Promise<void> {
+  await waitDone(page, 12);
+  await expect(page.locator('#step-12 .sdp-datachannel').count()).resolves.toBe(1);
+  for (const n of [13, 14, 16, 17, 18, 19]) await click(page, n);
+  await waitDone(page, 20);
+  await click(page, 21);
+  // Held candidates: none was sent before this click.
+  await expect(page.locator('#candidates tr[data-side="local"]', { hasText: 'sent' }).count()).resolves.toBe(0);
+  await click(page, 22);
+}
+
+async function callerStage5(page: Page): Promise<void> {
+  await waitDone(page, 24);
+  // PEER2's candidates arrived before PEER1 set the answer: they wait in the buffer.
+  await expect.poll(() => page.locator('#candidates tr[data-side="remote"]', { hasText: 'buffered' }).count()).toBeGreaterThan(0);
+  await click(page, 25);
+  await click(page, 26);
+  await expect(page.locator('#candidates tr[data-side="remote"]', { hasText: 'buffered' }).count()).resolves.toBe(0);
+}
+
+describe('the teaching page in real Chromium', () => {
+  let server: IcebreakerServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    // An unresolvable STUN server is handed out on purpose: host candidates must still connect.
+    server = await startServer({ port: 0, staticDir: 'dist/web', iceServers: [{ urls: 'stun:stun.invalid:3478' }] });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('(a) step by step: every step clicked in the seed’s order, then chat both ways', async () => {
+    const url = `${server.url}?room=steps-a&mode=steps`;
+    const peer1 = await openPage(browser, url);
+    expect(await role(peer1)).toBe('PEER1');
+    const peer2 = await openPage(browser, url);
+    expect(await role(peer2)).toBe('PEER2');
+    await expect.poll(() => peer1.locator('#peer-presence').textContent()).toContain('PEER2 is here');
+
+    // Preconditions hold: PEER1 cannot set a remote description before an answer exists.
+    await expect(peer1.locator('button[data-action="26"]').isDisabled()).resolves.toBe(true);
+    await expect(peer2.locator('button[data-action="17"]').isDisabled()).resolves.toBe(true);
+
+    await callerStage1(peer1);
+    await waitDone(peer1, 10);
+    await calleeStage3(peer2);
+    await callerStage5(peer1);
+
+    await waitConnected(peer1);
+    await waitConnected(peer2);
+    await chat(peer1, peer2, 'hello from PEER1');
+    await chat(peer2, peer1, 'hello back from PEER2');
+
+    // Every state is on show, and the timeline recorded the journey.
+    await expect(peer1.locator('[data-state="signalingState"]').textContent()).resolves.toBe('stable');
+    await expect(peer1.locator('[data-state="iceGatheringState"]').textContent()).resolves.toBe('complete');
+    await expect(peer1.locator('#candidates tr[data-side="local"] .ctype-host').count()).resolves.toBeGreaterThan(0);
+    await expect(peer1.locator('#timeline li', { hasText: 'iceConnectionState → connected' }).count()).resolves.toBeGreaterThan(0);
+    await expect(peer1.locator('#timeline li', { hasText: 'stun.invalid' }).count()).resolves.toBeGreaterThan(0);
+    await screenshot(peer1, 'steps-peer1-connected');
+    await screenshot(peer2, 'steps-peer2-connected');
+    expect([...(peer1 as Page & { errors: string[] }).errors, ...(peer2 as Page & { errors: string[] }).errors]).toEqual([]);
+    await peer1.context().close();
+    await peer2.context().close();
+  });
+
+  it('(b) automatic mode: no clicks, trickle ICE, then chat both ways', async () => {
+    const url = `${server.url}?room=auto-b&mode=auto`;
+    const peer1 = await openPage(browser, url);
+    expect(await role(peer1)).toBe('PEER1');
+    const peer2 = await openPage(browser, url);
+    await waitConnected(peer1);
+    await waitConnected(peer2);
+    // Trickle: PEER1's candidates went out right after the offer, before any answer could arrive.
+    const steps = await peer1.locator('#timeline li').allTextContents();
+    const sentCandidates = steps.findIndex((t) => t.includes('Step 25 done'));
+    const answer = steps.findIndex((t) => t.includes('Received the answer'));
+    expect(sentCandidates).toBeGreaterThan(-1);
+    expect(sentCandidates).toBeLessThan(answer);
+    await chat(peer2, peer1, 'auto hello');
+    await chat(peer1, peer2, 'auto reply');
+    await screenshot(peer1, 'auto-peer1-connected');
+    await screenshot(peer2, 'auto-peer2-connected');
+    await peer1.context().close();
+    await peer2.context().close();
+  });
+
+  it.each(['steps', 'auto'] as const)('(c) %s: PEER2 opens the page only after PEER1 sent its offer, and still connects', async (mode) => {
+    const url = `${server.url}?room=late-${mode}&mode=${mode}`;
+    const peer1 = await openPage(browser, url);
+    expect(await role(peer1)).toBe('PEER1');
+    if (mode === 'steps') await callerStage1(peer1);
+    else await waitDone(peer1, 8);
+    await expect(peer1.locator('#step-8 .output').textContent()).resolves.toContain('holds it until PEER2 joins');
+
+    const peer2 = await openPage(browser, url);
+    expect(await role(peer2)).toBe('PEER2');
+    if (mode === 'steps') {
+      await calleeStage3(peer2);
+      await callerStage5(peer1);
+    }
+    await waitConnected(peer1);
+    await waitConnected(peer2);
+    await chat(peer1, peer2, `late ${mode}`);
+    await peer1.context().close();
+    await peer2.context().close();
+  });
+
+  it('turns a third tab away with room-full and keeps the two connected', async () => {
+    const url = `${server.url}?room=full&mode=auto`;
+    const peer1 = await openPage(browser, url);
+    const peer2 = await openPage(browser, url);
+    await waitConnected(peer1);
+    const third = await openPage(browser, url);
+    await expect.poll(() => third.locator('#fatal').textContent()).toContain('already has its two peers');
+    await chat(peer2, peer1, 'still here');
+    for (const page of [peer1, peer2, third]) await page.context().close();
+  });
+
+  it('tells the remaining peer when the other tab closes', async () => {
+    const url = `${server.url}?room=leave&mode=auto`;
+    const peer1 = await openPage(browser, url);
+    const peer2 = await openPage(browser, url);
+    await waitConnected(peer1);
+    await peer2.context().close();
+    await peer1.locator('.banner-ended', { hasText: 'left' }).waitFor({ timeout: STEP_TIMEOUT });
+    await peer1.context().close();
+  });
+});
