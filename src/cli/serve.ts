@@ -23,7 +23,12 @@ function show(value: unknown): string {
  * Runs `icebreaker serve` until SIGINT or SIGTERM. Resolves with the process exit code:
  * 0 after a clean shutdown, 2 for a bad flag or value, 1 when the server cannot start.
  */
-export async function serve(argv: readonly string[], env: NodeJS.ProcessEnv, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+export async function serve(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+): Promise<number> {
   let flags: Record<string, string | undefined>;
   try {
     const parsed = parseArgs({
@@ -69,16 +74,19 @@ export async function serve(argv: readonly string[], env: NodeJS.ProcessEnv, out
     return 1;
   }
 
+  // Listen for the stop signals before announcing readiness: whoever reads the announcement may
+  // signal at once (pipe writes are synchronous on Linux).
+  const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
   const ice = config.iceServers.flatMap((s) => [s.urls].flat()).join(', ') || 'none (host candidates only)';
   out.write(
     `Icebreaker is running.\n  page       ${server.url}\n  signaling  ${server.signalingUrl}\n  ICE        ${ice}\n` +
       `Open the page, then open the same address (with its ?room=…) in a second tab or browser.\nPress Ctrl+C to stop.\n`,
   );
 
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  const signal = await stopRequested;
   out.write(`\n${signal}: closing connections…\n`);
   await server.close();
   out.write('Stopped.\n');

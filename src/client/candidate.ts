@@ -26,7 +26,10 @@ export interface ParsedCandidate {
  * ```
  */
 export function parseCandidate(line: string): ParsedCandidate | null {
-  const text = line.trim().replace(/^a=/, '').replace(/^candidate:/, '');
+  const text = line
+    .trim()
+    .replace(/^a=/, '')
+    .replace(/^candidate:/, '');
   const fields = text.split(/\s+/);
   const [foundation, component, protocol, priority, address, port, typ, type] = fields;
   if (foundation === undefined || typ !== 'typ' || type === undefined || address === undefined) return null;

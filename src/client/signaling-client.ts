@@ -1,7 +1,7 @@
 import {
+  type ClientMessage,
   decodeServerMessage,
   encode,
-  type ClientMessage,
   IcebreakerError,
   type PeerId,
   type PeerInfo,
@@ -70,6 +70,8 @@ export class SignalingClient extends Emitter<SignalingEvents> {
   private constructor(private readonly socket: WebSocketLike) {
     super();
     socket.addEventListener('message', (event) => this.receive(event.data));
+    // A close event always follows an error event; listening keeps Node's ws from treating it as uncaught.
+    socket.addEventListener('error', () => {});
     socket.addEventListener('close', (event) => {
       this.pendingJoin?.reject(new IcebreakerError('connection-closed', `the signaling connection closed (${event.code})`));
       this.pendingJoin = null;
@@ -149,11 +151,14 @@ export class SignalingClient extends Emitter<SignalingEvents> {
         this.pendingJoin = null;
         return;
       case 'peer-joined':
-        return this.emit('peer-joined', message.peer);
+        this.emit('peer-joined', message.peer);
+        return;
       case 'peer-left':
-        return this.emit('peer-left', message.peerId, message.reason);
+        this.emit('peer-left', message.peerId, message.reason);
+        return;
       case 'signal':
-        return this.emit('signal', message.from, message.data);
+        this.emit('signal', message.from, message.data);
+        return;
       case 'error': {
         const error = new IcebreakerError(message.code, message.message);
         if (this.pendingJoin && message.re === this.pendingJoin.id) {
@@ -161,7 +166,8 @@ export class SignalingClient extends Emitter<SignalingEvents> {
           this.pendingJoin = null;
           return;
         }
-        return this.emit('error', error, message.re);
+        this.emit('error', error, message.re);
+        return;
       }
     }
   }

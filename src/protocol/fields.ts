@@ -19,10 +19,7 @@ export const PeerId = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
 export const DisplayName = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
 
 /** A client-chosen request id, echoed in the `re` field of an `error` that answers the request. */
-export const RequestId = v.union([
-  v.pipe(v.string(), v.maxLength(64)),
-  v.pipe(v.number(), v.safeInteger()),
-]);
+export const RequestId = v.union([v.pipe(v.string(), v.maxLength(64)), v.pipe(v.number(), v.safeInteger())]);
 
 /** The `RTCSessionDescriptionInit` of an offer or answer (rollback is local-only and never signaled). */
 export const SessionDescription = v.object({

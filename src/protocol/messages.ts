@@ -76,13 +76,7 @@ export const ErrorMessage = v.object({
   re: v.exactOptional(RequestId),
 });
 
-export const ServerMessage = v.variant('type', [
-  WelcomeMessage,
-  PeerJoinedMessage,
-  PeerLeftMessage,
-  SignalMessage,
-  ErrorMessage,
-]);
+export const ServerMessage = v.variant('type', [WelcomeMessage, PeerJoinedMessage, PeerLeftMessage, SignalMessage, ErrorMessage]);
 
 export type JoinMessage = v.InferOutput<typeof JoinMessage>;
 export type SignalRequest = v.InferOutput<typeof SignalRequest>;

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { IceServer, IcebreakerError } from '../protocol/index.js';
+import { IcebreakerError, IceServer } from '../protocol/index.js';
 
 /** Everything the signaling server can be told. Every field has a default in {@link DEFAULT_CONFIG}. */
 export interface ServerConfig {
@@ -58,7 +58,13 @@ export const SETTINGS: readonly Setting[] = [
     help: 'ICE servers for clients: JSON array of RTCIceServer, comma-separated URLs, or "none"',
     parse: iceServers,
   },
-  { key: 'roomCapacity', flag: 'room-capacity', env: 'ICEBREAKER_ROOM_CAPACITY', help: 'peers per room', parse: (t, n) => integer(t, n, 2, 256) },
+  {
+    key: 'roomCapacity',
+    flag: 'room-capacity',
+    env: 'ICEBREAKER_ROOM_CAPACITY',
+    help: 'peers per room',
+    parse: (t, n) => integer(t, n, 2, 256),
+  },
   {
     key: 'heartbeatIntervalMs',
     flag: 'heartbeat-interval',

@@ -8,5 +8,5 @@
  * ```
  * @module
  */
-export { DEFAULT_CONFIG, resolveConfig, type ServerConfig, SETTINGS } from './config.js';
+export { DEFAULT_CONFIG, resolveConfig, SETTINGS, type ServerConfig } from './config.js';
 export { type IcebreakerServer, SIGNALING_PATH, startServer } from './server.js';

@@ -2,14 +2,8 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import {
-  type ClientMessage,
-  decodeClientMessage,
-  type JoinMessage,
-  PROTOCOL_VERSION,
-  type SignalRequest,
-} from '../protocol/index.js';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import { type ClientMessage, decodeClientMessage, type JoinMessage, PROTOCOL_VERSION, type SignalRequest } from '../protocol/index.js';
 import { DEFAULT_CONFIG, type ServerConfig } from './config.js';
 import { Room } from './room.js';
 import { Session } from './session.js';
@@ -123,23 +117,34 @@ export async function startServer(options: Partial<ServerConfig> = {}): Promise<
   function dispatch(session: Session, message: ClientMessage): void {
     switch (message.type) {
       case 'join':
-        return join(session, message);
+        join(session, message);
+        return;
       case 'signal':
-        return signal(session, message);
+        signal(session, message);
+        return;
       case 'leave':
-        if (!session.membership) return session.sendError('not-joined', message.id);
-        return leaveRoom(session, 'left');
+        if (!session.membership) {
+          session.sendError('not-joined', message.id);
+          return;
+        }
+        leaveRoom(session, 'left');
+        return;
     }
   }
 
   function join(session: Session, message: JoinMessage): void {
-    if (session.membership) return session.sendError('already-joined', message.id);
+    if (session.membership) {
+      session.sendError('already-joined', message.id);
+      return;
+    }
     if (message.protocol !== PROTOCOL_VERSION) {
-      return session.sendError('unsupported-version', message.id, `this server speaks protocol ${PROTOCOL_VERSION}, not ${message.protocol}`);
+      session.sendError('unsupported-version', message.id, `this server speaks protocol ${PROTOCOL_VERSION}, not ${message.protocol}`);
+      return;
     }
     const room = rooms.get(message.room) ?? new Room(message.room, holdLimits(config));
     if (room.size >= config.roomCapacity) {
-      return session.sendError('room-full', message.id, `room "${message.room}" already has ${room.size} peers, its capacity`);
+      session.sendError('room-full', message.id, `room "${message.room}" already has ${room.size} peers, its capacity`);
+      return;
     }
     rooms.set(room.name, room);
     const peers = room.peerInfos();
@@ -151,7 +156,10 @@ export async function startServer(options: Partial<ServerConfig> = {}): Promise<
 
   function signal(session: Session, message: SignalRequest): void {
     const membership = session.membership;
-    if (!membership) return session.sendError('not-joined', message.id);
+    if (!membership) {
+      session.sendError('not-joined', message.id);
+      return;
+    }
     const outcome = membership.room.relay(session, message.to, message.data, message.id);
     if (outcome === 'unknown-peer') {
       session.sendError('unknown-peer', message.id, `no other peer "${message.to}" in room "${membership.room.name}"`);
@@ -189,7 +197,8 @@ export async function startServer(options: Partial<ServerConfig> = {}): Promise<
   http.listen(config.port, config.host);
   await Promise.race([once(http, 'listening'), once(http, 'error').then(([error]) => Promise.reject(error))]);
   const { port } = http.address() as AddressInfo;
-  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  const shownHost =
+    config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
 
   return {
     url: `http://${shownHost}:${port}/`,
@@ -200,7 +209,12 @@ export async function startServer(options: Partial<ServerConfig> = {}): Promise<
   };
 }
 
-async function shutdown(http: Server, sessions: Set<Session>, rooms: Map<string, Room>, heartbeat: ReturnType<typeof setInterval>): Promise<void> {
+async function shutdown(
+  http: Server,
+  sessions: Set<Session>,
+  rooms: Map<string, Room>,
+  heartbeat: ReturnType<typeof setInterval>,
+): Promise<void> {
   clearInterval(heartbeat);
   const closed = once(http, 'close');
   http.close();

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { Emitter, type ParsedCandidate, parseCandidate, type SignalingClient } from '../client/index.js';
-import { IceServer, type IcebreakerError, type PeerId, type RequestId, type SignalData, type WelcomeMessage } from '../protocol/index.js';
+import { type IcebreakerError, IceServer, type PeerId, type RequestId, type SignalData, type WelcomeMessage } from '../protocol/index.js';
 import { STEPS } from './steps.js';
 
 export type Role = 'caller' | 'callee';
@@ -67,6 +67,8 @@ export class Lesson extends Emitter<LessonEvents> {
   remotePeer: PeerId | null;
   ended: string | null = null;
   readonly candidates: CandidateRow[] = [];
+  /** Every event so far, oldest first; a view mounted later renders these before new ones. */
+  readonly timeline: TimelineEntry[] = [];
 
   private pc: RTCPeerConnection | null = null;
   private channel: RTCDataChannel | null = null;
@@ -98,7 +100,10 @@ export class Lesson extends Emitter<LessonEvents> {
     signaling.on('peer-left', (peerId, reason) => this.peerLeft(peerId, reason));
     signaling.on('error', (error, re) => this.serverError(error, re));
     signaling.on('close', (code) => this.end(`The signaling connection closed (${code}). Reload to start again.`));
-    this.log('info', `Joined room "${welcome.room}" as ${this.role === 'caller' ? 'PEER1, the caller' : 'PEER2, the callee'} (id ${welcome.peerId}).`);
+    this.log(
+      'info',
+      `Joined room "${welcome.room}" as ${this.role === 'caller' ? 'PEER1, the caller' : 'PEER2, the callee'} (id ${welcome.peerId}).`,
+    );
     if (this.role === 'callee') this.complete(11, { kind: 'text', text: `Joined room "${welcome.room}", where PEER1 is waiting.` });
   }
 
@@ -242,7 +247,10 @@ export class Lesson extends Emitter<LessonEvents> {
       case 3: {
         const channel = this.requirePc().createDataChannel(CHANNEL_LABEL);
         this.wireChannel(channel);
-        this.outputs.set(3, { kind: 'text', text: `Data channel "${channel.label}" created; readyState "${channel.readyState}" until the connection is up.` });
+        this.outputs.set(3, {
+          kind: 'text',
+          text: `Data channel "${channel.label}" created; readyState "${channel.readyState}" until the connection is up.`,
+        });
         this.complete(4, { kind: 'text', text: 'The channel belongs to the connection already; the offer will describe it.' });
         return;
       }
@@ -270,7 +278,8 @@ export class Lesson extends Emitter<LessonEvents> {
         );
         const where = this.remotePeer ? `to ${this.remotePeer}` : 'to the server, which holds it until PEER2 joins';
         this.outputs.set(n, { kind: 'text', text: `Sent the ${description.type} ${where}.` });
-        if (n === 8 && this.remotePeer) this.complete(10, { kind: 'text', text: 'PEER2 was already in the room, so it went straight through.' });
+        if (n === 8 && this.remotePeer)
+          this.complete(10, { kind: 'text', text: 'PEER2 was already in the room, so it went straight through.' });
         if (n === 21) this.complete(23, { kind: 'text', text: 'Relayed to PEER1.' });
         // After a hold expired and the offer went again, candidates that had gone with it go again too.
         if (this.trickling) this.flushCandidates();
@@ -306,7 +315,11 @@ export class Lesson extends Emitter<LessonEvents> {
           kind: 'text',
           text: `Sent ${sent} candidate${sent === 1 ? '' : 's'}${this.endOfCandidatesSent ? ' and end-of-candidates' : '; later ones follow as they appear'}.`,
         });
-        if (n === 25) this.complete(9, { kind: 'text', text: this.mode === 'auto' ? 'Trickling: each candidate goes as soon as it appears.' : 'Sent in step 25.' });
+        if (n === 25)
+          this.complete(9, {
+            kind: 'text',
+            text: this.mode === 'auto' ? 'Trickling: each candidate goes as soon as it appears.' : 'Sent in step 25.',
+          });
         return;
       }
     }
@@ -369,7 +382,10 @@ export class Lesson extends Emitter<LessonEvents> {
       if (this.gatheringDone) return;
       this.gatheringDone = true;
       const count = this.candidates.filter((c) => c.side === 'local').length;
-      this.complete(this.role === 'caller' ? 7 : 20, { kind: 'text', text: `Gathering complete: ${count} candidate${count === 1 ? '' : 's'}. ${summarize(this.candidates, 'local')}` });
+      this.complete(this.role === 'caller' ? 7 : 20, {
+        kind: 'text',
+        text: `Gathering complete: ${count} candidate${count === 1 ? '' : 's'}. ${summarize(this.candidates, 'local')}`,
+      });
       if (this.trickling) this.flushCandidates();
       return;
     }
@@ -438,9 +454,15 @@ export class Lesson extends Emitter<LessonEvents> {
     if (from !== this.remotePeer) return;
     switch (data.kind) {
       case 'description':
-        return this.receiveDescription(data.description);
+        this.receiveDescription(data.description);
+        return;
       case 'candidate': {
-        const row: CandidateRow = { side: 'remote', init: data.candidate, parsed: parseCandidate(data.candidate.candidate), state: 'buffered' };
+        const row: CandidateRow = {
+          side: 'remote',
+          init: data.candidate,
+          parsed: parseCandidate(data.candidate.candidate),
+          state: 'buffered',
+        };
         this.candidates.push(row);
         this.log('signal', `Received candidate ${describe(row)}`);
         if (this.role === 'callee') this.markElsewhere([9, 25]);
@@ -468,7 +490,11 @@ export class Lesson extends Emitter<LessonEvents> {
       this.remoteDescription = description;
       this.markElsewhere([11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21]);
       this.complete(23, { kind: 'text', text: 'Delivered by the server.' });
-      this.complete(24, { kind: 'sdp', text: 'The answer from PEER2 (its candidates are listed below as they arrive):', sdp: description.sdp ?? '' });
+      this.complete(24, {
+        kind: 'sdp',
+        text: 'The answer from PEER2 (its candidates are listed below as they arrive):',
+        sdp: description.sdp ?? '',
+      });
     } else {
       this.log('error', `Ignored an unexpected ${description.type}: this page handles one offer and one answer.`);
     }
@@ -511,7 +537,10 @@ export class Lesson extends Emitter<LessonEvents> {
 
   private complete(n: number, output?: StepOutput): void {
     if (output) this.outputs.set(n, output);
-    if (this.done.has(n)) return this.changed();
+    if (this.done.has(n)) {
+      this.changed();
+      return;
+    }
     this.done.add(n);
     this.log('step', `Step ${n}: ${STEPS.find((s) => s.n === n)?.title ?? ''}.`);
     this.changed();
@@ -540,7 +569,9 @@ export class Lesson extends Emitter<LessonEvents> {
   }
 
   private log(kind: TimelineEntry['kind'], text: string): void {
-    this.emit('timeline', { at: Math.round(performance.now() - this.startedAt), kind, text });
+    const entry: TimelineEntry = { at: Math.round(performance.now() - this.startedAt), kind, text };
+    this.timeline.push(entry);
+    this.emit('timeline', entry);
   }
 
   private requirePc(): RTCPeerConnection {

@@ -1,6 +1,6 @@
+import { safeParse } from 'valibot';
 import { SignalingClient } from '../client/index.js';
 import { isIcebreakerError, RoomName } from '../protocol/index.js';
-import { safeParse } from 'valibot';
 import { byId, el } from './dom.js';
 import { Lesson, type Mode } from './lesson.js';
 import { mountView } from './view.js';

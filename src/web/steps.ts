@@ -46,8 +46,7 @@ export const STEPS: readonly Step[] = [
     stage: 1,
     actor: 'caller',
     title: 'Decide what to exchange',
-    explain:
-      'A video call would add tracks from getUserMedia(). We exchange text, so PEER1 asks for a data channel named "chat".',
+    explain: 'A video call would add tracks from getUserMedia(). We exchange text, so PEER1 asks for a data channel named "chat".',
     action: "pc.createDataChannel('chat')",
   },
   {
@@ -144,7 +143,7 @@ export const STEPS: readonly Step[] = [
     actor: 'callee',
     title: 'Listen for the data channel',
     explain: 'A channel opened by the other side arrives in a datachannel event, so PEER2 registers that listener.',
-    action: "pc.ondatachannel = …",
+    action: 'pc.ondatachannel = …',
   },
   {
     n: 17,
@@ -207,8 +206,7 @@ export const STEPS: readonly Step[] = [
     stage: 5,
     actor: 'caller',
     title: 'PEER1 receives the answer and candidates',
-    explain:
-      'A candidate cannot be added before the remote description it belongs to, so candidates that arrive first wait in a buffer.',
+    explain: 'A candidate cannot be added before the remote description it belongs to, so candidates that arrive first wait in a buffer.',
   },
   {
     n: 25,

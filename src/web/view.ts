@@ -1,6 +1,6 @@
 import type { WelcomeMessage } from '../protocol/index.js';
 import { byId, el } from './dom.js';
-import { type CandidateRow, type Lesson, type LiveStates, type Mode, type StepOutput, type StepStatus } from './lesson.js';
+import type { CandidateRow, Lesson, LiveStates, Mode, StepOutput, StepStatus, TimelineEntry } from './lesson.js';
 import { annotateSdp } from './sdp-notes.js';
 import { STAGES, STEPS, type Step } from './steps.js';
 
@@ -37,7 +37,9 @@ export function mountView(lesson: Lesson, welcome: WelcomeMessage, onModeChange:
       steps.set(s.n, view);
       list.append(view.item);
     }
-    stages.append(el('section', { class: 'stage', 'aria-label': `Stage ${stage.n}` }, el('h3', {}, `Stage ${stage.n} · ${stage.title}`), list));
+    stages.append(
+      el('section', { class: 'stage', 'aria-label': `Stage ${stage.n}` }, el('h3', {}, `Stage ${stage.n} · ${stage.title}`), list),
+    );
   }
 
   const states = byId('states');
@@ -71,15 +73,24 @@ export function mountView(lesson: Lesson, welcome: WelcomeMessage, onModeChange:
   });
   lesson.on('chat', (line) => {
     const log = byId('chat-log');
-    log.append(el('li', { class: `chat-${line.from}` }, el('span', { class: 'who' }, line.from === 'me' ? 'You' : ROLE_NAME[lesson.role === 'caller' ? 'callee' : 'caller']), line.text));
+    log.append(
+      el(
+        'li',
+        { class: `chat-${line.from}` },
+        el('span', { class: 'who' }, line.from === 'me' ? 'You' : ROLE_NAME[lesson.role === 'caller' ? 'callee' : 'caller']),
+        line.text,
+      ),
+    );
     log.scrollTop = log.scrollHeight;
   });
 
   const timeline = byId('timeline');
-  lesson.on('timeline', (entry) => {
+  const addEntry = (entry: TimelineEntry): void => {
     timeline.append(el('li', { class: `t-${entry.kind}` }, el('time', {}, `+${entry.at} ms`), ' ', entry.text));
     timeline.scrollTop = timeline.scrollHeight;
-  });
+  };
+  for (const entry of lesson.timeline) addEntry(entry);
+  lesson.on('timeline', addEntry);
 
   const banner = byId('banner');
   let wasConnected = false;
@@ -127,7 +138,10 @@ export function mountView(lesson: Lesson, welcome: WelcomeMessage, onModeChange:
     } else if (lesson.connected) {
       banner.hidden = false;
       banner.className = 'banner banner-connected';
-      banner.replaceChildren(el('strong', {}, 'Connected!'), ` The data channel to ${peerName} is open: messages now go browser to browser.`);
+      banner.replaceChildren(
+        el('strong', {}, 'Connected!'),
+        ` The data channel to ${peerName} is open: messages now go browser to browser.`,
+      );
       if (!wasConnected) {
         wasConnected = true;
         const active = document.activeElement;
@@ -143,13 +157,23 @@ export function mountView(lesson: Lesson, welcome: WelcomeMessage, onModeChange:
 function renderStep(s: Step, lesson: Lesson): StepView {
   const actorName = s.actor === 'caller' || s.actor === 'callee' ? ROLE_NAME[s.actor] : s.actor === 'server' ? 'Server' : 'Both';
   const status = el('span', { class: 'status' });
-  const button = s.action && s.actor === lesson.role ? el('button', { type: 'button', class: 'action', 'data-action': String(s.n) }, el('code', {}, s.action)) : null;
+  const button =
+    s.action && s.actor === lesson.role
+      ? el('button', { type: 'button', class: 'action', 'data-action': String(s.n) }, el('code', {}, s.action))
+      : null;
   button?.addEventListener('click', () => void lesson.run(s.n));
   const output = el('div', { class: 'output', 'aria-live': 'polite' });
   const item = el(
     'li',
     { class: 'step', id: `step-${s.n}`, 'data-step': String(s.n), 'data-actor': s.actor },
-    el('div', { class: 'step-head' }, el('span', { class: 'step-n', 'aria-hidden': 'true' }, String(s.n)), el('h4', {}, el('span', { class: 'sr-only' }, `Step ${s.n}: `), s.title), el('span', { class: `actor actor-${s.actor}` }, actorName), status),
+    el(
+      'div',
+      { class: 'step-head' },
+      el('span', { class: 'step-n', 'aria-hidden': 'true' }, String(s.n)),
+      el('h4', {}, el('span', { class: 'sr-only' }, `Step ${s.n}: `), s.title),
+      el('span', { class: `actor actor-${s.actor}` }, actorName),
+      status,
+    ),
     el('p', { class: 'explain' }, s.explain),
     button,
     output,
@@ -198,7 +222,13 @@ function renderOutput(output: StepOutput): Node[] {
               'div',
               { class: section.dataChannel ? 'sdp-section sdp-datachannel' : 'sdp-section' },
               el('div', { class: 'sdp-title' }, section.title),
-              el('ol', { class: 'sdp-lines' }, ...section.lines.map((line) => el('li', {}, el('code', {}, line.text), line.note ? el('span', { class: 'note' }, line.note) : null))),
+              el(
+                'ol',
+                { class: 'sdp-lines' },
+                ...section.lines.map((line) =>
+                  el('li', {}, el('code', {}, line.text), line.note ? el('span', { class: 'note' }, line.note) : null),
+                ),
+              ),
             ),
           ),
         ),
@@ -213,7 +243,16 @@ function renderSession(lesson: Lesson, welcome: WelcomeMessage, peerName: string
   const other = lesson.remotePeer ? `${peerName} is here (${lesson.remotePeer})` : `${peerName} has not joined yet`;
   const link = location.href;
   session.replaceChildren(
-    el('p', {}, 'Room ', el('code', { id: 'room-name' }, welcome.room), ' · You are ', el('strong', { id: 'role', class: `role role-${lesson.role}`, 'data-role': me }, `${me} (${lesson.role})`), ' · ', el('span', { id: 'peer-presence' }, other)),
+    el(
+      'p',
+      {},
+      'Room ',
+      el('code', { id: 'room-name' }, welcome.room),
+      ' · You are ',
+      el('strong', { id: 'role', class: `role role-${lesson.role}`, 'data-role': me }, `${me} (${lesson.role})`),
+      ' · ',
+      el('span', { id: 'peer-presence' }, other),
+    ),
     lesson.remotePeer
       ? ''
       : el(
@@ -231,7 +270,9 @@ function renderCandidates(rows: readonly CandidateRow[]): void {
   if (!body || body.dataset.signature === sig) return;
   body.dataset.signature = sig;
   if (rows.length === 0) {
-    body.replaceChildren(el('tr', {}, el('td', { colspan: '6', class: 'empty' }, 'None yet: they appear after a local description is set.')));
+    body.replaceChildren(
+      el('tr', {}, el('td', { colspan: '6', class: 'empty' }, 'None yet: they appear after a local description is set.')),
+    );
     return;
   }
   body.replaceChildren(

@@ -1,5 +1,5 @@
 import type { ClientOptions } from 'ws';
-import { startServer, type IcebreakerServer, type ServerConfig } from '../../src/server/index.js';
+import { type IcebreakerServer, type ServerConfig, startServer } from '../../src/server/index.js';
 import { TestSocket } from './socket.js';
 
 /** A real server on an ephemeral port of 127.0.0.1, and the sockets a test opened on it. */

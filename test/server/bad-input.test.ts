@@ -18,12 +18,32 @@ const CASES: Array<{ name: string; frame: object | string | Buffer; code: string
   { name: 'a join with a room name that is not URL-safe', frame: { type: 'join', protocol: 1, room: 'a/../b' }, code: 'invalid-message' },
   { name: 'a join with a 65-character room', frame: { type: 'join', protocol: 1, room: 'r'.repeat(65) }, code: 'invalid-message' },
   { name: 'a signal of an unknown kind', frame: { type: 'signal', data: { kind: 'sdp' } }, code: 'invalid-message', joined: true },
-  { name: 'a rollback description', frame: { type: 'signal', data: { kind: 'description', description: { type: 'rollback', sdp: '' } } }, code: 'invalid-message', joined: true },
-  { name: 'a candidate with a string line index', frame: { type: 'signal', data: { kind: 'candidate', candidate: { candidate: 'c', sdpMLineIndex: '0' } } }, code: 'invalid-message', joined: true },
-  { name: 'deeply nested JSON', frame: `{"type":"signal","data":${'['.repeat(3000)}${']'.repeat(3000)}}`, code: 'invalid-message', joined: true },
+  {
+    name: 'a rollback description',
+    frame: { type: 'signal', data: { kind: 'description', description: { type: 'rollback', sdp: '' } } },
+    code: 'invalid-message',
+    joined: true,
+  },
+  {
+    name: 'a candidate with a string line index',
+    frame: { type: 'signal', data: { kind: 'candidate', candidate: { candidate: 'c', sdpMLineIndex: '0' } } },
+    code: 'invalid-message',
+    joined: true,
+  },
+  {
+    name: 'deeply nested JSON',
+    frame: `{"type":"signal","data":${'['.repeat(3000)}${']'.repeat(3000)}}`,
+    code: 'invalid-message',
+    joined: true,
+  },
   { name: 'a signal before join', frame: { type: 'signal', data: offer }, code: 'not-joined' },
   { name: 'a leave before join', frame: { type: 'leave' }, code: 'not-joined' },
-  { name: 'a message over the size limit', frame: { type: 'signal', data: { kind: 'description', description: { type: 'offer', sdp: 'x'.repeat(MAX) } } }, code: 'message-too-large', joined: true },
+  {
+    name: 'a message over the size limit',
+    frame: { type: 'signal', data: { kind: 'description', description: { type: 'offer', sdp: 'x'.repeat(MAX) } } },
+    code: 'message-too-large',
+    joined: true,
+  },
 ];
 
 describe('bad input', () => {

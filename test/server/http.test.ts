@@ -56,7 +56,13 @@ describe('HTTP on the signaling port', () => {
   });
 
   it('never serves a file outside the page folder', async () => {
-    for (const path of ['/../icebreaker-secret.txt', '/%2e%2e/icebreaker-secret.txt', '/assets/..%2f..%2ficebreaker-secret.txt', '/%00', '/%E0%A4%A']) {
+    for (const path of [
+      '/../icebreaker-secret.txt',
+      '/%2e%2e/icebreaker-secret.txt',
+      '/assets/..%2f..%2ficebreaker-secret.txt',
+      '/%00',
+      '/%E0%A4%A',
+    ]) {
       const res = await rawGet(h.server.port, path);
       expect(res.status, path).toBe(404);
       expect(res.body).not.toContain('secret');

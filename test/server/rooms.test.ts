@@ -3,7 +3,10 @@ import { type Harness, startHarness } from '../helpers/server.js';
 
 const offer = { kind: 'description', description: { type: 'offer', sdp: 'v=0\r\n' } };
 const answer = { kind: 'description', description: { type: 'answer', sdp: 'v=0\r\n' } };
-const candidate = (n: number) => ({ kind: 'candidate', candidate: { candidate: `candidate:${n} 1 udp 1 127.0.0.1 ${5000 + n} typ host`, sdpMid: '0' } });
+const candidate = (n: number) => ({
+  kind: 'candidate',
+  candidate: { candidate: `candidate:${n} 1 udp 1 127.0.0.1 ${5000 + n} typ host`, sdpMid: '0' },
+});
 
 describe('rooms and relay', () => {
   let h: Harness;

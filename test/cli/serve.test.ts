@@ -1,0 +1,103 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TestSocket } from '../helpers/socket.js';
+
+const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
+
+interface Run {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<number | null>;
+}
+
+const running: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of running.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+function run(args: string[], env: Record<string, string> = {}): Run {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.push(child);
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (chunk) => {
+    out += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    err += chunk;
+  });
+  return { child, stdout: () => out, stderr: () => err, exit: once(child, 'exit').then(([code]) => code as number | null) };
+}
+
+async function waitForOutput(r: Run, pattern: RegExp): Promise<RegExpMatchArray> {
+  for (;;) {
+    const match = r.stdout().match(pattern);
+    if (match) return match;
+    if (r.child.exitCode !== null) throw new Error(`exited ${r.child.exitCode}: ${r.stderr()}`);
+    await once(r.child.stdout as NodeJS.ReadableStream, 'data');
+  }
+}
+
+describe('icebreaker serve', () => {
+  it('prints the page URL, serves, and exits 0 on SIGTERM and on SIGINT', async () => {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      const r = run(['serve', '--port', '0', '--ice-servers', 'none']);
+      const [, url] = await waitForOutput(r, /page\s+(http:\/\/127\.0\.0\.1:\d+\/)/);
+      const health = await fetch(new URL('/healthz', url));
+      expect(health.status).toBe(200);
+      const page = await fetch(url as string);
+      expect(await page.text()).toContain('<title>Icebreaker');
+
+      const socket = await TestSocket.open(new URL('/ws', url).href.replace('http', 'ws'));
+      expect(await socket.join('cli')).toMatchObject({ iceServers: [] });
+      r.child.kill(signal);
+      expect((await socket.closed).code).toBe(1001);
+      expect(await r.exit).toBe(0);
+      expect(r.stdout()).toContain('Stopped.');
+    }
+  });
+
+  it('reads its settings from the environment', async () => {
+    const r = run(['serve'], { ICEBREAKER_PORT: '0', ICEBREAKER_ICE_SERVERS: 'stun:stun.example.org:3478' });
+    await waitForOutput(r, /ICE\s+stun:stun\.example\.org:3478/);
+    r.child.kill('SIGTERM');
+    expect(await r.exit).toBe(0);
+  });
+
+  it('lists every option with --help', async () => {
+    const r = run(['serve', '--help']);
+    expect(await r.exit).toBe(0);
+    for (const flag of ['--port', '--host', '--ice-servers', '--room-capacity', '--heartbeat-interval', '--hold-ttl', 'ICEBREAKER_PORT']) {
+      expect(r.stdout()).toContain(flag);
+    }
+  });
+
+  it.each([
+    [['serve', '--port', 'eighty'], /--port: "eighty" is not valid/],
+    [['serve', '--bogus'], /Unknown option '--bogus'/],
+    [['serve', '--room-capacity', '0'], /--room-capacity/],
+    [['launch'], /unknown command "launch"/],
+  ])('exits 2 with a clear message for %j', async (args, message) => {
+    const r = run(args);
+    expect(await r.exit).toBe(2);
+    expect(r.stderr()).toMatch(message);
+  });
+
+  it('exits 1 and says why when the port is taken', async () => {
+    const blocker = createServer();
+    blocker.listen(0, '127.0.0.1');
+    await once(blocker, 'listening');
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const r = run(['serve', '--port', String(port)]);
+      expect(await r.exit).toBe(1);
+      expect(r.stderr()).toContain(`port ${port} on 127.0.0.1 is already in use`);
+    } finally {
+      blocker.close();
+    }
+  });
+});

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { IcebreakerError } from '../../src/protocol/index.js';
+import { DEFAULT_CONFIG, resolveConfig } from '../../src/server/index.js';
+
+describe('resolveConfig', () => {
+  it('uses the defaults when nothing is given', () => {
+    expect(resolveConfig({}, {})).toEqual(DEFAULT_CONFIG);
+  });
+
+  it('reads flags over environment variables over PORT', () => {
+    expect(resolveConfig({}, { PORT: '3000' }).port).toBe(3000);
+    expect(resolveConfig({}, { PORT: '3000', ICEBREAKER_PORT: '4000' }).port).toBe(4000);
+    expect(resolveConfig({ port: '5000' }, { ICEBREAKER_PORT: '4000' }).port).toBe(5000);
+  });
+
+  it('reads durations with units', () => {
+    expect(resolveConfig({ 'heartbeat-interval': '250ms', 'hold-ttl': '2m' }, {})).toMatchObject({
+      heartbeatIntervalMs: 250,
+      holdTtlMs: 120_000,
+    });
+    expect(resolveConfig({}, { ICEBREAKER_HOLD_TTL: '1.5s' }).holdTtlMs).toBe(1500);
+    expect(resolveConfig({}, { ICEBREAKER_HEARTBEAT_INTERVAL: '1000' }).heartbeatIntervalMs).toBe(1000);
+  });
+
+  it('reads ICE servers as URLs, as JSON, or as none', () => {
+    expect(resolveConfig({ 'ice-servers': 'stun:a.example:3478, turn:b.example' }, {}).iceServers).toEqual([
+      { urls: 'stun:a.example:3478' },
+      { urls: 'turn:b.example' },
+    ]);
+    const json = '[{"urls":["turns:t.example:443"],"username":"u","credential":"c"}]';
+    expect(resolveConfig({}, { ICEBREAKER_ICE_SERVERS: json }).iceServers).toEqual([
+      { urls: ['turns:t.example:443'], username: 'u', credential: 'c' },
+    ]);
+    expect(resolveConfig({ 'ice-servers': 'none' }, {}).iceServers).toEqual([]);
+  });
+
+  it.each([
+    [{ port: '80a' }, '--port'],
+    [{ port: '70000' }, '--port'],
+    [{ port: '-1' }, '--port'],
+    [{ host: 'a b' }, '--host'],
+    [{ 'room-capacity': '1' }, '--room-capacity'],
+    [{ 'heartbeat-interval': 'soon' }, '--heartbeat-interval'],
+    [{ 'heartbeat-interval': '10ms' }, '--heartbeat-interval'],
+    [{ 'ice-servers': 'http://not-ice' }, '--ice-servers'],
+    [{ 'ice-servers': '[{"url":"stun:x"}]' }, '--ice-servers'],
+    [{ 'ice-servers': '[not json' }, '--ice-servers'],
+    [{ 'max-message-bytes': '10' }, '--max-message-bytes'],
+  ])('refuses %o with an invalid-config error naming %s', (flags, name) => {
+    let error: unknown;
+    try {
+      resolveConfig(flags, {});
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(IcebreakerError);
+    expect((error as IcebreakerError).code).toBe('invalid-config');
+    expect((error as IcebreakerError).message).toContain(name);
+  });
+
+  it('names the environment variable when that is where the bad value came from', () => {
+    expect(() => resolveConfig({}, { ICEBREAKER_ROOM_CAPACITY: 'many' })).toThrow(/ICEBREAKER_ROOM_CAPACITY/);
+  });
+});
