@@ -29,11 +29,15 @@ interface StepView {
  */
 export function mountView(lesson: Lesson, welcome: WelcomeMessage, onModeChange: (mode: Mode) => void): void {
   const steps = new Map<number, StepView>();
+  /** Set when the learner runs a step, so focus may move on to the next one (see update). */
+  let focusFollows = false;
   const stages = byId('stages');
   for (const stage of STAGES) {
     const list = el('ol', { class: 'steps' });
     for (const s of STEPS.filter((x) => x.stage === stage.n)) {
-      const view = renderStep(s, lesson);
+      const view = renderStep(s, lesson, () => {
+        focusFollows = true;
+      });
       steps.set(s.n, view);
       list.append(view.item);
     }
@@ -109,6 +113,14 @@ export function mountView(lesson: Lesson, welcome: WelcomeMessage, onModeChange:
       if (n === next && lesson.mode === 'steps') view.item.setAttribute('aria-current', 'step');
       else view.item.removeAttribute('aria-current');
     }
+    // A button that has just run is disabled, which drops keyboard focus to the page; hand it to the
+    // next step to run, so a keyboard user presses Enter again instead of tabbing from the top.
+    const active = document.activeElement;
+    const focusLost = !active || active === document.body || (active instanceof HTMLButtonElement && active.disabled);
+    if (focusFollows && focusLost && next !== undefined && lesson.mode === 'steps') {
+      steps.get(next)?.button?.focus();
+      focusFollows = false;
+    }
 
     const live = lesson.states();
     for (const [key, element] of stateValues) {
@@ -154,14 +166,17 @@ export function mountView(lesson: Lesson, welcome: WelcomeMessage, onModeChange:
   update();
 }
 
-function renderStep(s: Step, lesson: Lesson): StepView {
+function renderStep(s: Step, lesson: Lesson, onRun: () => void): StepView {
   const actorName = s.actor === 'caller' || s.actor === 'callee' ? ROLE_NAME[s.actor] : s.actor === 'server' ? 'Server' : 'Both';
   const status = el('span', { class: 'status' });
   const button =
     s.action && s.actor === lesson.role
       ? el('button', { type: 'button', class: 'action', 'data-action': String(s.n) }, el('code', {}, s.action))
       : null;
-  button?.addEventListener('click', () => void lesson.run(s.n));
+  button?.addEventListener('click', () => {
+    onRun();
+    void lesson.run(s.n);
+  });
   const output = el('div', { class: 'output', 'aria-live': 'polite' });
   const item = el(
     'li',

@@ -158,6 +158,57 @@ describe('the teaching page in real Chromium', () => {
     await peer2.context().close();
   });
 
+  it('can be driven from the keyboard alone: focus follows the steps, then lands in the chat', async () => {
+    const url = `${server.url}?room=keys&mode=steps`;
+    const peer1 = await openPage(browser, url);
+    await role(peer1);
+    const focusedAction = () => peer1.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.action ?? null);
+    for (let tabs = 0; tabs < 40 && (await focusedAction()) !== '1'; tabs++) await peer1.keyboard.press('Tab');
+    expect(await focusedAction()).toBe('1');
+    for (const n of ['1', '2', '3', '5', '6', '8']) {
+      await expect.poll(focusedAction, { timeout: STEP_TIMEOUT, message: `focus on step ${n}` }).toBe(n);
+      await peer1.keyboard.press('Enter');
+      await waitDone(peer1, Number(n));
+    }
+    // PEER2 may run automatically: the modes interoperate over the same protocol.
+    const peer2 = await openPage(browser, url.replace('mode=steps', 'mode=auto'));
+    for (const n of ['25', '26']) {
+      await expect.poll(focusedAction, { timeout: STEP_TIMEOUT, message: `focus on step ${n}` }).toBe(n);
+      await peer1.keyboard.press('Enter');
+    }
+    await waitConnected(peer1);
+    await expect.poll(() => peer1.evaluate(() => document.activeElement?.id)).toBe('chat-input');
+    await peer1.keyboard.type('typed, not clicked');
+    await peer1.keyboard.press('Enter');
+    await peer2.locator('.chat-peer', { hasText: 'typed, not clicked' }).waitFor({ timeout: STEP_TIMEOUT });
+    await peer1.context().close();
+    await peer2.context().close();
+  });
+
+  it('lets PEER1 send the offer again when the server’s hold expired before PEER2 came', async () => {
+    const shortHold = await startServer({ port: 0, staticDir: 'dist/web', iceServers: [], holdTtlMs: 300 });
+    try {
+      const url = `${shortHold.url}?room=expire&mode=steps`;
+      const peer1 = await openPage(browser, url);
+      await callerStage1(peer1);
+      await expect.poll(() => peer1.locator('#step-8 .output').textContent(), { timeout: STEP_TIMEOUT }).toContain('discarded the offer');
+      await expect(peer1.locator('#timeline li.t-error', { hasText: 'hold-expired' }).count()).resolves.toBe(1);
+
+      const peer2 = await openPage(browser, url);
+      expect(await role(peer2)).toBe('PEER2');
+      // The expired offer was not delivered; sending it again is what gets PEER2 going.
+      await expect(peer2.locator('#step-12').getAttribute('data-status')).resolves.not.toBe('done');
+      await click(peer1, 8);
+      await calleeStage3(peer2);
+      await callerStage5(peer1);
+      await waitConnected(peer2);
+      await peer1.context().close();
+      await peer2.context().close();
+    } finally {
+      await shortHold.close();
+    }
+  });
+
   it('turns a third tab away with room-full and keeps the two connected', async () => {
     const url = `${server.url}?room=full&mode=auto`;
     const peer1 = await openPage(browser, url);
