@@ -14,7 +14,9 @@ async function clickStep(tab: FirefoxTab, n: number): Promise<void> {
 }
 
 async function firefoxSays(tab: FirefoxTab, text: string): Promise<void> {
-  await tab.evaluate(`(() => { const input = document.querySelector('#chat-input'); input.value = ${JSON.stringify(text)}; document.querySelector('#chat-form').requestSubmit(); })()`);
+  await tab.evaluate(
+    `(() => { const input = document.querySelector('#chat-input'); input.value = ${JSON.stringify(text)}; document.querySelector('#chat-form').requestSubmit(); })()`,
+  );
 }
 
 async function chromiumSees(page: Page, text: string): Promise<void> {
@@ -55,7 +57,10 @@ describe('the teaching page in Firefox, talking to Chromium', () => {
     await chromiumSees(peer2, 'hello from Firefox');
     await peer2.locator('#chat-input').fill('hello from Chromium');
     await peer2.keyboard.press('Enter');
-    await peer1.waitFor(`[...document.querySelectorAll('.chat-peer')].some((li) => li.textContent.includes('hello from Chromium'))`, 'the Chromium message');
+    await peer1.waitFor(
+      `[...document.querySelectorAll('.chat-peer')].some((li) => li.textContent.includes('hello from Chromium'))`,
+      'the Chromium message',
+    );
     await peer2.context().close();
   });
 

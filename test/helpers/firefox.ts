@@ -47,7 +47,12 @@ export class Firefox {
 
   static async launch(): Promise<Firefox> {
     const profile = await mkdtemp(join(tmpdir(), 'icebreaker-firefox-'));
-    await writeFile(join(profile, 'user.js'), Object.entries(PREFS).map(([k, v]) => `user_pref(${JSON.stringify(k)}, ${JSON.stringify(v)});\n`).join(''));
+    await writeFile(
+      join(profile, 'user.js'),
+      Object.entries(PREFS)
+        .map(([k, v]) => `user_pref(${JSON.stringify(k)}, ${JSON.stringify(v)});\n`)
+        .join(''),
+    );
     const child = spawn(firefoxPath(), ['--headless', '--no-remote', '--profile', profile, '--remote-debugging-port=0'], {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, MOZ_CRASHREPORTER_DISABLE: '1' },
