@@ -14,6 +14,25 @@ const STATE_LABELS: ReadonlyArray<readonly [keyof LiveStates, string]> = [
   ['channelState', 'channel.readyState'],
 ];
 
+/** How a live state value is coloured: settled and working, still in progress, or broken. */
+const TONES: Readonly<Record<string, 'ok' | 'busy' | 'bad'>> = {
+  stable: 'ok',
+  complete: 'ok',
+  connected: 'ok',
+  completed: 'ok',
+  open: 'ok',
+  new: 'busy',
+  gathering: 'busy',
+  checking: 'busy',
+  connecting: 'busy',
+  'have-local-offer': 'busy',
+  'have-remote-offer': 'busy',
+  disconnected: 'bad',
+  failed: 'bad',
+  closing: 'bad',
+  closed: 'bad',
+};
+
 /** The parts of one rendered step that change. */
 interface StepView {
   readonly item: HTMLLIElement;
@@ -125,7 +144,7 @@ export function mountView(lesson: Lesson, welcome: WelcomeMessage, onModeChange:
     const live = lesson.states();
     for (const [key, element] of stateValues) {
       element.textContent = live[key];
-      element.dataset.value = live[key];
+      element.dataset.tone = TONES[live[key]] ?? '';
     }
 
     ice.disabled = lesson.started;
