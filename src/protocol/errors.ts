@@ -16,6 +16,8 @@ export const ERROR_CODES = {
   'target-required': 'Several peers share the room: name the one this signal is for in `to`.',
   'hold-full': 'Too many signals are waiting for a peer to join; the server kept none of this one.',
   'hold-expired': 'No peer joined in time: the signals held for the next peer were discarded.',
+  'resume-failed': 'The resume token is not valid here, or its peer id is taken; join as a new peer.',
+  'queue-full': 'Too many signals are waiting for a peer whose connection dropped; this one was not kept.',
   'invalid-config': 'A configuration value (flag, environment variable or option) is not valid.',
   'connection-closed': 'The signaling connection closed before the request completed.',
 } as const;

@@ -35,12 +35,19 @@ export const IceCandidate = v.object({
   usernameFragment: v.exactOptional(v.nullable(v.pipe(v.string(), v.maxLength(256)))),
 });
 
-/** What a signal carries: a description, one candidate, or the end of this side's candidates. */
+/** A per-sender sequence number of end-to-end signal delivery. */
+export const Seq = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
+
+/**
+ * What a signal carries: a description, one candidate, the end of this side's candidates, or an
+ * acknowledgement that every signal up to `seq` from the receiver of the ack has arrived.
+ */
 export const SignalData = v.variant('kind', [
   v.object({ kind: v.literal('description'), description: SessionDescription }),
   v.object({ kind: v.literal('candidate'), candidate: IceCandidate }),
   // RFC 8838 §13: the trickle-ICE end-of-candidates indication.
   v.object({ kind: v.literal('end-of-candidates') }),
+  v.object({ kind: v.literal('ack'), seq: Seq }),
 ]);
 
 /** An `RTCIceServer` as the server hands it to clients. */
@@ -61,5 +68,6 @@ export type RequestId = v.InferOutput<typeof RequestId>;
 export type SessionDescription = v.InferOutput<typeof SessionDescription>;
 export type IceCandidate = v.InferOutput<typeof IceCandidate>;
 export type SignalData = v.InferOutput<typeof SignalData>;
+export type Seq = v.InferOutput<typeof Seq>;
 export type IceServer = v.InferOutput<typeof IceServer>;
 export type PeerInfo = v.InferOutput<typeof PeerInfo>;

@@ -14,6 +14,7 @@ export {
   PeerInfo,
   RequestId,
   RoomName,
+  Seq,
   SessionDescription,
   SignalData,
 } from './fields.js';

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { ERROR_CODES, type ErrorCode } from './errors.js';
-import { DisplayName, IceServer, PeerId, PeerInfo, RequestId, RoomName, SignalData } from './fields.js';
+import { DisplayName, IceServer, PeerId, PeerInfo, RequestId, RoomName, Seq, SignalData } from './fields.js';
 
 /** The protocol version this code speaks. It travels in `join` and `welcome`. */
 export const PROTOCOL_VERSION = 1;
@@ -15,6 +15,8 @@ export const JoinMessage = v.object({
   room: RoomName,
   name: v.exactOptional(DisplayName),
   token: v.exactOptional(v.pipe(v.string(), v.maxLength(4096))),
+  /** The `resumeToken` of an earlier welcome: take back that peer id and what was queued for it. */
+  resume: v.exactOptional(v.pipe(v.string(), v.maxLength(512))),
 });
 
 /**
@@ -26,6 +28,8 @@ export const SignalRequest = v.object({
   type: v.literal('signal'),
   id: v.exactOptional(RequestId),
   to: v.exactOptional(PeerId),
+  /** The sender's sequence number for end-to-end delivery (see the client); the server passes it on. */
+  seq: v.exactOptional(Seq),
   data: SignalData,
 });
 
@@ -47,6 +51,10 @@ export const WelcomeMessage = v.object({
   /** Peers already in the room, oldest first: the first of a room is the caller (PEER1). */
   peers: v.array(PeerInfo),
   iceServers: v.array(IceServer),
+  /** A secret that lets this peer resume its id after its connection drops; never shown to others. */
+  resumeToken: v.exactOptional(v.string()),
+  /** True when this welcome resumed an earlier session (same id). */
+  resumed: v.exactOptional(v.boolean()),
 });
 
 export const PeerJoinedMessage = v.object({
@@ -65,6 +73,7 @@ export const PeerLeftMessage = v.object({
 export const SignalMessage = v.object({
   type: v.literal('signal'),
   from: PeerId,
+  seq: v.exactOptional(Seq),
   data: SignalData,
 });
 

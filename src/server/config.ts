@@ -21,6 +21,10 @@ export interface ServerConfig {
   readonly holdMaxSignals: number;
   /** How many bytes of signals may be held for the next peer of a room. */
   readonly holdMaxBytes: number;
+  /** How long a peer whose connection dropped keeps its place (and its queued signals) for a resume. */
+  readonly resumeGraceMs: number;
+  /** Key of the resume tokens; set it so that tokens survive a restart. `null`: random per process. */
+  readonly resumeSecret: string | null;
   /** Folder of the built teaching page, or `null` to serve no page. */
   readonly staticDir: string | null;
 }
@@ -35,6 +39,8 @@ export const DEFAULT_CONFIG: ServerConfig = {
   holdTtlMs: 120_000,
   holdMaxSignals: 64,
   holdMaxBytes: 128 * 1024,
+  resumeGraceMs: 30_000,
+  resumeSecret: null,
   staticDir: null,
 };
 
@@ -100,6 +106,20 @@ export const SETTINGS: readonly Setting[] = [
     help: 'bytes held per room for the next peer',
     parse: (t, n) => integer(t, n, 1024, 64 * 1024 * 1024),
   },
+  {
+    key: 'resumeGraceMs',
+    flag: 'resume-grace',
+    env: 'ICEBREAKER_RESUME_GRACE',
+    help: 'how long a dropped peer keeps its place for a resume (0 = no resume)',
+    parse: (t, n) => duration(t, n, 0, 86_400_000),
+  },
+  {
+    key: 'resumeSecret',
+    flag: 'resume-secret',
+    env: 'ICEBREAKER_RESUME_SECRET',
+    help: 'key of resume tokens, at least 16 characters; keep it to honour tokens across restarts',
+    parse: secret,
+  },
 ];
 
 /**
@@ -154,6 +174,11 @@ function hostName(text: string, name: string): string {
   const host = text.trim();
   if (host === '' || /[\s/]/.test(host)) throw invalid(name, text, 'a host name or IP address');
   return host;
+}
+
+function secret(text: string, name: string): string {
+  if (text.length < 16) throw invalid(name, '…', 'at least 16 characters');
+  return text;
 }
 
 const ICE_URL = /^(stun|stuns|turn|turns):[^\s]+$/;

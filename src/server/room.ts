@@ -4,16 +4,16 @@ import {
   type PeerInfo,
   type RequestId,
   type RoomName,
+  type Seq,
   type ServerMessage,
   type SignalData,
 } from '../protocol/index.js';
-import type { LeaveReason, Session } from './session.js';
+import type { Member, QueueLimits } from './member.js';
+import type { LeaveReason } from './session.js';
 
 /** Bounds on the signals a room holds for a peer that has not joined yet. */
-export interface HoldLimits {
+export interface HoldLimits extends QueueLimits {
   readonly ttlMs: number;
-  readonly maxSignals: number;
-  readonly maxBytes: number;
 }
 
 /**
@@ -21,7 +21,7 @@ export interface HoldLimits {
  * PEER2 has even loaded the page (steps 8–12), so the server keeps them, in order, for the next peer.
  */
 interface Hold {
-  readonly from: Session;
+  readonly from: Member;
   readonly frames: string[];
   bytes: number;
   readonly firstId: RequestId | undefined;
@@ -29,11 +29,11 @@ interface Hold {
 }
 
 /** What `relay` did with a signal; the caller turns failures into `error` replies. */
-export type RelayOutcome = 'delivered' | 'held' | 'unknown-peer' | 'target-required' | 'hold-full';
+export type RelayOutcome = 'delivered' | 'held' | 'unknown-peer' | 'target-required' | 'hold-full' | 'queue-full';
 
-/** A named room: its peers in join order (the first is the caller, PEER1) and any held signals. */
+/** A named room: its members in join order (the first is the caller, PEER1) and any held signals. */
 export class Room {
-  private readonly members = new Map<PeerId, Session>();
+  private readonly members = new Map<PeerId, Member>();
   private hold: Hold | null = null;
 
   constructor(
@@ -45,59 +45,61 @@ export class Room {
     return this.members.size;
   }
 
-  /** The peers present, oldest first, as `welcome` lists them. */
-  peerInfos(): PeerInfo[] {
-    return [...this.members.values()].map((session) => info(session));
+  get(peerId: PeerId): Member | undefined {
+    return this.members.get(peerId);
   }
 
-  /** Adds a joined session, tells the others, and hands it whatever was held for the next peer. */
-  add(session: Session): void {
-    const joined: ServerMessage = { type: 'peer-joined', peer: info(session) };
-    this.broadcast(joined);
-    this.members.set(id(session), session);
+  /** The peers present except `except`, oldest first, as `welcome` lists them. */
+  peerInfos(except?: Member): PeerInfo[] {
+    return [...this.members.values()].filter((m) => m !== except).map((m) => m.info);
+  }
+
+  /** Adds a member, tells the others, and hands it whatever was held for the next peer. */
+  add(member: Member): void {
+    this.broadcast({ type: 'peer-joined', peer: member.info });
+    this.members.set(member.id, member);
     const hold = this.hold;
-    if (hold) {
+    if (hold && hold.from !== member) {
       this.clearHold();
-      for (const frame of hold.frames) session.sendFrame(frame);
+      for (const frame of hold.frames) member.deliver(frame, this.limits);
     }
   }
 
-  /** Removes a session and tells the others why it went. Signals it had waiting are dropped with it. */
-  remove(session: Session, peerId: PeerId, reason: LeaveReason): void {
-    if (this.members.get(peerId) !== session) return;
-    this.members.delete(peerId);
-    if (this.hold?.from === session) this.clearHold();
-    this.broadcast({ type: 'peer-left', peerId, reason });
+  /** Removes a member and tells the others why it went. Signals it had waiting are dropped with it. */
+  remove(member: Member, reason: LeaveReason): void {
+    if (this.members.get(member.id) !== member) return;
+    this.members.delete(member.id);
+    member.stopGrace();
+    if (this.hold?.from === member) this.clearHold();
+    this.broadcast({ type: 'peer-left', peerId: member.id, reason });
   }
 
   /**
    * Relays one signal from `sender`, stamping the sender's id as `from`. Without `to`, the signal
    * goes to the only other peer, or is held for the next one when the sender is alone.
    */
-  relay(sender: Session, to: PeerId | undefined, data: SignalData, requestId: RequestId | undefined): RelayOutcome {
-    const frame = encode({ type: 'signal', from: id(sender), data });
+  relay(sender: Member, to: PeerId | undefined, seq: Seq | undefined, data: SignalData, requestId: RequestId | undefined): RelayOutcome {
+    const frame = encode(seq === undefined ? { type: 'signal', from: sender.id, data } : { type: 'signal', from: sender.id, seq, data });
+    let target: Member | undefined;
     if (to !== undefined) {
-      const target = this.members.get(to);
+      target = this.members.get(to);
       if (!target || target === sender) return 'unknown-peer';
-      target.sendFrame(frame);
-      return 'delivered';
+    } else {
+      const others = [...this.members.values()].filter((member) => member !== sender);
+      if (others.length > 1) return 'target-required';
+      target = others[0];
+      if (!target) return this.holdFrame(sender, frame, requestId);
     }
-    const others = [...this.members.values()].filter((member) => member !== sender);
-    const [only] = others;
-    if (others.length > 1) return 'target-required';
-    if (only) {
-      only.sendFrame(frame);
-      return 'delivered';
-    }
-    return this.holdFrame(sender, frame, requestId);
+    return target.deliver(frame, this.limits) ? 'delivered' : 'queue-full';
   }
 
-  /** Stops the hold timer; the server calls it when shutting down. */
+  /** Stops the timers; the server calls it when the room empties or shuts down. */
   dispose(): void {
     this.clearHold();
+    for (const member of this.members.values()) member.stopGrace();
   }
 
-  private holdFrame(sender: Session, frame: string, requestId: RequestId | undefined): RelayOutcome {
+  private holdFrame(sender: Member, frame: string, requestId: RequestId | undefined): RelayOutcome {
     const bytes = Buffer.byteLength(frame);
     const hold = this.hold ?? this.startHold(sender, requestId);
     if (hold.frames.length >= this.limits.maxSignals || hold.bytes + bytes > this.limits.maxBytes) {
@@ -109,7 +111,7 @@ export class Room {
     return 'held';
   }
 
-  private startHold(sender: Session, firstId: RequestId | undefined): Hold {
+  private startHold(sender: Member, firstId: RequestId | undefined): Hold {
     const timer = setTimeout(() => this.expireHold(), this.limits.ttlMs);
     timer.unref();
     this.hold = { from: sender, frames: [], bytes: 0, firstId, timer };
@@ -121,7 +123,7 @@ export class Room {
     if (!hold) return;
     this.clearHold();
     const count = hold.frames.length;
-    hold.from.sendError(
+    hold.from.session?.sendError(
       'hold-expired',
       hold.firstId,
       `no peer joined within ${Math.round(this.limits.ttlMs / 1000)}s: ${count} held signal${count === 1 ? '' : 's'} discarded; send again once a peer is here`,
@@ -135,16 +137,6 @@ export class Room {
 
   private broadcast(message: ServerMessage): void {
     const frame = encode(message);
-    for (const member of this.members.values()) member.sendFrame(frame);
+    for (const member of this.members.values()) member.deliver(frame, this.limits);
   }
-}
-
-function id(session: Session): PeerId {
-  return info(session).id;
-}
-
-function info(session: Session): PeerInfo {
-  const membership = session.membership;
-  if (!membership) throw new TypeError('session: has not joined a room');
-  return membership.name === undefined ? { id: membership.id } : { id: membership.id, name: membership.name };
 }

@@ -5,6 +5,8 @@ import { resolve } from 'node:path';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { type ClientMessage, decodeClientMessage, type JoinMessage, PROTOCOL_VERSION, type SignalRequest } from '../protocol/index.js';
 import { DEFAULT_CONFIG, type ServerConfig } from './config.js';
+import { Member } from './member.js';
+import { ResumeTokens } from './resume-token.js';
 import { Room } from './room.js';
 import { Session } from './session.js';
 import { serveStatic } from './static-files.js';
@@ -18,6 +20,9 @@ export const SIGNALING_PATH = '/ws';
  * `message-too-large`, so an honest client with an oversized SDP learns why and keeps its connection.
  */
 const HARD_FRAME_FACTOR = 4;
+
+/** A resume token stays valid this long; every welcome issues a fresh one. */
+const RESUME_TOKEN_TTL_MS = 24 * 3_600_000;
 
 /** How long `close()` waits for clients to answer the close handshake before cutting them off. */
 const CLOSE_GRACE_MS = 2000;
@@ -49,6 +54,7 @@ export async function startServer(options: Partial<ServerConfig> = {}): Promise<
   const staticDir = config.staticDir === null ? null : resolve(config.staticDir);
   const rooms = new Map<string, Room>();
   const sessions = new Set<Session>();
+  const tokens = new ResumeTokens(config.resumeSecret, RESUME_TOKEN_TTL_MS);
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes * HARD_FRAME_FACTOR });
 
   const http = createServer((req, res) => {
@@ -96,7 +102,7 @@ export async function startServer(options: Partial<ServerConfig> = {}): Promise<
     ws.on('error', () => {});
     ws.on('close', () => {
       sessions.delete(session);
-      leaveRoom(session, session.closeReason);
+      detach(session, session.closeReason);
     });
   }
 
@@ -123,17 +129,17 @@ export async function startServer(options: Partial<ServerConfig> = {}): Promise<
         signal(session, message);
         return;
       case 'leave':
-        if (!session.membership) {
+        if (!session.member) {
           session.sendError('not-joined', message.id);
           return;
         }
-        leaveRoom(session, 'left');
+        detach(session, 'left');
         return;
     }
   }
 
   function join(session: Session, message: JoinMessage): void {
-    if (session.membership) {
+    if (session.member) {
       session.sendError('already-joined', message.id);
       return;
     }
@@ -141,41 +147,97 @@ export async function startServer(options: Partial<ServerConfig> = {}): Promise<
       session.sendError('unsupported-version', message.id, `this server speaks protocol ${PROTOCOL_VERSION}, not ${message.protocol}`);
       return;
     }
+    if (message.resume !== undefined) {
+      resume(session, message, message.resume);
+      return;
+    }
     const room = rooms.get(message.room) ?? new Room(message.room, holdLimits(config));
     if (room.size >= config.roomCapacity) {
       session.sendError('room-full', message.id, `room "${message.room}" already has ${room.size} peers, its capacity`);
       return;
     }
+    admit(session, room, new Member(newPeerId(), room, session, message.name), false);
+  }
+
+  /** Takes back a peer id: the parked member if it is still here, else (after a restart) a new place under that id. */
+  function resume(session: Session, message: JoinMessage, token: string): void {
+    const claim = tokens.verify(token);
+    if (!claim || claim.room !== message.room) {
+      session.sendError('resume-failed', message.id);
+      return;
+    }
+    const room = rooms.get(message.room) ?? new Room(message.room, holdLimits(config));
+    const member = room.get(claim.peerId);
+    if (member) {
+      // A connection that is still attached (its drop not yet noticed) is replaced by the new one.
+      const previous = member.session;
+      if (previous) {
+        previous.member = null;
+        previous.socket.close(4000, 'resumed elsewhere');
+      }
+      session.member = member;
+      sendWelcome(session, room, member, true);
+      member.resume(session);
+      return;
+    }
+    if (room.size >= config.roomCapacity) {
+      session.sendError('room-full', message.id, `room "${message.room}" is full; peer "${claim.peerId}" cannot come back`);
+      return;
+    }
+    admit(session, room, new Member(claim.peerId, room, session, message.name), true);
+  }
+
+  function admit(session: Session, room: Room, member: Member, resumed: boolean): void {
     rooms.set(room.name, room);
-    const peers = room.peerInfos();
-    const id = newPeerId();
-    session.membership = message.name === undefined ? { id, room } : { id, room, name: message.name };
-    session.send({ type: 'welcome', protocol: PROTOCOL_VERSION, peerId: id, room: room.name, peers, iceServers: [...config.iceServers] });
-    room.add(session);
+    session.member = member;
+    sendWelcome(session, room, member, resumed);
+    room.add(member);
+  }
+
+  function sendWelcome(session: Session, room: Room, member: Member, resumed: boolean): void {
+    session.send({
+      type: 'welcome',
+      protocol: PROTOCOL_VERSION,
+      peerId: member.id,
+      room: room.name,
+      peers: room.peerInfos(member),
+      iceServers: [...config.iceServers],
+      resumeToken: tokens.issue(room.name, member.id),
+      resumed,
+    });
   }
 
   function signal(session: Session, message: SignalRequest): void {
-    const membership = session.membership;
-    if (!membership) {
+    const member = session.member;
+    if (!member) {
       session.sendError('not-joined', message.id);
       return;
     }
-    const outcome = membership.room.relay(session, message.to, message.data, message.id);
+    const outcome = member.room.relay(member, message.to, message.seq, message.data, message.id);
     if (outcome === 'unknown-peer') {
-      session.sendError('unknown-peer', message.id, `no other peer "${message.to}" in room "${membership.room.name}"`);
-    } else if (outcome === 'target-required' || outcome === 'hold-full') {
+      session.sendError('unknown-peer', message.id, `no other peer "${message.to}" in room "${member.room.name}"`);
+    } else if (outcome === 'target-required' || outcome === 'hold-full' || outcome === 'queue-full') {
       session.sendError(outcome, message.id);
     }
   }
 
-  function leaveRoom(session: Session, reason: 'left' | 'closed' | 'timeout'): void {
-    const membership = session.membership;
-    if (!membership) return;
-    session.membership = null;
-    membership.room.remove(session, membership.id, reason);
-    if (membership.room.size === 0) {
-      membership.room.dispose();
-      rooms.delete(membership.room.name);
+  /** Ends a member's place at once (`leave`) or, for a dropped connection, after the grace period. */
+  function detach(session: Session, reason: 'left' | 'closed' | 'timeout'): void {
+    const member = session.member;
+    if (!member) return;
+    session.member = null;
+    if (reason === 'left' || config.resumeGraceMs === 0) {
+      removeMember(member, reason);
+      return;
+    }
+    member.park(config.resumeGraceMs, reason, (why) => removeMember(member, why));
+  }
+
+  function removeMember(member: Member, reason: 'left' | 'closed' | 'timeout'): void {
+    member.room.remove(member, reason);
+    if (member.room.size === 0) {
+      member.room.dispose();
+      rooms.delete(member.room.name);
     }
   }
 

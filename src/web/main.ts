@@ -45,6 +45,10 @@ async function main(): Promise<void> {
     }
     return fail(`Could not join room "${room}": ${(error as Error).message}`);
   }
+  // Leaving says so at once; otherwise the server would keep this peer's place for a resume.
+  addEventListener('pagehide', () => {
+    if (signaling.isOpen) signaling.leave();
+  });
   const lesson = new Lesson(signaling, welcome, mode);
   mountView(lesson, welcome, (next) => {
     setMode(next);

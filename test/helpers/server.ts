@@ -11,8 +11,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** Starts a server for a test. A dropped peer leaves at once unless the test sets a resume grace. */
 export async function startHarness(options: Partial<ServerConfig> = {}): Promise<Harness> {
-  const server = await startServer({ port: 0, host: '127.0.0.1', iceServers: [], ...options });
+  const server = await startServer({ port: 0, host: '127.0.0.1', iceServers: [], resumeGraceMs: 0, ...options });
   const sockets: TestSocket[] = [];
   const socket: Harness['socket'] = async (wsOptions) => {
     const s = await TestSocket.open(server.signalingUrl, wsOptions ?? {});
