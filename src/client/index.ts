@@ -5,7 +5,20 @@
  * @module
  */
 export { type ParsedCandidate, parseCandidate } from './candidate.js';
+export type { MessageData } from './framing.js';
+export { MAIN_LABEL, RemotePeer, type RemotePeerEvents } from './remote-peer.js';
+export { type ConnectOptions, connect, Session, type SessionEvents, type SignalingState } from './session.js';
+export {
+  type FileSink,
+  type FileSource,
+  IncomingTransfer,
+  OutgoingTransfer,
+  type SendFileOptions,
+  type TransferInfo,
+  type TransferProgress,
+} from './transfer.js';
 export { Emitter, type EventMap } from './emitter.js';
+export { IcebreakerError, isIcebreakerError } from '../protocol/index.js';
 export {
   type JoinRequest,
   SignalingClient,

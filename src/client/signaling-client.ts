@@ -9,6 +9,7 @@ import {
   PROTOCOL_VERSION,
   type RequestId,
   type RoomName,
+  type Seq,
   type SignalData,
   type WelcomeMessage,
 } from '../protocol/index.js';
@@ -35,13 +36,15 @@ export interface JoinRequest {
   readonly room: RoomName;
   readonly name?: string;
   readonly token?: string;
+  /** The `resumeToken` of an earlier welcome, to take back that peer id. */
+  readonly resume?: string;
 }
 
 /** The events of a {@link SignalingClient}. */
 export interface SignalingEvents {
   'peer-joined': [peer: PeerInfo];
   'peer-left': [peerId: PeerId, reason: PeerLeftMessage['reason']];
-  signal: [from: PeerId, data: SignalData];
+  signal: [from: PeerId, data: SignalData, seq: Seq | undefined];
   /** An error from the server not answered through a promise; `re` names the request it answers. */
   error: [error: IcebreakerError, re: RequestId | undefined];
   close: [code: number, reason: string];
@@ -116,9 +119,9 @@ export class SignalingClient extends Emitter<SignalingEvents> {
    * Sends signaling data to `to`, or, without `to`, to the only other peer (held by the server for
    * the next peer while you are alone). Returns the request id that an `error` event would carry.
    */
-  signal(data: SignalData, to?: PeerId): number {
+  signal(data: SignalData, to?: PeerId, seq?: Seq): number {
     const id = this.nextId++;
-    this.send(to === undefined ? { type: 'signal', id, data } : { type: 'signal', id, to, data });
+    this.send({ type: 'signal', id, data, ...(to === undefined ? {} : { to }), ...(seq === undefined ? {} : { seq }) });
     return id;
   }
 
@@ -157,7 +160,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
         this.emit('peer-left', message.peerId, message.reason);
         return;
       case 'signal':
-        this.emit('signal', message.from, message.data);
+        this.emit('signal', message.from, message.data, message.seq);
         return;
       case 'error': {
         const error = new IcebreakerError(message.code, message.message);

@@ -18,6 +18,12 @@ export const ERROR_CODES = {
   'hold-expired': 'No peer joined in time: the signals held for the next peer were discarded.',
   'resume-failed': 'The resume token is not valid here, or its peer id is taken; join as a new peer.',
   'queue-full': 'Too many signals are waiting for a peer whose connection dropped; this one was not kept.',
+  'channel-closed': 'The data channel closed before the data could be sent.',
+  'transfer-cancelled': 'The file transfer was cancelled by one of the two peers.',
+  'transfer-failed': 'The file transfer broke off, or what arrived does not match what was sent.',
+  'message-failed': 'A message from the peer could not be read (bad framing, bad JSON, or too large).',
+  'negotiation-failed': 'The WebRTC negotiation with this peer failed.',
+  'peer-unavailable': 'The peer is not connected (its data channel is not open).',
   'invalid-config': 'A configuration value (flag, environment variable or option) is not valid.',
   'connection-closed': 'The signaling connection closed before the request completed.',
 } as const;

@@ -1,0 +1,386 @@
+import { IcebreakerError, type PeerId } from '../protocol/index.js';
+import { sendWithBackpressure } from './backpressure.js';
+import { Emitter } from './emitter.js';
+import { DEFAULT_FRAME_BYTES, frames, Kind, type MessageData, Reassembler } from './framing.js';
+import type { PayloadData } from './signal-link.js';
+import {
+  type FileSource,
+  IncomingTransfer,
+  OutgoingTransfer,
+  opened,
+  parseHead,
+  type SendFileOptions,
+  TRANSFER_LABEL,
+  type TransferInfo,
+} from './transfer.js';
+
+/** The label of each peer pair's main channel (messages); file transfers use their own channels. */
+export const MAIN_LABEL = 'icebreaker';
+
+/** Largest message a peer reassembles; bigger payloads belong in `sendFile`. */
+const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+/** The events of a {@link RemotePeer}. */
+export interface RemotePeerEvents {
+  /** The main data channel opened: `send` works from now on. */
+  open: [];
+  /** The connection to this peer is over (it left, or `close()` was called). */
+  close: [];
+  message: [data: MessageData];
+  transfer: [transfer: IncomingTransfer];
+  track: [track: MediaStreamTrack, streams: readonly MediaStream[]];
+  /** A connection, ICE, signaling or channel state changed; read the getters. */
+  state: [];
+  /** An ICE restart began (after `failed`, a long `disconnected`, or `restartIce()`). */
+  'ice-restart': [];
+  error: [error: IcebreakerError];
+}
+
+/** What the session gives each remote peer. */
+export interface PeerContext {
+  readonly RTCPeerConnection: typeof RTCPeerConnection;
+  readonly configuration: RTCConfiguration;
+  /** The polite peer yields when both offer at once (W3C perfect negotiation). */
+  readonly polite: boolean;
+  /** The side that creates the main channel, and so makes the first offer. */
+  readonly initiator: boolean;
+  /** Sends signaling data to this peer, reliably and in order. */
+  readonly signal: (data: PayloadData) => void;
+  /** How long `disconnected` may last before an ICE restart. */
+  readonly disconnectedRestartMs: number;
+  readonly frameBytes?: number;
+}
+
+/**
+ * One remote peer of the session and the RTCPeerConnection to it. Negotiation follows the W3C
+ * "perfect negotiation" pattern, so either side may renegotiate at any time (a track, an ICE restart)
+ * and simultaneous offers converge: the impolite side ignores the colliding offer, the polite side
+ * rolls back and answers.
+ *
+ * @example
+ * ```ts
+ * session.on('peer', (peer) => {
+ *   peer.on('open', () => peer.send({ hello: 'world' }));
+ *   peer.on('message', (data) => console.log(peer.id, data));
+ * });
+ * ```
+ */
+export class RemotePeer extends Emitter<RemotePeerEvents> {
+  readonly pc: RTCPeerConnection;
+  private channel: RTCDataChannel | null = null;
+  private readonly reassembler = new Reassembler(MAX_MESSAGE_BYTES);
+  private readonly incoming = new Map<string, IncomingTransfer>();
+  private readonly pendingCandidates: RTCIceCandidateInit[] = [];
+  /** Negotiation steps run one at a time, in signal order. */
+  private chain: Promise<void> = Promise.resolve();
+  private ignoreOffer = false;
+  private restartTimer: ReturnType<typeof setTimeout> | null = null;
+  private sending: Promise<void> = Promise.resolve();
+  private closed = false;
+  private transferCount = 0;
+
+  constructor(
+    readonly id: PeerId,
+    private readonly context: PeerContext,
+  ) {
+    super();
+    const pc = new context.RTCPeerConnection(context.configuration);
+    this.pc = pc;
+    pc.addEventListener('negotiationneeded', () => this.enqueue(() => this.offer()));
+    pc.addEventListener('icecandidate', (event) => {
+      const candidate = (event as RTCPeerConnectionIceEvent).candidate;
+      if (candidate?.candidate) {
+        context.signal({ kind: 'candidate', candidate: candidateInit(candidate) });
+      } else {
+        context.signal({ kind: 'end-of-candidates' });
+      }
+    });
+    pc.addEventListener('iceconnectionstatechange', () => this.watchIce());
+    for (const event of ['connectionstatechange', 'signalingstatechange'] as const) pc.addEventListener(event, () => this.emit('state'));
+    pc.addEventListener('datachannel', (event) => this.adoptChannel((event as RTCDataChannelEvent).channel));
+    pc.addEventListener('track', (event) => {
+      const { track, streams } = event as RTCTrackEvent;
+      this.emit('track', track, streams);
+    });
+    if (context.initiator) this.adoptChannel(pc.createDataChannel(MAIN_LABEL, { ordered: true }));
+  }
+
+  get connectionState(): RTCPeerConnectionState {
+    return this.pc.connectionState;
+  }
+
+  get iceConnectionState(): RTCIceConnectionState {
+    return this.pc.iceConnectionState;
+  }
+
+  get signalingState(): RTCSignalingState {
+    return this.pc.signalingState;
+  }
+
+  /** The main channel's state, `'connecting'` until it exists. */
+  get channelState(): RTCDataChannelState {
+    return this.channel?.readyState ?? 'connecting';
+  }
+
+  /**
+   * Sends a message: a string, bytes (`ArrayBuffer`, a typed array, a `Blob`) or any JSON value.
+   * Large messages are split to fit the channel and put back together on the other side. Resolves
+   * once the message is queued on the channel; waits (without polling) while the channel is backed up.
+   */
+  send(data: string | ArrayBuffer | ArrayBufferView | Blob | unknown): Promise<void> {
+    const channel = this.channel;
+    if (!channel || channel.readyState !== 'open') {
+      return Promise.reject(new IcebreakerError('peer-unavailable', `peer ${this.id}: the data channel is ${this.channelState}`));
+    }
+    const task = this.sending.then(async () => {
+      const [kind, body] = await encodeMessage(data);
+      for (const frame of frames(kind, body, this.frameBytes())) await sendWithBackpressure(channel, frame);
+    });
+    this.sending = task.catch(() => {});
+    return task;
+  }
+
+  /**
+   * Sends a file over a channel of its own: name, size and type first, then the bytes with
+   * backpressure, then a SHA-256 the receiver checks. Several transfers may run at once.
+   */
+  sendFile(file: FileSource, options: SendFileOptions = {}): OutgoingTransfer {
+    if (this.closed) throw new IcebreakerError('peer-unavailable', `peer ${this.id} is closed`);
+    const info: TransferInfo = {
+      id: `${Date.now().toString(36)}-${(this.transferCount++).toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+      name: options.name ?? file.name ?? 'file',
+      size: file.size,
+      type: file.type ?? '',
+    };
+    const channel = this.pc.createDataChannel(TRANSFER_LABEL, { ordered: true });
+    channel.binaryType = 'arraybuffer';
+    return new OutgoingTransfer(channel, info, file, options, this.frameBytes());
+  }
+
+  /** Adds a media track; the renegotiation it needs goes through perfect negotiation. */
+  addTrack(track: MediaStreamTrack, ...streams: MediaStream[]): RTCRtpSender {
+    return this.pc.addTrack(track, ...streams);
+  }
+
+  removeTrack(sender: RTCRtpSender): void {
+    this.pc.removeTrack(sender);
+  }
+
+  /** Makes a fresh offer now, as if something changed (either side may, at any time). */
+  renegotiate(): void {
+    this.enqueue(() => this.offer());
+  }
+
+  /** Restarts ICE: new credentials, new candidates, same peer and channels. */
+  restartIce(): void {
+    if (this.closed) return;
+    this.emit('ice-restart');
+    try {
+      this.pc.restartIce();
+    } catch (error) {
+      this.emit('error', new IcebreakerError('negotiation-failed', `this WebRTC stack cannot restart ICE: ${(error as Error).message}`, { cause: error }));
+    }
+  }
+
+  /** Closes the connection to this peer. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    for (const transfer of this.incoming.values()) transfer.closed();
+    this.channel?.close();
+    this.pc.close();
+    this.emit('close');
+  }
+
+  /** Handles one signal from this peer (the session delivers them in order). */
+  handleSignal(data: PayloadData): void {
+    switch (data.kind) {
+      case 'description':
+        this.enqueue(() => this.describe(data.description));
+        return;
+      case 'candidate':
+        this.enqueue(() => this.addCandidate(data.candidate));
+        return;
+      case 'end-of-candidates':
+        // An absent candidate is the W3C way to say "no more" (RFC 8838 §13); stacks that do not know
+        // the form reject it, and ICE finishes the same way without it.
+        this.enqueue(() => (this.pc.remoteDescription ? this.pc.addIceCandidate().catch(() => {}) : Promise.resolve()));
+        return;
+    }
+  }
+
+  // ── negotiation ──────────────────────────────────────────────────────────────────────────────
+
+  private enqueue(step: () => Promise<void>): void {
+    this.chain = this.chain.then(step).catch((error: unknown) => {
+      if (this.closed) return;
+      this.emit('error', new IcebreakerError('negotiation-failed', `peer ${this.id}: ${(error as Error).message}`, { cause: error }));
+    });
+  }
+
+  private async offer(): Promise<void> {
+    if (this.closed || this.pc.signalingState !== 'stable') return;
+    // The explicit createOffer() form: some stacks (node's wrtc) have no parameterless setLocalDescription.
+    const offer = await this.pc.createOffer();
+    if (this.pc.signalingState !== 'stable') return;
+    await this.pc.setLocalDescription(offer);
+    this.sendDescription();
+  }
+
+  private async describe(description: RTCSessionDescriptionInit): Promise<void> {
+    if (this.closed) return;
+    const collision = description.type === 'offer' && this.pc.signalingState !== 'stable';
+    this.ignoreOffer = !this.context.polite && collision;
+    if (this.ignoreOffer) return;
+    // Explicit rollback: stacks without implicit rollback in setRemoteDescription need it spelled out.
+    if (collision) await this.pc.setLocalDescription({ type: 'rollback' });
+    await this.pc.setRemoteDescription(description);
+    if (description.type === 'offer') {
+      const answer = await this.pc.createAnswer();
+      await this.pc.setLocalDescription(answer);
+      this.sendDescription();
+    }
+    for (const candidate of this.pendingCandidates.splice(0)) await this.addCandidate(candidate);
+  }
+
+  private async addCandidate(candidate: RTCIceCandidateInit): Promise<void> {
+    if (this.closed) return;
+    if (!this.pc.remoteDescription) {
+      this.pendingCandidates.push(candidate);
+      return;
+    }
+    try {
+      await this.pc.addIceCandidate(candidate);
+    } catch (error) {
+      // Candidates of an offer this side ignored are expected to fail.
+      if (!this.ignoreOffer) throw error;
+    }
+  }
+
+  private sendDescription(): void {
+    const local = this.pc.localDescription;
+    if (!local || (local.type !== 'offer' && local.type !== 'answer')) return;
+    this.context.signal({ kind: 'description', description: { type: local.type, sdp: local.sdp } });
+  }
+
+  /** ICE restart without the application's help: at once on `failed`, after a while on `disconnected`. */
+  private watchIce(): void {
+    this.emit('state');
+    const state = this.pc.iceConnectionState;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
+    if (state === 'failed') this.restartIce();
+    else if (state === 'disconnected') {
+      this.restartTimer = setTimeout(() => {
+        if (this.pc.iceConnectionState === 'disconnected') this.restartIce();
+      }, this.context.disconnectedRestartMs);
+    }
+  }
+
+  // ── channels ─────────────────────────────────────────────────────────────────────────────────
+
+  private adoptChannel(channel: RTCDataChannel): void {
+    channel.binaryType = 'arraybuffer';
+    if (channel.label === TRANSFER_LABEL) {
+      this.adoptTransfer(channel);
+      return;
+    }
+    if (channel.label !== MAIN_LABEL || this.channel) {
+      channel.close();
+      return;
+    }
+    this.channel = channel;
+    channel.addEventListener('open', () => {
+      this.emit('state');
+      this.emit('open');
+    });
+    channel.addEventListener('close', () => {
+      this.emit('state');
+      this.close();
+    });
+    channel.addEventListener('message', (event) => this.receive((event as MessageEvent).data));
+    if (channel.readyState === 'open') queueMicrotask(() => this.emit('open'));
+  }
+
+  private adoptTransfer(channel: RTCDataChannel): void {
+    let transfer: IncomingTransfer | null = null;
+    channel.addEventListener('message', (event) => {
+      const data = (event as MessageEvent).data;
+      if (transfer) {
+        transfer.receive(data);
+        return;
+      }
+      const info = parseHead(data);
+      if (!info) {
+        channel.close();
+        return;
+      }
+      const started = new IncomingTransfer(channel, info);
+      transfer = started;
+      this.incoming.set(info.id, started);
+      void started.done.finally(() => this.incoming.delete(info.id)).catch(() => {});
+      this.emit('transfer', started);
+    });
+    channel.addEventListener('close', () => transfer?.closed());
+    void opened(channel).catch(() => {});
+  }
+
+  private receive(data: unknown): void {
+    if (!(data instanceof ArrayBuffer)) {
+      this.emit('error', new IcebreakerError('message-failed', `peer ${this.id} sent an unframed message`));
+      return;
+    }
+    const result = this.reassembler.push(new Uint8Array(data));
+    if ('error' in result) {
+      this.emit('error', new IcebreakerError('message-failed', `peer ${this.id}: ${result.error}`));
+      return;
+    }
+    if (!result.done) return;
+    const { kind, body } = result;
+    if (kind === Kind.Binary) {
+      this.emit('message', body.slice().buffer);
+      return;
+    }
+    const text = new TextDecoder().decode(body);
+    if (kind === Kind.Text) {
+      this.emit('message', text);
+      return;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      this.emit('error', new IcebreakerError('message-failed', `peer ${this.id} sent JSON that does not parse`));
+      return;
+    }
+    this.emit('message', value);
+  }
+
+  private frameBytes(): number {
+    const max = this.pc.sctp?.maxMessageSize;
+    const limit = typeof max === 'number' && max > 1 ? max : DEFAULT_FRAME_BYTES;
+    return Math.min(this.context.frameBytes ?? DEFAULT_FRAME_BYTES, limit);
+  }
+}
+
+/** The wire form of a message: what kind, and its bytes. */
+async function encodeMessage(data: unknown): Promise<[Kind, Uint8Array]> {
+  if (typeof data === 'string') return [Kind.Text, new TextEncoder().encode(data)];
+  if (data instanceof ArrayBuffer) return [Kind.Binary, new Uint8Array(data)];
+  if (ArrayBuffer.isView(data)) return [Kind.Binary, new Uint8Array(data.buffer, data.byteOffset, data.byteLength)];
+  if (typeof Blob !== 'undefined' && data instanceof Blob) return [Kind.Binary, new Uint8Array(await data.arrayBuffer())];
+  const json = JSON.stringify(data);
+  if (json === undefined) throw new TypeError('send: data must be a string, bytes, a Blob, or a JSON value');
+  return [Kind.Json, new TextEncoder().encode(json)];
+}
+
+/** The candidate as the protocol carries it (no undefined fields). */
+function candidateInit(candidate: RTCIceCandidate) {
+  return {
+    candidate: candidate.candidate,
+    ...(candidate.sdpMid === null || candidate.sdpMid === undefined ? {} : { sdpMid: candidate.sdpMid }),
+    ...(candidate.sdpMLineIndex === null || candidate.sdpMLineIndex === undefined ? {} : { sdpMLineIndex: candidate.sdpMLineIndex }),
+    ...(candidate.usernameFragment ? { usernameFragment: candidate.usernameFragment } : {}),
+  };
+}

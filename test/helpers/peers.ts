@@ -1,0 +1,60 @@
+import wrtc from '@roamhq/wrtc';
+import WebSocket from 'ws';
+import { type ConnectOptions, connect, type RemotePeer, type Session, type WebSocketConstructor } from '../../src/client/index.js';
+
+/** Node has no WebRTC: tests inject libwebrtc (@roamhq/wrtc), as a Node application would. */
+export const NODE_WEBRTC = {
+  RTCPeerConnection: wrtc.RTCPeerConnection as unknown as typeof RTCPeerConnection,
+  WebSocket: WebSocket as unknown as WebSocketConstructor,
+};
+
+/** Connects a Node peer to `url` in `room`; the caller closes it. */
+export function nodePeer(url: string, room: string, extra: Partial<ConnectOptions> = {}): Promise<Session> {
+  return connect(url, { room, ...NODE_WEBRTC, iceServers: [], ...extra });
+}
+
+/** Resolves with the remote peer of `session` once its data channel is open. */
+export function openPeer(session: Session, id?: string): Promise<RemotePeer> {
+  for (const peer of session.peers.values()) {
+    if ((id === undefined || peer.id === id) && peer.channelState === 'open') return Promise.resolve(peer);
+  }
+  return new Promise((resolve) => {
+    const off = session.on('open', (peer) => {
+      if (id !== undefined && peer.id !== id) return;
+      off();
+      resolve(peer);
+    });
+  });
+}
+
+/** Resolves with the next `count` messages `session` receives from `from`. */
+export function messages(session: Session, count: number, from?: string): Promise<unknown[]> {
+  const got: unknown[] = [];
+  return new Promise((resolve) => {
+    const off = session.on('message', (peer, data) => {
+      if (from !== undefined && peer.id !== from) return;
+      got.push(data);
+      if (got.length === count) {
+        off();
+        resolve(got);
+      }
+    });
+  });
+}
+
+/** The ICE username fragment of a description, which changes on every ICE restart. */
+export function ufrag(description: RTCSessionDescription | null): string | undefined {
+  return /a=ice-ufrag:(\S+)/.exec(description?.sdp ?? '')?.[1];
+}
+
+/** Waits until `check` holds, re-checking whenever `emitter` reports a state change. */
+export function until(peer: RemotePeer, check: () => boolean): Promise<void> {
+  if (check()) return Promise.resolve();
+  return new Promise((resolve) => {
+    const off = peer.on('state', () => {
+      if (!check()) return;
+      off();
+      resolve();
+    });
+  });
+}
