@@ -1,0 +1,76 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Session, SignalingState } from '../../src/client/index.js';
+import { nodePeer, openPeer, ufrag, until } from '../helpers/peers.js';
+import { ServerProcess } from '../helpers/server-process.js';
+
+const SECRET = 'reconnect-test-secret-0123456789';
+
+function signalingState(session: Session, state: SignalingState): Promise<void> {
+  if (session.signalingState === state) return Promise.resolve();
+  return new Promise((resolve) => {
+    const off = session.on('signaling', (now) => {
+      if (now !== state) return;
+      off();
+      resolve();
+    });
+  });
+}
+
+describe('the signaling server dies mid-session', () => {
+  const processes: ServerProcess[] = [];
+  const sessions: Session[] = [];
+  afterEach(async () => {
+    for (const s of sessions.splice(0)) s.close();
+    for (const p of processes.splice(0)) await p.kill();
+  });
+
+  it('both peers resume with the same ids, lose no signal, and the data channel carries on throughout', async () => {
+    const args = ['--ice-servers', 'none', '--resume-secret', SECRET, '--resume-grace', '30s'];
+    const first = await ServerProcess.start(['--port', '0', ...args]);
+    processes.push(first);
+    const options = { reconnect: { initialDelayMs: 100, maxDelayMs: 400 } };
+    const a = await nodePeer(first.signalingUrl, 'outage', options);
+    const b = await nodePeer(first.signalingUrl, 'outage', options);
+    sessions.push(a, b);
+    const [toB, toA] = await Promise.all([openPeer(a, b.id), openPeer(b, a.id)]);
+    const ids = [a.id, b.id];
+
+    // A stream of numbered messages over the data channel, before, during and after the outage.
+    const received: number[] = [];
+    let duringOutage = 0;
+    b.on('message', (_peer, data) => {
+      received.push(data as number);
+      if (b.signalingState !== 'open') duringOutage++;
+    });
+    let sent = 0;
+    const ticker = setInterval(() => void toB.send(sent++), 20);
+
+    await first.kill();
+    await Promise.all([signalingState(a, 'reconnecting'), signalingState(b, 'reconnecting')]);
+    // Negotiate while the server is gone: these signals must wait, not vanish.
+    const before = [ufrag(toB.pc.localDescription), ufrag(toA.pc.localDescription)];
+    toB.restartIce();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    const second = await ServerProcess.start(['--port', String(first.port), ...args]);
+    processes.push(second);
+    await Promise.all([signalingState(a, 'open'), signalingState(b, 'open')]);
+    expect([a.id, b.id]).toEqual(ids);
+    expect(a.peers.get(b.id)).toBe(toB);
+
+    // The offer made during the outage reached b after the resume, and its answer came back.
+    await until(toB, () => ufrag(toB.pc.localDescription) !== before[0] && toB.signalingState === 'stable');
+    await until(toA, () => ufrag(toA.pc.localDescription) !== before[1]);
+    expect(ufrag(toB.pc.remoteDescription)).toBe(ufrag(toA.pc.localDescription));
+
+    clearInterval(ticker);
+    await toB.send(-1);
+    await new Promise<void>((resolve) => {
+      if (received.includes(-1)) resolve();
+      else b.on('message', (_p, data) => data === -1 && resolve());
+    });
+    const numbers = received.filter((n) => n >= 0);
+    expect(numbers).toEqual([...Array(numbers.length).keys()]);
+    expect(duringOutage).toBeGreaterThan(0);
+  }, 60_000);
+});

@@ -1,0 +1,48 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+
+const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
+
+/** The signaling server as a separate process, so a test can kill it for real. */
+export class ServerProcess {
+  private constructor(
+    readonly child: ChildProcess,
+    readonly url: string,
+  ) {}
+
+  get signalingUrl(): string {
+    return `${this.url.replace(/^http/, 'ws')}ws`;
+  }
+
+  get port(): number {
+    return Number(new URL(this.url).port);
+  }
+
+  /** Starts `icebreaker serve` with `args` and resolves once it prints its address. */
+  static async start(args: string[]): Promise<ServerProcess> {
+    const child = spawn(process.execPath, [CLI, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stderr?.on('data', (chunk) => {
+      err += chunk;
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout?.on('data', (chunk) => {
+        out += chunk;
+        const match = /page\s+(http:\/\/\S+)/.exec(out);
+        if (match?.[1]) resolve(match[1]);
+      });
+      child.once('exit', (code) => reject(new Error(`server exited ${code}: ${err}`)));
+    });
+    return new ServerProcess(child, url);
+  }
+
+  /** SIGKILL: no close frames, no cleanup, as when a machine dies. */
+  async kill(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = once(this.child, 'exit');
+    this.child.kill('SIGKILL');
+    await exited;
+  }
+}
