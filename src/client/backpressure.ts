@@ -16,7 +16,11 @@ export const HIGH_WATER_BYTES = 1024 * 1024;
  * water mark, so that a sender never queues more than about {@link HIGH_WATER_BYTES} in memory.
  * Rejects with `channel-closed` when the channel closes first.
  */
-export async function sendWithBackpressure(channel: SendChannel, data: Uint8Array<ArrayBuffer> | string, highWater = HIGH_WATER_BYTES): Promise<void> {
+export async function sendWithBackpressure(
+  channel: SendChannel,
+  data: Uint8Array<ArrayBuffer> | string,
+  highWater = HIGH_WATER_BYTES,
+): Promise<void> {
   if (channel.bufferedAmount > highWater) await drained(channel, highWater / 4);
   if (channel.readyState !== 'open') throw new IcebreakerError('channel-closed', `the data channel is ${channel.readyState}`);
   channel.send(data);

@@ -3,7 +3,7 @@
  * (Chromium: 256 KiB, Firefox and others less) and put back together on arrival. One header byte:
  * bit 7 is set on a message's last frame, the low bits say what the message is.
  */
-export const enum Kind {
+export enum Kind {
   Text = 0,
   Binary = 1,
   Json = 2,
@@ -34,7 +34,10 @@ export function* frames(kind: Kind, body: Uint8Array, frameBytes: number): Gener
 }
 
 /** The outcome of feeding one frame to a {@link Reassembler}. */
-export type Reassembled = { readonly done: false } | { readonly done: true; readonly kind: Kind; readonly body: Uint8Array } | { readonly error: string };
+export type Reassembled =
+  | { readonly done: false }
+  | { readonly done: true; readonly kind: Kind; readonly body: Uint8Array }
+  | { readonly error: string };
 
 /** Collects frames until a message is complete. Bounded: a message beyond `maxBytes` is an error. */
 export class Reassembler {

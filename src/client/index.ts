@@ -4,10 +4,21 @@
  *
  * @module
  */
+
+export { IcebreakerError, isIcebreakerError } from '../protocol/index.js';
 export { type ParsedCandidate, parseCandidate } from './candidate.js';
+export { Emitter, type EventMap } from './emitter.js';
 export type { MessageData } from './framing.js';
 export { MAIN_LABEL, RemotePeer, type RemotePeerEvents } from './remote-peer.js';
 export { type ConnectOptions, connect, Session, type SessionEvents, type SignalingState } from './session.js';
+export {
+  type JoinRequest,
+  SignalingClient,
+  type SignalingClientOptions,
+  type SignalingEvents,
+  type WebSocketConstructor,
+  type WebSocketLike,
+} from './signaling-client.js';
 export {
   type FileSink,
   type FileSource,
@@ -17,13 +28,3 @@ export {
   type TransferInfo,
   type TransferProgress,
 } from './transfer.js';
-export { Emitter, type EventMap } from './emitter.js';
-export { IcebreakerError, isIcebreakerError } from '../protocol/index.js';
-export {
-  type JoinRequest,
-  SignalingClient,
-  type SignalingClientOptions,
-  type SignalingEvents,
-  type WebSocketConstructor,
-  type WebSocketLike,
-} from './signaling-client.js';

@@ -78,6 +78,8 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
   private sending: Promise<void> = Promise.resolve();
   private closed = false;
   private transferCount = 0;
+  /** The SDP of the last description sent, so a stack's self-made offer goes out exactly once. */
+  private sentSdp: string | undefined;
 
   constructor(
     readonly id: PeerId,
@@ -102,7 +104,12 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
       const { track, streams } = event as RTCTrackEvent;
       this.emit('track', track, streams);
     });
-    if (context.initiator) this.adoptChannel(pc.createDataChannel(MAIN_LABEL, { ordered: true }));
+    if (context.initiator) {
+      this.adoptChannel(pc.createDataChannel(MAIN_LABEL, { ordered: true }));
+      // Not every stack fires negotiationneeded for the first channel (node-datachannel's polyfill
+      // does not); offering here too is harmless where it does: the second attempt finds the offer sent.
+      this.enqueue(() => this.offer());
+    }
   }
 
   get connectionState(): RTCPeerConnectionState {
@@ -129,7 +136,7 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
    */
   send(data: string | ArrayBuffer | ArrayBufferView | Blob | unknown): Promise<void> {
     const channel = this.channel;
-    if (!channel || channel.readyState !== 'open') {
+    if (channel?.readyState !== 'open') {
       return Promise.reject(new IcebreakerError('peer-unavailable', `peer ${this.id}: the data channel is ${this.channelState}`));
     }
     const task = this.sending.then(async () => {
@@ -178,7 +185,10 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
     try {
       this.pc.restartIce();
     } catch (error) {
-      this.emit('error', new IcebreakerError('negotiation-failed', `this WebRTC stack cannot restart ICE: ${(error as Error).message}`, { cause: error }));
+      this.emit(
+        'error',
+        new IcebreakerError('negotiation-failed', `this WebRTC stack cannot restart ICE: ${(error as Error).message}`, { cause: error }),
+      );
     }
   }
 
@@ -205,7 +215,7 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
       case 'end-of-candidates':
         // An absent candidate is the W3C way to say "no more" (RFC 8838 §13); stacks that do not know
         // the form reject it, and ICE finishes the same way without it.
-        this.enqueue(() => (this.pc.remoteDescription ? this.pc.addIceCandidate().catch(() => {}) : Promise.resolve()));
+        this.enqueue(() => (this.hasRemoteDescription ? this.pc.addIceCandidate().catch(() => {}) : Promise.resolve()));
         return;
     }
   }
@@ -220,7 +230,13 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
   }
 
   private async offer(): Promise<void> {
-    if (this.closed || this.pc.signalingState !== 'stable') return;
+    if (this.closed) return;
+    // libdatachannel sets its own offer as soon as a channel exists: send that one as it is.
+    if (this.pc.signalingState === 'have-local-offer' && this.pc.localDescription?.sdp !== this.sentSdp) {
+      this.sendDescription();
+      return;
+    }
+    if (this.pc.signalingState !== 'stable') return;
     // The explicit createOffer() form: some stacks (node's wrtc) have no parameterless setLocalDescription.
     const offer = await this.pc.createOffer();
     if (this.pc.signalingState !== 'stable') return;
@@ -246,7 +262,7 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
 
   private async addCandidate(candidate: RTCIceCandidateInit): Promise<void> {
     if (this.closed) return;
-    if (!this.pc.remoteDescription) {
+    if (!this.hasRemoteDescription) {
       this.pendingCandidates.push(candidate);
       return;
     }
@@ -260,8 +276,14 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
 
   private sendDescription(): void {
     const local = this.pc.localDescription;
-    if (!local || (local.type !== 'offer' && local.type !== 'answer')) return;
+    if (!local?.sdp || (local.type !== 'offer' && local.type !== 'answer')) return;
+    this.sentSdp = local.sdp;
     this.context.signal({ kind: 'description', description: { type: local.type, sdp: local.sdp } });
+  }
+
+  /** Whether a remote description is set; some stacks report an empty one instead of null. */
+  private get hasRemoteDescription(): boolean {
+    return Boolean(this.pc.remoteDescription?.sdp);
   }
 
   /** ICE restart without the application's help: at once on `failed`, after a while on `disconnected`. */

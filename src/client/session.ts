@@ -177,7 +177,8 @@ export class Session extends Emitter<SessionEvents> {
       disconnectedRestartMs: this.options.disconnectedRestartMs ?? 5000,
       ...(this.options.frameBytes === undefined ? {} : { frameBytes: this.options.frameBytes }),
     };
-    if (!context.RTCPeerConnection) throw new TypeError('options.RTCPeerConnection: no global RTCPeerConnection here; pass an implementation');
+    if (!context.RTCPeerConnection)
+      throw new TypeError('options.RTCPeerConnection: no global RTCPeerConnection here; pass an implementation');
     const created = new RemotePeer(info.id, context);
     peer = created;
     const entry = { peer: created, link };

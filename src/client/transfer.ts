@@ -36,6 +36,19 @@ type Control =
 
 const PROGRESS_INTERVAL_MS = 100;
 
+/**
+ * Who closes a cancelled transfer's channel: the side that receives the `cancel`. A channel closed
+ * right after sending may overtake its last message on some stacks, so the canceller only closes
+ * on its own if the other side has not done so within this time.
+ */
+const CANCEL_CLOSE_MS = 2000;
+
+function closeLater(channel: RTCDataChannel): void {
+  const timer = setTimeout(() => channel.close(), CANCEL_CLOSE_MS);
+  (timer as { unref?: () => void }).unref?.();
+  channel.addEventListener('close', () => clearTimeout(timer), { once: true });
+}
+
 /** A file read as a stream of bytes: a `Blob`/`File`, or anything shaped like one (Node's `fs.openAsBlob`). */
 export interface FileSource {
   readonly size: number;
@@ -98,19 +111,22 @@ export class OutgoingTransfer extends Transfer {
     if (this.cancelledBy !== null) return;
     this.cancelledBy = reason;
     if (this.channel.readyState === 'open') this.channel.send(JSON.stringify({ t: 'cancel', reason } satisfies Control));
-    this.channel.close();
+    closeLater(this.channel);
   }
 
   private async run(file: FileSource, frameBytes: number): Promise<{ sha256: string }> {
     const reply = new Promise<Control>((resolve) => {
       this.channel.addEventListener('message', (event) => {
         const control = parseControl(event.data);
-        if (control) resolve(control);
+        if (!control) return;
+        // Set at once: the send loop may see the channel close before a promise callback would run.
+        if (control.t === 'cancel') {
+          this.cancelledBy ??= control.reason;
+          this.channel.close();
+        }
+        resolve(control);
       });
       this.channel.addEventListener('close', () => resolve({ t: 'fail', reason: 'the channel closed' }));
-    });
-    void reply.then((control) => {
-      if (control.t === 'cancel') this.cancelledBy ??= control.reason;
     });
     await opened(this.channel);
     this.channel.send(JSON.stringify({ t: 'head', ...this.info } satisfies Control));
@@ -137,7 +153,8 @@ export class OutgoingTransfer extends Transfer {
     const answer = await reply;
     this.channel.close();
     if (answer.t === 'ok') return { sha256: digest };
-    if (answer.t === 'cancel' || this.cancelledBy !== null) throw new IcebreakerError('transfer-cancelled', this.cancelledBy ?? 'cancelled');
+    if (answer.t === 'cancel' || this.cancelledBy !== null)
+      throw new IcebreakerError('transfer-cancelled', this.cancelledBy ?? 'cancelled');
     throw new IcebreakerError('transfer-failed', answer.t === 'fail' ? answer.reason : 'unexpected answer');
   }
 }
@@ -181,7 +198,7 @@ export class IncomingTransfer extends Transfer {
   cancel(reason = 'cancelled by the receiver'): void {
     if (this.finished) return;
     if (this.channel.readyState === 'open') this.channel.send(JSON.stringify({ t: 'cancel', reason } satisfies Control));
-    this.fail(new IcebreakerError('transfer-cancelled', reason));
+    this.fail(new IcebreakerError('transfer-cancelled', reason), false);
   }
 
   /** Handles one message of the transfer's channel after the header. */
@@ -220,7 +237,12 @@ export class IncomingTransfer extends Transfer {
     const actual = bytesToHex(this.hash.digest());
     if (actual !== expected || this.bytes !== this.info.size) {
       this.reply({ t: 'fail', reason: 'SHA-256 or size mismatch' });
-      this.fail(new IcebreakerError('transfer-failed', `integrity check failed: got ${this.bytes} bytes with SHA-256 ${actual}, expected ${this.info.size} with ${expected}`));
+      this.fail(
+        new IcebreakerError(
+          'transfer-failed',
+          `integrity check failed: got ${this.bytes} bytes with SHA-256 ${actual}, expected ${this.info.size} with ${expected}`,
+        ),
+      );
       return;
     }
     this.finished = true;
@@ -234,17 +256,21 @@ export class IncomingTransfer extends Transfer {
       })
       .catch((error: unknown) => {
         this.reply({ t: 'fail', reason: 'the receiver could not store the file' });
-        this.settle.reject(new IcebreakerError('transfer-failed', `writing the file failed: ${(error as Error).message}`, { cause: error }));
+        this.settle.reject(
+          new IcebreakerError('transfer-failed', `writing the file failed: ${(error as Error).message}`, { cause: error }),
+        );
       });
   }
 
-  private fail(error: IcebreakerError): void {
+  /** Ends the transfer with `error`; the channel closes now, or (after our own cancel) once the sender closes it. */
+  private fail(error: IcebreakerError, closeNow = true): void {
     if (this.finished) return;
     this.finished = true;
     this.parts.length = 0;
     void this.writing.then(() => this.writer?.abort(error.message)).catch(() => {});
     this.settle.reject(error);
-    this.channel.close();
+    if (closeNow) this.channel.close();
+    else closeLater(this.channel);
   }
 
   private reply(control: Control): void {
@@ -257,7 +283,8 @@ export function parseHead(data: unknown): TransferInfo | null {
   const control = parseControl(data);
   if (control?.t !== 'head') return null;
   const { id, name, size, type } = control;
-  if (typeof id !== 'string' || typeof name !== 'string' || typeof type !== 'string' || !Number.isSafeInteger(size) || size < 0) return null;
+  if (typeof id !== 'string' || typeof name !== 'string' || typeof type !== 'string' || !Number.isSafeInteger(size) || size < 0)
+    return null;
   return { id, name: name.slice(0, 255), size, type: type.slice(0, 255) };
 }
 
@@ -276,7 +303,9 @@ export function opened(channel: RTCDataChannel): Promise<void> {
   if (channel.readyState === 'open') return Promise.resolve();
   return new Promise((resolve, reject) => {
     channel.addEventListener('open', () => resolve(), { once: true });
-    channel.addEventListener('close', () => reject(new IcebreakerError('channel-closed', 'the data channel closed before it opened')), { once: true });
+    channel.addEventListener('close', () => reject(new IcebreakerError('channel-closed', 'the data channel closed before it opened')), {
+      once: true,
+    });
   });
 }
 

@@ -37,7 +37,7 @@ describe('SignalingClient against a real server', () => {
 
     const received = b.next('signal');
     a.signal({ kind: 'end-of-candidates' }, welcomeB.peerId);
-    expect(await received).toEqual([welcomeA.peerId, { kind: 'end-of-candidates' }]);
+    expect(await received).toEqual([welcomeA.peerId, { kind: 'end-of-candidates' }, undefined]);
 
     const left = a.next('peer-left');
     b.leave();
