@@ -1,10 +1,12 @@
 #!/usr/bin/env node
+import { peer } from './peer.js';
 import { serve } from './serve.js';
 
 const HELP = `Usage: icebreaker <command> [options]
 
 Commands:
   serve     run the signaling server and the teaching page
+  peer      join a room as a peer from the terminal: chat, send and receive files
 
 Run "icebreaker <command> --help" for a command's options.
 `;
@@ -15,6 +17,8 @@ async function main(argv: readonly string[]): Promise<number> {
   switch (command) {
     case 'serve':
       return serve(rest, process.env, process.stdout, process.stderr);
+    case 'peer':
+      return peer(rest, { stdin: process.stdin, out: process.stdout, err: process.stderr });
     case undefined:
     case '--help':
     case '-h':
@@ -27,4 +31,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// A peer's WebRTC stack and stdin keep the process alive after its session closed: leave explicitly.
+if (process.argv[2] === 'peer') process.exit(code);
+process.exitCode = code;

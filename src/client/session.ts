@@ -109,9 +109,10 @@ export class Session extends Emitter<SessionEvents> {
     }, every);
     // Unref'd in Node, so an idle session never keeps a process alive by this timer alone.
     (this.retransmit as { unref?: () => void }).unref?.();
-    // The newcomer makes the offers: everyone already here learns of it through peer-joined.
+    // Peers already here make the offers (as the seed's PEER1 does): each learns of a newcomer
+    // through peer-joined, while the newcomer waits for their offers.
     queueMicrotask(() => {
-      for (const info of welcome.peers) this.ensurePeer(info, true);
+      for (const info of welcome.peers) this.ensurePeer(info, false);
     });
   }
 
@@ -136,7 +137,7 @@ export class Session extends Emitter<SessionEvents> {
   }
 
   private attach(signaling: SignalingClient): void {
-    signaling.on('peer-joined', (info) => this.ensurePeer(info, false));
+    signaling.on('peer-joined', (info) => this.ensurePeer(info, true));
     signaling.on('peer-left', (peerId) => {
       const entry = this.remote.get(peerId);
       if (!entry) return;

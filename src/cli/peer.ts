@@ -1,0 +1,203 @@
+import { createWriteStream, openAsBlob } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
+import { parseArgs } from 'node:util';
+import { RTCPeerConnection } from 'node-datachannel/polyfill';
+import { safeParse } from 'valibot';
+import WebSocket from 'ws';
+import { connect, type RemotePeer, type Session, type TransferProgress, type WebSocketConstructor } from '../client/index.js';
+import { isIcebreakerError, RoomName } from '../protocol/index.js';
+
+/** Exit codes a script can rely on. */
+export const PEER_EXIT = { ok: 0, failed: 1, usage: 2, transfer: 3 } as const;
+
+export const PEER_HELP = `Usage: icebreaker peer <url> --room <room> [options]
+
+Joins a room as a peer from the terminal. Lines typed on stdin go to every connected peer; messages
+from peers are printed on stdout as "<peer id>: <text>". Status and progress go to stderr.
+
+<url> is the page address (http://host:port/) or the signaling endpoint (ws://host:port/ws).
+
+Options:
+  --room <room>         room to join (required)
+  --name <name>         display name shown to the other peers
+  --send <file>         send this file to the first peer that connects, then exit
+  --receive <dir>       save files that peers send into this folder
+  --help                show this help
+
+Exit codes: 0 done, 1 could not connect or the connection failed, 2 bad usage,
+3 a file transfer failed or was cancelled.
+`;
+
+interface Io {
+  readonly stdin: NodeJS.ReadableStream;
+  readonly out: NodeJS.WritableStream;
+  readonly err: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+/** The signaling endpoint for a page or WebSocket address. */
+export function signalingUrl(address: string): string {
+  const url = new URL(address);
+  if (url.protocol === 'http:' || url.protocol === 'https:') {
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    url.pathname = '/ws';
+  } else if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
+    throw new TypeError(`url: "${address}" is not an http(s) or ws(s) address`);
+  }
+  url.search = '';
+  return url.href;
+}
+
+/** Runs `icebreaker peer` and resolves with its exit code. */
+export async function peer(argv: readonly string[], io: Io): Promise<number> {
+  let positionals: string[];
+  let values: { room?: string; name?: string; send?: string; receive?: string; help?: boolean };
+  try {
+    ({ positionals, values } = parseArgs({
+      args: [...argv],
+      options: {
+        room: { type: 'string' },
+        name: { type: 'string' },
+        send: { type: 'string' },
+        receive: { type: 'string' },
+        help: { type: 'boolean' },
+      },
+      allowPositionals: true,
+      strict: true,
+    }));
+  } catch (error) {
+    io.err.write(`icebreaker peer: ${(error as Error).message}\n`);
+    return PEER_EXIT.usage;
+  }
+  if (values.help) {
+    io.out.write(PEER_HELP);
+    return PEER_EXIT.ok;
+  }
+  const usage = (message: string): number => {
+    io.err.write(`icebreaker peer: ${message}\nRun "icebreaker peer --help" for the options.\n`);
+    return PEER_EXIT.usage;
+  };
+  const [address, ...extra] = positionals;
+  if (address === undefined || extra.length > 0) return usage('give exactly one server address');
+  if (values.room === undefined || !safeParse(RoomName, values.room).success)
+    return usage('--room is required: letters, digits and - _ . ~, up to 64');
+  let endpoint: string;
+  try {
+    endpoint = signalingUrl(address);
+  } catch (error) {
+    return usage((error as Error).message);
+  }
+  if (values.send !== undefined && !(await stat(values.send).catch(() => null))?.isFile())
+    return usage(`--send: no file at ${values.send}`);
+  if (values.receive !== undefined && !(await stat(values.receive).catch(() => null))?.isDirectory())
+    return usage(`--receive: no folder at ${values.receive}`);
+
+  let session: Session;
+  try {
+    session = await connect(endpoint, {
+      room: values.room,
+      ...(values.name === undefined ? {} : { name: values.name }),
+      RTCPeerConnection: RTCPeerConnection as unknown as typeof globalThis.RTCPeerConnection,
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+    });
+  } catch (error) {
+    io.err.write(
+      `icebreaker peer: could not join: ${isIcebreakerError(error) ? `${error.code}: ${error.message}` : (error as Error).message}\n`,
+    );
+    return PEER_EXIT.failed;
+  }
+  io.err.write(`joined room "${session.room}" as ${session.id}; waiting for peers…\n`);
+
+  return new Promise<number>((resolve) => {
+    let finished = false;
+    const finish = (code: number): void => {
+      // Closing emits `signaling: closed`, which would otherwise report a failure first.
+      if (finished) return;
+      finished = true;
+      resolve(code);
+      session.close();
+    };
+    session.on('open', (remote) => {
+      io.err.write(`connected to ${remote.id}\n`);
+      if (values.send !== undefined) void sendFile(remote, values.send, io).then(finish);
+    });
+    session.on('peer-left', (remote) => io.err.write(`${remote.id} left\n`));
+    session.on('message', (remote, data) => {
+      const text = typeof data === 'string' ? data : data instanceof ArrayBuffer ? `[${data.byteLength} bytes]` : JSON.stringify(data);
+      io.out.write(`${remote.id}: ${text}\n`);
+    });
+    session.on('transfer', (remote, transfer) => {
+      if (values.receive === undefined) {
+        transfer.cancel('this peer does not accept files (no --receive)');
+        io.err.write(`${remote.id} offered "${transfer.info.name}": refused, no --receive folder\n`);
+        return;
+      }
+      const path = freePath(values.receive, transfer.info.name);
+      transfer.accept(Writable.toWeb(createWriteStream(path)) as WritableStream<Uint8Array>);
+      const bar = progressBar(io.err, `receiving ${basename(path)}`);
+      transfer.on('progress', bar);
+      transfer.done.then(
+        () => io.err.write(`\nsaved ${path} (${transfer.info.size} bytes, SHA-256 verified)\n`),
+        (error: unknown) => io.err.write(`\nreceiving ${transfer.info.name} failed: ${(error as Error).message}\n`),
+      );
+    });
+    session.on('error', (error) => io.err.write(`icebreaker peer: ${error.code}: ${error.message}\n`));
+    session.on('signaling', (state) => {
+      if (state === 'closed') finish(PEER_EXIT.failed);
+      else io.err.write(`signaling ${state}\n`);
+    });
+
+    const lines = createInterface({ input: io.stdin, terminal: false });
+    lines.on('line', (line) => {
+      for (const remote of session.peers.values()) if (remote.channelState === 'open') void remote.send(line).catch(() => {});
+    });
+    // End of input ends a chat session; a --send session ends when its transfer does.
+    lines.on('close', () => {
+      if (values.send === undefined) finish(PEER_EXIT.ok);
+    });
+  });
+}
+
+async function sendFile(remote: RemotePeer, path: string, io: Io): Promise<number> {
+  const blob = await openAsBlob(path);
+  const transfer = remote.sendFile(blob, { name: basename(path), onProgress: progressBar(io.err, `sending ${basename(path)}`) });
+  try {
+    const { sha256 } = await transfer.done;
+    io.err.write(`\nsent ${basename(path)} (${blob.size} bytes, SHA-256 ${sha256})\n`);
+    return PEER_EXIT.ok;
+  } catch (error) {
+    io.err.write(`\nsending ${basename(path)} failed: ${(error as Error).message}\n`);
+    return PEER_EXIT.transfer;
+  }
+}
+
+/** A name in `dir` that does not overwrite anything: "a.txt", then "a (1).txt", … */
+function freePath(dir: string, name: string): string {
+  const safe = basename(name).replace(/[\0/\\]/g, '_') || 'file';
+  const ext = extname(safe);
+  const stem = safe.slice(0, safe.length - ext.length);
+  return join(dir, `${stem}-${Date.now().toString(36)}${ext}`);
+}
+
+/** Draws progress on a terminal in place, or as a line per quarter when stderr is not a terminal. */
+function progressBar(err: Io['err'], label: string): (p: TransferProgress) => void {
+  let lastQuarter = -1;
+  return ({ bytes, total, rate }) => {
+    const fraction = total === 0 ? 1 : bytes / total;
+    const mib = (n: number) => (n / 1048576).toFixed(1);
+    const text = `${label} ${(fraction * 100).toFixed(0).padStart(3)}% ${mib(bytes)}/${mib(total)} MiB ${mib(rate)} MiB/s`;
+    if (err.isTTY) {
+      const width = 24;
+      const filled = Math.round(fraction * width);
+      err.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${text}`);
+      return;
+    }
+    const quarter = Math.floor(fraction * 4);
+    if (quarter !== lastQuarter) {
+      lastQuarter = quarter;
+      err.write(`${text}\n`);
+    }
+  };
+}
