@@ -33,6 +33,8 @@ export interface RemotePeerEvents {
   state: [];
   /** An ICE restart began (after `failed`, a long `disconnected`, or `restartIce()`). */
   'ice-restart': [];
+  /** Signaling data sent to or received from this peer, for tools that show the exchange. */
+  signal: [direction: 'in' | 'out', data: PayloadData];
   error: [error: IcebreakerError];
 }
 
@@ -92,9 +94,9 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
     pc.addEventListener('icecandidate', (event) => {
       const candidate = (event as RTCPeerConnectionIceEvent).candidate;
       if (candidate?.candidate) {
-        context.signal({ kind: 'candidate', candidate: candidateInit(candidate) });
+        this.signalOut({ kind: 'candidate', candidate: candidateInit(candidate) });
       } else {
-        context.signal({ kind: 'end-of-candidates' });
+        this.signalOut({ kind: 'end-of-candidates' });
       }
     });
     pc.addEventListener('iceconnectionstatechange', () => this.watchIce());
@@ -205,6 +207,7 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
 
   /** Handles one signal from this peer (the session delivers them in order). */
   handleSignal(data: PayloadData): void {
+    this.emit('signal', 'in', data);
     switch (data.kind) {
       case 'description':
         this.enqueue(() => this.describe(data.description));
@@ -278,7 +281,12 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
     const local = this.pc.localDescription;
     if (!local?.sdp || (local.type !== 'offer' && local.type !== 'answer')) return;
     this.sentSdp = local.sdp;
-    this.context.signal({ kind: 'description', description: { type: local.type, sdp: local.sdp } });
+    this.signalOut({ kind: 'description', description: { type: local.type, sdp: local.sdp } });
+  }
+
+  private signalOut(data: PayloadData): void {
+    this.context.signal(data);
+    this.emit('signal', 'out', data);
   }
 
   /** Whether a remote description is set; some stacks report an empty one instead of null. */
@@ -349,8 +357,13 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
   }
 
   private receive(data: unknown): void {
+    // A plain string is a whole text message from a peer that does not frame (a hand-written client).
+    if (typeof data === 'string') {
+      this.emit('message', data);
+      return;
+    }
     if (!(data instanceof ArrayBuffer)) {
-      this.emit('error', new IcebreakerError('message-failed', `peer ${this.id} sent an unframed message`));
+      this.emit('error', new IcebreakerError('message-failed', `peer ${this.id} sent a message of an unknown form`));
       return;
     }
     const result = this.reassembler.push(new Uint8Array(data));

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
-import { Emitter, type ParsedCandidate, parseCandidate, type SignalingClient } from '../client/index.js';
+import { DEFAULT_FRAME_BYTES, frames, Kind, Reassembler } from '../client/framing.js';
+import { Emitter, MAIN_LABEL, type ParsedCandidate, parseCandidate, type SignalingClient } from '../client/index.js';
 import { type IcebreakerError, IceServer, type PeerId, type RequestId, type SignalData, type WelcomeMessage } from '../protocol/index.js';
 import { STEPS } from './steps.js';
 
@@ -40,7 +41,29 @@ export interface LessonEvents {
   chat: [line: ChatLine];
 }
 
-export const CHANNEL_LABEL = 'chat';
+/** The library's channel label and framing, so a step-by-step tab can talk to an automatic one. */
+export const CHANNEL_LABEL = MAIN_LABEL;
+
+/** What the view needs from a lesson, whichever engine runs it (this one, or the library's). */
+export interface Teaching {
+  readonly role: Role;
+  readonly mode: Mode;
+  iceServersText: string;
+  readonly remotePeer: PeerId | null;
+  readonly ended: string | null;
+  readonly candidates: readonly CandidateRow[];
+  readonly timeline: readonly TimelineEntry[];
+  readonly started: boolean;
+  readonly connected: boolean;
+  status(n: number): StepStatus;
+  output(n: number): StepOutput | undefined;
+  failure(n: number): string | undefined;
+  states(): LiveStates;
+  run(n: number): Promise<void>;
+  sendChat(text: string): void;
+  setMode(mode: Mode): void;
+  on<E extends keyof LessonEvents>(event: E, listener: (...args: LessonEvents[E]) => void): () => void;
+}
 
 /** The live states the page shows, straight from the connection and the channel. */
 export interface LiveStates {
@@ -59,7 +82,7 @@ const IceServers = v.array(IceServer);
  * action runs as soon as it is ready and candidates trickle, as in a real application. Both modes go
  * through the same steps, so the page shows the same things.
  */
-export class Lesson extends Emitter<LessonEvents> {
+export class Lesson extends Emitter<LessonEvents> implements Teaching {
   readonly role: Role;
   mode: Mode;
   /** The ICE servers as editable JSON; read by steps 1 and 13. */
@@ -176,7 +199,7 @@ export class Lesson extends Emitter<LessonEvents> {
 
   sendChat(text: string): void {
     if (this.channel?.readyState !== 'open' || text === '') return;
-    this.channel.send(text);
+    for (const frame of frames(Kind.Text, new TextEncoder().encode(text), DEFAULT_FRAME_BYTES)) this.channel.send(frame);
     this.emit('chat', { from: 'me', text });
   }
 
@@ -369,9 +392,19 @@ export class Lesson extends Emitter<LessonEvents> {
       this.log('state', `data channel "${channel.label}" readyState → closed`);
       this.changed();
     });
+    channel.binaryType = 'arraybuffer';
+    const reassembler = new Reassembler(1024 * 1024);
     channel.addEventListener('message', (event) => {
-      const text = typeof event.data === 'string' ? event.data : '[binary message]';
-      this.emit('chat', { from: 'peer', text });
+      if (typeof event.data === 'string') {
+        this.emit('chat', { from: 'peer', text: event.data });
+        return;
+      }
+      const result = reassembler.push(new Uint8Array(event.data as ArrayBuffer));
+      if ('error' in result) this.log('error', `Unreadable message: ${result.error}`);
+      else if (result.done) {
+        const text = new TextDecoder().decode(result.body);
+        this.emit('chat', { from: 'peer', text: result.kind === Kind.Binary ? `[${result.body.byteLength} bytes]` : text });
+      }
     });
   }
 

@@ -1,7 +1,9 @@
 import { safeParse } from 'valibot';
 import { SignalingClient } from '../client/index.js';
 import { isIcebreakerError, RoomName } from '../protocol/index.js';
+import { AutoLesson } from './auto-lesson.js';
 import { byId, el } from './dom.js';
+import { mountExtras } from './extras-view.js';
 import { Lesson, type Mode } from './lesson.js';
 import { mountView } from './view.js';
 
@@ -49,11 +51,15 @@ async function main(): Promise<void> {
   addEventListener('pagehide', () => {
     if (signaling.isOpen) signaling.leave();
   });
-  const lesson = new Lesson(signaling, welcome, mode);
+  // Automatic mode runs on the Icebreaker library; step-by-step mode on the bare WebRTC API.
+  const lesson = mode === 'auto' ? new AutoLesson(endpoint, signaling, welcome) : new Lesson(signaling, welcome, mode);
   mountView(lesson, welcome, (next) => {
     setMode(next);
-    lesson.setMode(next);
+    // Before the first step, a mode is a choice of engine; after it, the lesson finishes by itself.
+    if (!lesson.started && next === 'auto') location.reload();
+    else lesson.setMode(next);
   });
+  if (lesson instanceof AutoLesson) mountExtras(lesson);
   lesson.start();
   // Exposed for the browser tests and for curious learners in the console.
   (globalThis as { icebreaker?: unknown }).icebreaker = { lesson, signaling };

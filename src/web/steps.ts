@@ -46,8 +46,9 @@ export const STEPS: readonly Step[] = [
     stage: 1,
     actor: 'caller',
     title: 'Decide what to exchange',
-    explain: 'A video call would add tracks from getUserMedia(). We exchange text, so PEER1 asks for a data channel named "chat".',
-    action: "pc.createDataChannel('chat')",
+    explain:
+      'A video call would add tracks from getUserMedia(). We exchange text and files, so PEER1 asks for a data channel (named "icebreaker").',
+    action: "pc.createDataChannel('icebreaker')",
   },
   {
     n: 4,

@@ -1,6 +1,6 @@
 import type { WelcomeMessage } from '../protocol/index.js';
 import { byId, el } from './dom.js';
-import type { CandidateRow, Lesson, LiveStates, Mode, StepOutput, StepStatus, TimelineEntry } from './lesson.js';
+import type { CandidateRow, LiveStates, Mode, StepOutput, StepStatus, Teaching, TimelineEntry } from './lesson.js';
 import { annotateSdp } from './sdp-notes.js';
 import { STAGES, STEPS, type Step } from './steps.js';
 
@@ -46,7 +46,7 @@ interface StepView {
  * Renders a lesson into the page's skeleton. Everything is built once; a change only updates
  * attributes and the parts that changed, so keyboard focus stays where the learner left it.
  */
-export function mountView(lesson: Lesson, welcome: WelcomeMessage, onModeChange: (mode: Mode) => void): void {
+export function mountView(lesson: Teaching, welcome: WelcomeMessage, onModeChange: (mode: Mode) => void): void {
   const steps = new Map<number, StepView>();
   /** Set when the learner runs a step, so focus may move on to the next one (see update). */
   let focusFollows = false;
@@ -185,7 +185,7 @@ export function mountView(lesson: Lesson, welcome: WelcomeMessage, onModeChange:
   update();
 }
 
-function renderStep(s: Step, lesson: Lesson, onRun: () => void): StepView {
+function renderStep(s: Step, lesson: Teaching, onRun: () => void): StepView {
   const actorName = s.actor === 'caller' || s.actor === 'callee' ? ROLE_NAME[s.actor] : s.actor === 'server' ? 'Server' : 'Both';
   const status = el('span', { class: 'status' });
   const button =
@@ -224,7 +224,7 @@ const STATUS_TEXT: Readonly<Record<StepStatus, string>> = {
   elsewhere: 'other tab',
 };
 
-function updateStep(view: StepView, status: StepStatus, lesson: Lesson, n: number): void {
+function updateStep(view: StepView, status: StepStatus, lesson: Teaching, n: number): void {
   view.item.dataset.status = status;
   view.status.textContent = status === 'ready' && lesson.mode === 'auto' ? 'next' : STATUS_TEXT[status];
   if (view.button) view.button.disabled = status !== 'ready' || lesson.mode !== 'steps';
@@ -271,7 +271,7 @@ function renderOutput(output: StepOutput): Node[] {
   }
 }
 
-function renderSession(lesson: Lesson, welcome: WelcomeMessage, peerName: string): void {
+function renderSession(lesson: Teaching, welcome: WelcomeMessage, peerName: string): void {
   const session = byId('session');
   const me = ROLE_NAME[lesson.role];
   const other = lesson.remotePeer ? `${peerName} is here (${lesson.remotePeer})` : `${peerName} has not joined yet`;
