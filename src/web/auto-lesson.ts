@@ -218,7 +218,8 @@ export class AutoLesson extends Emitter<AutoLessonEvents> implements Teaching {
     }
     if (data.kind !== 'description') return;
     const { type, sdp } = data.description;
-    this.log('signal', `${direction === 'out' ? 'Sent' : 'Received'} the ${type} (${sdp.length} characters of SDP).`);
+    const again = this.connected ? ' (a renegotiation: media added or removed, or an ICE restart)' : '';
+    this.log('signal', `${direction === 'out' ? 'Sent' : 'Received'} the ${type} (${sdp.length} characters of SDP)${again}.`);
     if (direction === 'out' && type === 'offer') {
       this.complete(5, { kind: 'sdp', text: 'The offer the library created:', sdp });
       this.complete(6);
@@ -250,9 +251,10 @@ export class AutoLesson extends Emitter<AutoLessonEvents> implements Teaching {
     this.changed();
   }
 
+  /** Marks step `n` done with what it produced; a step keeps its first output (later ones are renegotiations). */
   private complete(n: number, output?: StepOutput): void {
-    if (output) this.outputs.set(n, output);
     if (this.done.has(n)) return;
+    if (output) this.outputs.set(n, output);
     this.done.add(n);
     this.log('step', `Step ${n} done: ${STEPS.find((s) => s.n === n)?.title ?? ''}.`);
     this.changed();
