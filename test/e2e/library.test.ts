@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,6 +111,71 @@ describe('the library in Chromium (automatic mode), with browsers and Node peers
       await page.context().close();
     }
   }, 180_000);
+
+  it('connects a browser tab and a terminal (icebreaker peer), chatting both ways', async () => {
+    const page = await openPage(browser, `${server.url}?room=terminal&mode=auto`);
+    await page.locator('#role[data-role="PEER1"]').waitFor();
+    const cli = spawn(
+      process.execPath,
+      [join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js'), 'peer', server.url, '--room', 'terminal'],
+      {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    cli.stdout.on('data', (chunk) => {
+      out += chunk;
+    });
+    try {
+      await connected(page);
+      await page.locator('#chat-input').fill('hello terminal');
+      await page.keyboard.press('Enter');
+      await expect.poll(() => out, { timeout: TIMEOUT }).toContain(': hello terminal');
+      cli.stdin.write('hello browser\n');
+      await page.locator('.chat-peer', { hasText: 'hello browser' }).waitFor({ timeout: TIMEOUT });
+      cli.stdin.end();
+      expect((await once(cli, 'exit'))[0]).toBe(0);
+    } finally {
+      if (cli.exitCode === null) cli.kill('SIGKILL');
+      await page.context().close();
+    }
+  });
+
+  it('converges when both browsers renegotiate at once, and restarts ICE with new credentials', async () => {
+    const url = `${server.url}?room=glare&mode=auto`;
+    const one = await openPage(browser, url);
+    const two = await openPage(browser, url);
+    await connected(one);
+    await connected(two);
+    type Remote = { pc: RTCPeerConnection; renegotiate(): void; restartIce(): void; send(x: unknown): Promise<void> };
+    const remoteOf = (page: Page) =>
+      page.evaluateHandle(() => (globalThis as unknown as { icebreaker: { lesson: { remote: unknown } } }).icebreaker.lesson.remote);
+    const [r1, r2] = [await remoteOf(one), await remoteOf(two)];
+    for (let round = 0; round < 5; round++) {
+      await Promise.all([r1.evaluate((r) => (r as Remote).renegotiate()), r2.evaluate((r) => (r as Remote).renegotiate())]);
+      await expect
+        .poll(
+          async () => [
+            await r1.evaluate((r) => (r as Remote).pc.signalingState),
+            await r2.evaluate((r) => (r as Remote).pc.signalingState),
+          ],
+          { timeout: TIMEOUT },
+        )
+        .toEqual(['stable', 'stable']);
+      await r1.evaluate((r, n) => (r as Remote).send(`glare round ${n}`), round);
+      await two.locator('.chat-peer', { hasText: `glare round ${round}` }).waitFor({ timeout: TIMEOUT });
+    }
+    const ufrag = (r: typeof r1) => r.evaluate((x) => /a=ice-ufrag:(\S+)/.exec((x as Remote).pc.localDescription?.sdp ?? '')?.[1]);
+    const before = [await ufrag(r1), await ufrag(r2)];
+    await r1.evaluate((r) => (r as Remote).restartIce());
+    await expect
+      .poll(async () => [(await ufrag(r1)) !== before[0], (await ufrag(r2)) !== before[1]], { timeout: TIMEOUT })
+      .toEqual([true, true]);
+    await r2.evaluate((r) => (r as Remote).send('after ICE restart'));
+    await one.locator('.chat-peer', { hasText: 'after ICE restart' }).waitFor({ timeout: TIMEOUT });
+    await one.context().close();
+    await two.context().close();
+  });
 
   it('adds a camera to a connected session: the other side decodes its frames', async () => {
     const url = `${server.url}?room=camera&mode=auto`;
