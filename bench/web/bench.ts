@@ -1,0 +1,222 @@
+/**
+ * One benchmark tab. The runner opens two and calls these functions through playwright: each
+ * implementation connects the two tabs, then measures either setup (start → channel open on the
+ * joining side) or throughput (bytes sent → bytes received). The same 64 KiB chunks are used everywhere.
+ */
+import { Peer } from 'peerjs';
+import { connect, type RemotePeer, type Session } from '../../src/client/index.js';
+
+const CHUNK = 64 * 1024;
+const HIGH_WATER = 1024 * 1024;
+
+type Role = 'wait' | 'join';
+
+/** What every implementation offers the runner. */
+interface Impl {
+  /** Connects; resolves with ms from start to open, measured on the joining side. */
+  setup(role: Role, room: string): Promise<number>;
+  /** After setup: sends `bytes` (sender) or resolves when they all arrived (receiver), with ms taken. */
+  transfer(role: 'send' | 'recv', bytes: number): Promise<number>;
+  close(): void;
+}
+
+// ── ceiling / floor: a bare RTCDataChannel, signaled over a BroadcastChannel (no server) ─────────────
+function bare(): Impl {
+  let pc: RTCPeerConnection | null = null;
+  let channel: RTCDataChannel | null = null;
+  let bus: BroadcastChannel | null = null;
+  return {
+    async setup(role, room) {
+      bus = new BroadcastChannel(`bench-${room}`);
+      const start = performance.now();
+      queueMicrotask(ready);
+      const connection = new RTCPeerConnection({ iceServers: [] });
+      pc = connection;
+      const opened = new Promise<void>((resolve) => {
+        const adopt = (c: RTCDataChannel) => {
+          channel = c;
+          c.binaryType = 'arraybuffer';
+          c.onopen = () => resolve();
+          if (c.readyState === 'open') resolve();
+        };
+        if (role === 'join') adopt(connection.createDataChannel('bench'));
+        else connection.ondatachannel = (e) => adopt(e.channel);
+      });
+      const b = bus;
+      connection.onicecandidate = (e) => b.postMessage({ candidate: e.candidate?.toJSON() ?? null });
+      b.onmessage = async ({ data }) => {
+        if (data.description) {
+          await connection.setRemoteDescription(data.description);
+          if (data.description.type === 'offer') {
+            await connection.setLocalDescription(await connection.createAnswer());
+            b.postMessage({ description: connection.localDescription?.toJSON() });
+          }
+        } else if (data.candidate) await connection.addIceCandidate(data.candidate);
+      };
+      if (role === 'join') {
+        await connection.setLocalDescription(await connection.createOffer());
+        b.postMessage({ description: connection.localDescription?.toJSON() });
+      }
+      await opened;
+      return performance.now() - start;
+    },
+    async transfer(role, bytes) {
+      const c = channel as RTCDataChannel;
+      return role === 'send' ? sendLoop(c, bytes) : receiveCount(c, bytes);
+    },
+    close() {
+      channel?.close();
+      pc?.close();
+      bus?.close();
+    },
+  };
+}
+
+async function sendLoop(c: RTCDataChannel, bytes: number): Promise<number> {
+  const start = performance.now();
+  const chunk = new Uint8Array(CHUNK);
+  c.bufferedAmountLowThreshold = HIGH_WATER / 4;
+  for (let sent = 0; sent < bytes; sent += CHUNK) {
+    if (c.bufferedAmount > HIGH_WATER) await new Promise((resolve) => c.addEventListener('bufferedamountlow', resolve, { once: true }));
+    c.send(chunk.subarray(0, Math.min(CHUNK, bytes - sent)));
+  }
+  return performance.now() - start;
+}
+
+function receiveCount(c: RTCDataChannel, bytes: number): Promise<number> {
+  return new Promise((resolve) => {
+    let got = 0;
+    let start = 0;
+    c.onmessage = ({ data }) => {
+      if (got === 0) start = performance.now();
+      got += (data as ArrayBuffer).byteLength;
+      if (got >= bytes) resolve(performance.now() - start);
+    };
+  });
+}
+
+// ── Icebreaker: the library, through its signaling server ───────────────────────────────────────
+function library(): Impl {
+  let session: Session | null = null;
+  let peer: RemotePeer | null = null;
+  return {
+    async setup(_role, room) {
+      const start = performance.now();
+      const s = await connect(`ws://${location.host}/ws`, { room, iceServers: [] });
+      session = s;
+      ready();
+      peer = await new Promise<RemotePeer>((resolve) => {
+        for (const p of s.peers.values()) if (p.channelState === 'open') resolve(p);
+        s.on('open', resolve);
+      });
+      return performance.now() - start;
+    },
+    async transfer(role, bytes) {
+      const s = session as Session;
+      if (role === 'send') {
+        const start = performance.now();
+        await (peer as RemotePeer).sendFile(new Blob([new Uint8Array(bytes)]), { name: 'bench.bin' }).done;
+        return performance.now() - start;
+      }
+      return new Promise((resolve) => {
+        s.on('transfer', (_p, transfer) => {
+          const start = performance.now();
+          // Discard the bytes: the benchmark measures the wire, not the browser's Blob store.
+          transfer.accept(new WritableStream<Uint8Array>());
+          void transfer.done.then(() => resolve(performance.now() - start));
+        });
+      });
+    },
+    close() {
+      session?.close();
+    },
+  };
+}
+
+// ── PeerJS 1.5.5 with the `peer` server ──────────────────────────────────────────────────────────
+function peerjs(server: { port: number }): Impl {
+  let peer: Peer | null = null;
+  let conn: ReturnType<Peer['connect']> | null = null;
+  const options = { host: '127.0.0.1', port: server.port, path: '/', config: { iceServers: [] }, debug: 0 } as const;
+  return {
+    async setup(role, room) {
+      const start = performance.now();
+      const self = new Peer(`${room}-${role}`, options);
+      peer = self;
+      await new Promise((resolve, reject) => {
+        self.on('open', resolve);
+        self.on('error', reject);
+      });
+      ready();
+      if (role === 'wait') {
+        conn = await new Promise((resolve) => self.on('connection', (c) => c.on('open', () => resolve(c))));
+      } else {
+        const c = self.connect(`${room}-wait`, { reliable: true });
+        await new Promise((resolve) => c.on('open', () => resolve(undefined)));
+        conn = c;
+      }
+      return performance.now() - start;
+    },
+    async transfer(role, bytes) {
+      const c = conn as NonNullable<typeof conn>;
+      if (role === 'send') {
+        const start = performance.now();
+        const chunk = new Uint8Array(CHUNK);
+        for (let sent = 0; sent < bytes; sent += CHUNK) {
+          // PeerJS queues internally; wait while its own buffer is deep so memory stays sane.
+          while ((c as unknown as { bufferSize: number }).bufferSize > 64) await new Promise((resolve) => setTimeout(resolve, 5));
+          c.send(chunk.subarray(0, Math.min(CHUNK, bytes - sent)));
+        }
+        return performance.now() - start;
+      }
+      return new Promise((resolve) => {
+        let got = 0;
+        let start = 0;
+        c.on('data', (data) => {
+          if (got === 0) start = performance.now();
+          got += (data as ArrayBuffer).byteLength;
+          if (got >= bytes) resolve(performance.now() - start);
+        });
+      });
+    },
+    close() {
+      conn?.close();
+      peer?.destroy();
+    },
+  };
+}
+
+let current: Impl | null = null;
+let pending: Promise<number> | null = null;
+
+const bench = {
+  use(name: 'bare' | 'library' | 'peerjs', peerServerPort = 0): void {
+    current?.close();
+    current = name === 'bare' ? bare() : name === 'library' ? library() : peerjs({ port: peerServerPort });
+  },
+  /** Starts connecting; resolves when this side is ready for the other to start. */
+  async begin(role: Role, room: string): Promise<void> {
+    const impl = current as Impl;
+    const ready = new Promise<void>((resolve) => {
+      readyHook = resolve;
+    });
+    pending = impl.setup(role, room);
+    pending.catch(() => {});
+    await Promise.race([ready, pending.then(() => undefined)]);
+  },
+  finish: () => pending as Promise<number>,
+  /** Starts receiving `bytes`; resolves once the receiver listens. */
+  beginReceive(bytes: number): void {
+    pending = (current as Impl).transfer('recv', bytes);
+  },
+  send: (bytes: number) => (current as Impl).transfer('send', bytes),
+  close: () => current?.close(),
+};
+(globalThis as { bench?: typeof bench }).bench = bench;
+
+/** Each implementation calls this when its waiting side is ready to be connected to. */
+let readyHook: (() => void) | null = null;
+function ready(): void {
+  readyHook?.();
+  readyHook = null;
+}
