@@ -15,6 +15,12 @@ const KIND_MASK = 0x03;
 /** Frames of 64 KiB or less pass between every pair of WebRTC stacks in the field. */
 export const DEFAULT_FRAME_BYTES = 64 * 1024;
 
+/**
+ * The largest frame used when both sides negotiated more (`pc.sctp.maxMessageSize`, RFC 8841 §6):
+ * Chromium offers 256 KiB. Fewer, larger messages cost less per byte.
+ */
+export const MAX_FRAME_BYTES = 256 * 1024;
+
 /** A received message as the application sees it. */
 export type MessageData = string | ArrayBuffer | unknown;
 

@@ -1,7 +1,7 @@
 import { IcebreakerError, type PeerId } from '../protocol/index.js';
 import { sendWithBackpressure } from './backpressure.js';
 import { Emitter } from './emitter.js';
-import { DEFAULT_FRAME_BYTES, frames, Kind, type MessageData, Reassembler } from './framing.js';
+import { DEFAULT_FRAME_BYTES, frames, Kind, MAX_FRAME_BYTES, type MessageData, Reassembler } from './framing.js';
 import type { PayloadData } from './signal-link.js';
 import {
   type FileSource,
@@ -392,10 +392,11 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
     this.emit('message', value);
   }
 
+  /** Frames as large as both sides negotiated, up to MAX_FRAME_BYTES; 64 KiB when the stack does not say. */
   private frameBytes(): number {
     const max = this.pc.sctp?.maxMessageSize;
     const limit = typeof max === 'number' && max > 1 ? max : DEFAULT_FRAME_BYTES;
-    return Math.min(this.context.frameBytes ?? DEFAULT_FRAME_BYTES, limit);
+    return Math.min(this.context.frameBytes ?? MAX_FRAME_BYTES, limit);
   }
 }
 

@@ -116,6 +116,11 @@ export class AutoLesson extends Emitter<AutoLessonEvents> implements Teaching {
     return transfer;
   }
 
+  /** Leaves the room through the library's current signaling connection (it may have reconnected). */
+  leave(): void {
+    this.session?.close();
+  }
+
   /** Starts the library: it offers when PEER2 arrives (PEER1) or answers PEER1's offer (PEER2). */
   start(): void {
     let iceServers: RTCIceServer[];

@@ -47,12 +47,13 @@ async function main(): Promise<void> {
     }
     return fail(`Could not join room "${room}": ${(error as Error).message}`);
   }
-  // Leaving says so at once; otherwise the server would keep this peer's place for a resume.
-  addEventListener('pagehide', () => {
-    if (signaling.isOpen) signaling.leave();
-  });
   // Automatic mode runs on the Icebreaker library; step-by-step mode on the bare WebRTC API.
   const lesson = mode === 'auto' ? new AutoLesson(endpoint, signaling, welcome) : new Lesson(signaling, welcome, mode);
+  // Leaving says so at once; otherwise the server would keep this peer's place for a resume.
+  addEventListener('pagehide', () => {
+    if (lesson instanceof AutoLesson) lesson.leave();
+    else if (signaling.isOpen) signaling.leave();
+  });
   mountView(lesson, welcome, (next) => {
     setMode(next);
     // Before the first step, a mode is a choice of engine; after it, the lesson finishes by itself.
