@@ -1,6 +1,5 @@
 import * as v from 'valibot';
 import {
-  Emitter,
   type IncomingTransfer,
   type OutgoingTransfer,
   parseCandidate,
@@ -9,9 +8,9 @@ import {
   type SignalingClient,
 } from '../client/index.js';
 import type { PayloadData } from '../client/signal-link.js';
-import { IceServer, type PeerId, type WelcomeMessage } from '../protocol/index.js';
-import type { CandidateRow, LessonEvents, LiveStates, Role, StepOutput, StepStatus, Teaching, TimelineEntry } from './lesson.js';
-import { STEPS } from './steps.js';
+import { IceServer, type WelcomeMessage } from '../protocol/index.js';
+import type { LessonEvents, LiveStates, StepStatus, Teaching } from './lesson.js';
+import { LessonRecord } from './lesson-record.js';
 
 /** The extra events of the automatic mode: files and media, which the library brings. */
 export interface AutoLessonEvents extends LessonEvents {
@@ -25,28 +24,18 @@ export interface AutoLessonEvents extends LessonEvents {
  * and its signals and marks each of the seed's steps as it sees it happen, so the page shows the same
  * things as in step-by-step mode.
  */
-export class AutoLesson extends Emitter<AutoLessonEvents> implements Teaching {
+export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teaching {
   readonly mode = 'auto' as const;
-  readonly role: Role;
   iceServersText: string;
-  remotePeer: PeerId | null;
-  ended: string | null = null;
-  readonly candidates: CandidateRow[] = [];
-  readonly timeline: TimelineEntry[] = [];
   private session: Session | null = null;
   private peer: RemotePeer | null = null;
-  private readonly done = new Set<number>();
-  private readonly outputs = new Map<number, StepOutput>();
-  private readonly startedAt = performance.now();
 
   constructor(
     private readonly endpoint: string,
     private readonly signaling: SignalingClient,
     private readonly welcome: WelcomeMessage,
   ) {
-    super();
-    this.role = welcome.peers.length === 0 ? 'caller' : 'callee';
-    this.remotePeer = welcome.peers[0]?.id ?? null;
+    super(welcome.peers.length === 0 ? 'caller' : 'callee', welcome.peers[0]?.id ?? null);
     this.iceServersText = JSON.stringify(welcome.iceServers, null, 2);
     this.log(
       'info',
@@ -59,10 +48,6 @@ export class AutoLesson extends Emitter<AutoLessonEvents> implements Teaching {
     return this.session !== null;
   }
 
-  get connected(): boolean {
-    return this.done.has(27);
-  }
-
   /** The library's peer, once there is one (for files and media). */
   get remote(): RemotePeer | null {
     return this.peer;
@@ -70,13 +55,7 @@ export class AutoLesson extends Emitter<AutoLessonEvents> implements Teaching {
 
   status(n: number): StepStatus {
     if (this.done.has(n)) return 'done';
-    const actor = STEPS.find((s) => s.n === n)?.actor;
-    if (actor !== this.role && actor !== 'both' && actor !== 'server') return 'elsewhere';
-    return 'waiting';
-  }
-
-  output(n: number): StepOutput | undefined {
-    return this.outputs.get(n);
+    return this.elsewhere(n) ? 'elsewhere' : 'waiting';
   }
 
   failure(): undefined {
@@ -249,29 +228,6 @@ export class AutoLesson extends Emitter<AutoLessonEvents> implements Teaching {
   }
 
   private end(reason: string): void {
-    if (this.ended) return;
-    this.ended = reason;
-    this.log('info', reason);
-    this.session?.close();
-    this.changed();
-  }
-
-  /** Marks step `n` done with what it produced; a step keeps its first output (later ones are renegotiations). */
-  private complete(n: number, output?: StepOutput): void {
-    if (this.done.has(n)) return;
-    if (output) this.outputs.set(n, output);
-    this.done.add(n);
-    this.log('step', `Step ${n} done: ${STEPS.find((s) => s.n === n)?.title ?? ''}.`);
-    this.changed();
-  }
-
-  private changed(): void {
-    this.emit('change');
-  }
-
-  private log(kind: TimelineEntry['kind'], text: string): void {
-    const entry: TimelineEntry = { at: Math.round(performance.now() - this.startedAt), kind, text };
-    this.timeline.push(entry);
-    this.emit('timeline', entry);
+    this.finish(reason, () => this.session?.close());
   }
 }

@@ -1,7 +1,8 @@
 import * as v from 'valibot';
 import { DEFAULT_FRAME_BYTES, frames, Kind, Reassembler } from '../client/framing.js';
-import { Emitter, MAIN_LABEL, type ParsedCandidate, parseCandidate, type SignalingClient } from '../client/index.js';
+import { MAIN_LABEL, type ParsedCandidate, parseCandidate, type SignalingClient } from '../client/index.js';
 import { type IcebreakerError, IceServer, type PeerId, type RequestId, type SignalData, type WelcomeMessage } from '../protocol/index.js';
+import { LessonRecord } from './lesson-record.js';
 import { STEPS } from './steps.js';
 
 export type Role = 'caller' | 'callee';
@@ -82,16 +83,10 @@ const IceServers = v.array(IceServer);
  * action runs as soon as it is ready and candidates trickle, as in a real application. Both modes go
  * through the same steps, so the page shows the same things.
  */
-export class Lesson extends Emitter<LessonEvents> implements Teaching {
-  readonly role: Role;
+export class Lesson extends LessonRecord<LessonEvents> implements Teaching {
   mode: Mode;
   /** The ICE servers as editable JSON; read by steps 1 and 13. */
   iceServersText: string;
-  remotePeer: PeerId | null;
-  ended: string | null = null;
-  readonly candidates: CandidateRow[] = [];
-  /** Every event so far, oldest first; a view mounted later renders these before new ones. */
-  readonly timeline: TimelineEntry[] = [];
 
   private pc: RTCPeerConnection | null = null;
   private channel: RTCDataChannel | null = null;
@@ -103,20 +98,15 @@ export class Lesson extends Emitter<LessonEvents> implements Teaching {
   private endOfCandidatesSent = false;
   private remoteEnded = false;
   private running: number | null = null;
-  private readonly done = new Set<number>();
   private readonly failures = new Map<number, string>();
-  private readonly outputs = new Map<number, StepOutput>();
-  private readonly startedAt = performance.now();
 
   constructor(
     private readonly signaling: SignalingClient,
     welcome: WelcomeMessage,
     mode: Mode,
   ) {
-    super();
+    super(welcome.peers.length === 0 ? 'caller' : 'callee', welcome.peers[0]?.id ?? null);
     this.mode = mode;
-    this.role = welcome.peers.length === 0 ? 'caller' : 'callee';
-    this.remotePeer = welcome.peers[0]?.id ?? null;
     this.iceServersText = JSON.stringify(welcome.iceServers, null, 2);
     signaling.on('signal', (from, data) => this.receive(from, data));
     signaling.on('peer-joined', (peer) => this.peerJoined(peer.id));
@@ -135,14 +125,9 @@ export class Lesson extends Emitter<LessonEvents> implements Teaching {
   status(n: number): StepStatus {
     if (this.done.has(n)) return 'done';
     if (this.running === n) return 'running';
-    const actor = STEPS.find((s) => s.n === n)?.actor;
-    if (actor !== this.role && actor !== 'both' && actor !== 'server') return 'elsewhere';
+    if (this.elsewhere(n)) return 'elsewhere';
     if (this.failures.has(n)) return 'failed';
     return this.ready(n) ? 'ready' : 'waiting';
-  }
-
-  output(n: number): StepOutput | undefined {
-    return this.outputs.get(n);
   }
 
   failure(n: number): string | undefined {
@@ -151,10 +136,6 @@ export class Lesson extends Emitter<LessonEvents> implements Teaching {
 
   get started(): boolean {
     return this.done.has(1) || this.done.has(13);
-  }
-
-  get connected(): boolean {
-    return this.done.has(27);
   }
 
   states(): LiveStates {
@@ -559,33 +540,11 @@ export class Lesson extends Emitter<LessonEvents> implements Teaching {
   }
 
   private end(reason: string): void {
-    if (this.ended) return;
-    this.ended = reason;
-    this.log('info', reason);
-    this.pc?.close();
-    this.changed();
+    this.finish(reason, () => this.pc?.close());
   }
 
-  // ── bookkeeping ──────────────────────────────────────────────────────────────────────────────
-
-  private complete(n: number, output?: StepOutput): void {
-    if (output) this.outputs.set(n, output);
-    if (this.done.has(n)) {
-      this.changed();
-      return;
-    }
-    this.done.add(n);
-    this.log('step', `Step ${n}: ${STEPS.find((s) => s.n === n)?.title ?? ''}.`);
-    this.changed();
-  }
-
-  /** Marks steps of the other peer done once their result has arrived here. */
-  private markElsewhere(steps: readonly number[]): void {
-    for (const n of steps) this.done.add(n);
-  }
-
-  private changed(): void {
-    this.emit('change');
+  protected override changed(): void {
+    super.changed();
     if (this.mode === 'auto') queueMicrotask(() => this.drive());
   }
 
@@ -599,12 +558,6 @@ export class Lesson extends Emitter<LessonEvents> implements Teaching {
   /** Starts automatic mode's work (called once the page is ready). */
   start(): void {
     this.changed();
-  }
-
-  private log(kind: TimelineEntry['kind'], text: string): void {
-    const entry: TimelineEntry = { at: Math.round(performance.now() - this.startedAt), kind, text };
-    this.timeline.push(entry);
-    this.emit('timeline', entry);
   }
 
   private requirePc(): RTCPeerConnection {
