@@ -5,8 +5,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // Browser tests start Chromium; two at once is what a 2-core machine carries without flaking.
-    maxWorkers: 2,
+    // One test file at a time: WebRTC stacks and browsers compete for a 2-core machine's CPU, and a
+    // node-datachannel transfer was seen to stall when three heavy suites ran at once.
+    fileParallelism: false,
     reporters: ['default'],
   },
 });
