@@ -72,6 +72,12 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
   private channel: RTCDataChannel | null = null;
   private readonly reassembler = new Reassembler(MAX_MESSAGE_BYTES);
   private readonly incoming = new Map<string, IncomingTransfer>();
+  /**
+   * Transfers under way are held here until they end: an application may drop its handle, and a
+   * channel that nothing references may be collected (and closed) by a native WebRTC binding.
+   */
+  private readonly outgoing = new Set<OutgoingTransfer>();
+  private readonly transferChannels = new Set<RTCDataChannel>();
   private readonly pendingCandidates: RTCIceCandidateInit[] = [];
   /** Negotiation steps run one at a time, in signal order. */
   private chain: Promise<void> = Promise.resolve();
@@ -163,7 +169,10 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
     };
     const channel = this.pc.createDataChannel(TRANSFER_LABEL, { ordered: true });
     channel.binaryType = 'arraybuffer';
-    return new OutgoingTransfer(channel, info, file, options, this.frameBytes());
+    const transfer = new OutgoingTransfer(channel, info, file, options, this.frameBytes());
+    this.outgoing.add(transfer);
+    void transfer.done.finally(() => this.outgoing.delete(transfer)).catch(() => {});
+    return transfer;
   }
 
   /** Adds a media track; the renegotiation it needs goes through perfect negotiation. */
@@ -200,6 +209,7 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
     this.closed = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
     for (const transfer of this.incoming.values()) transfer.closed();
+    for (const transfer of this.outgoing) transfer.cancel('the connection to the peer closed');
     this.channel?.close();
     this.pc.close();
     this.emit('close');
@@ -334,6 +344,9 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
   }
 
   private adoptTransfer(channel: RTCDataChannel): void {
+    // Held until closed, for the same reason as `outgoing`: before its header arrives, nothing else refers to it.
+    this.transferChannels.add(channel);
+    channel.addEventListener('close', () => this.transferChannels.delete(channel));
     let transfer: IncomingTransfer | null = null;
     channel.addEventListener('message', (event) => {
       const data = (event as MessageEvent).data;
