@@ -157,23 +157,12 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
       this.complete(16, { kind: 'text', text: 'The library takes the channel PEER1 opens.' });
     }
     const pc = peer.pc;
-    for (const [event, property] of [
-      ['signalingstatechange', 'signalingState'],
-      ['icegatheringstatechange', 'iceGatheringState'],
-      ['iceconnectionstatechange', 'iceConnectionState'],
-      ['connectionstatechange', 'connectionState'],
-    ] as const) {
-      pc.addEventListener(event, () => {
-        this.log('state', `${property} → ${pc[property]}`);
-        if (property === 'iceGatheringState' && pc.iceGatheringState === 'complete') {
-          this.complete(this.role === 'caller' ? 7 : 20, {
-            kind: 'text',
-            text: `Gathering complete: ${this.candidates.filter((c) => c.side === 'local').length} candidates.`,
-          });
-        }
-        this.changed();
-      });
-    }
+    this.watchStates(pc, (property) => {
+      if (property === 'iceGatheringState' && pc.iceGatheringState === 'complete') {
+        const count = this.candidates.filter((c) => c.side === 'local').length;
+        this.complete(this.role === 'caller' ? 7 : 20, { kind: 'text', text: `Gathering complete: ${count} candidates.` });
+      }
+    });
     peer.on('signal', (direction, data) => this.observe(direction, data));
     peer.on('track', (track, streams) => this.emit('track', track, streams));
     peer.on('state', () => this.changed());

@@ -3,6 +3,15 @@ import type { PeerId } from '../protocol/index.js';
 import type { CandidateRow, LessonEvents, Role, StepOutput, TimelineEntry } from './lesson.js';
 import { STEPS } from './steps.js';
 
+type StateProperty = 'signalingState' | 'iceGatheringState' | 'iceConnectionState' | 'connectionState';
+
+const STATE_EVENTS: ReadonlyArray<readonly [string, StateProperty]> = [
+  ['signalingstatechange', 'signalingState'],
+  ['icegatheringstatechange', 'iceGatheringState'],
+  ['iceconnectionstatechange', 'iceConnectionState'],
+  ['connectionstatechange', 'connectionState'],
+];
+
 /**
  * What both lesson engines record the same way: which steps are done and what they produced, the
  * candidates, and the timeline. The engines differ only in how steps come to be done.
@@ -51,6 +60,17 @@ export abstract class LessonRecord<Events extends LessonEvents & EventMap<Events
   /** Marks steps of the other peer done once their result has arrived here. */
   protected markElsewhere(steps: readonly number[]): void {
     for (const n of steps) this.done.add(n);
+  }
+
+  /** Logs every state change of `pc` to the timeline and re-renders; `after` sees which state changed. */
+  protected watchStates(pc: RTCPeerConnection, after?: (property: StateProperty) => void): void {
+    for (const [event, property] of STATE_EVENTS) {
+      pc.addEventListener(event, () => {
+        this.log('state', `${property} → ${pc[property]}`);
+        after?.(property);
+        this.changed();
+      });
+    }
   }
 
   /** Ends the lesson with `reason` shown to the learner; `close` releases the engine's connection. */

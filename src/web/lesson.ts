@@ -350,17 +350,7 @@ export class Lesson extends LessonRecord<LessonEvents> implements Teaching {
       const e = event as RTCPeerConnectionIceErrorEvent;
       this.log('error', `ICE server ${e.url || '?'} did not answer (${e.errorCode} ${e.errorText}). Other candidates still work.`);
     });
-    for (const [event, property] of [
-      ['signalingstatechange', 'signalingState'],
-      ['icegatheringstatechange', 'iceGatheringState'],
-      ['iceconnectionstatechange', 'iceConnectionState'],
-      ['connectionstatechange', 'connectionState'],
-    ] as const) {
-      pc.addEventListener(event, () => {
-        this.log('state', `${property} → ${pc[property]}`);
-        this.changed();
-      });
-    }
+    this.watchStates(pc);
   }
 
   private wireChannel(channel: RTCDataChannel): void {
