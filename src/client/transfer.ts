@@ -29,6 +29,7 @@ export interface TransferEvents {
 /** Control messages on a transfer's channel (JSON text); file bytes travel as binary messages. */
 type Control =
   | { t: 'head'; id: string; name: string; size: number; type: string }
+  | { t: 'go' }
   | { t: 'end'; sha256: string }
   | { t: 'ok' }
   | { t: 'fail'; reason: string }
@@ -115,21 +116,18 @@ export class OutgoingTransfer extends Transfer {
   }
 
   private async run(file: FileSource, frameBytes: number): Promise<{ sha256: string }> {
-    const reply = new Promise<Control>((resolve) => {
-      this.channel.addEventListener('message', (event) => {
-        const control = parseControl(event.data);
-        if (!control) return;
-        // Set at once: the send loop may see the channel close before a promise callback would run.
-        if (control.t === 'cancel') {
-          this.cancelledBy ??= control.reason;
-          this.channel.close();
-        }
-        resolve(control);
-      });
-      this.channel.addEventListener('close', () => resolve({ t: 'fail', reason: 'the channel closed' }));
+    const replies = controlInbox(this.channel, (control) => {
+      // Set at once: the send loop may see the channel close before a promise callback would run.
+      if (control.t !== 'cancel') return;
+      this.cancelledBy ??= control.reason;
+      this.channel.close();
     });
     await opened(this.channel);
     this.channel.send(JSON.stringify({ t: 'head', ...this.info } satisfies Control));
+    // No byte leaves before the receiver has taken the header and chosen where the file goes: its
+    // `go` also proves it listens, so nothing sent can reach a channel the receiver is still adopting.
+    const go = await replies.next();
+    if (go.t !== 'go') throw this.refused(go);
     const hash = sha256.create();
     const reader = file.stream().getReader();
     try {
@@ -150,12 +148,18 @@ export class OutgoingTransfer extends Transfer {
     const digest = bytesToHex(hash.digest());
     this.progress(true);
     this.channel.send(JSON.stringify({ t: 'end', sha256: digest } satisfies Control));
-    const answer = await reply;
+    const answer = await replies.next();
     this.channel.close();
     if (answer.t === 'ok') return { sha256: digest };
+    throw this.refused(answer);
+  }
+
+  /** The error for a reply that is not the one the transfer waits for. */
+  private refused(answer: Control): IcebreakerError {
+    this.channel.close();
     if (answer.t === 'cancel' || this.cancelledBy !== null)
-      throw new IcebreakerError('transfer-cancelled', this.cancelledBy ?? 'cancelled');
-    throw new IcebreakerError('transfer-failed', answer.t === 'fail' ? answer.reason : 'unexpected answer');
+      return new IcebreakerError('transfer-cancelled', this.cancelledBy ?? 'cancelled');
+    return new IcebreakerError('transfer-failed', answer.t === 'fail' ? answer.reason : `unexpected answer ${answer.t}`);
   }
 }
 
@@ -176,6 +180,7 @@ export class IncomingTransfer extends Transfer {
   private readonly hash = sha256.create();
   private settle!: { resolve: (blob: Blob | null) => void; reject: (error: IcebreakerError) => void };
   private finished = false;
+  private asked = false;
 
   constructor(
     private readonly channel: RTCDataChannel,
@@ -186,12 +191,24 @@ export class IncomingTransfer extends Transfer {
       this.settle = { resolve, reject };
     });
     this.done.catch(() => {});
+    // Once the `transfer` event and everything it set off in the same turn have run.
+    setTimeout(() => this.ask(), 0);
   }
 
-  /** Streams the file into `sink` instead of memory. Only during the `transfer` event. */
+  /**
+   * Streams the file into `sink` instead of memory. Call it during the `transfer` event, or in code
+   * that runs off it in the same turn (after awaiting a promise the event resolved).
+   */
   accept(sink: FileSink): void {
-    if (this.bytes > 0 || this.writer) throw new TypeError('accept: call it during the transfer event, before any byte arrives');
+    if (this.asked) throw new TypeError('accept: call it in the turn of the transfer event, before the bytes are asked for');
     this.sink = sink;
+  }
+
+  /** Asks the sender for the bytes, unless the transfer was cancelled meanwhile. */
+  private ask(): void {
+    if (this.finished) return;
+    this.asked = true;
+    this.reply({ t: 'go' });
   }
 
   /** Stops the transfer and tells the sender. */
@@ -208,6 +225,11 @@ export class IncomingTransfer extends Transfer {
       const control = parseControl(data);
       if (control?.t === 'end') this.verify(control.sha256);
       else if (control?.t === 'cancel') this.fail(new IcebreakerError('transfer-cancelled', control.reason));
+      return;
+    }
+    if (!this.asked) {
+      this.reply({ t: 'fail', reason: 'bytes before they were asked for' });
+      this.fail(new IcebreakerError('transfer-failed', 'the sender sent bytes before they were asked for'));
       return;
     }
     const bytes = new Uint8Array(data as ArrayBuffer);
@@ -296,6 +318,39 @@ function parseControl(data: unknown): Control | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * The sender's view of the receiver's replies, one at a time and in order. `seen` runs as each
+ * arrives; once the channel closes, every further reply reads as a failure.
+ */
+function controlInbox(channel: RTCDataChannel, seen: (control: Control) => void): { next(): Promise<Control> } {
+  const arrived: Control[] = [];
+  const waiting: ((control: Control) => void)[] = [];
+  let closed = false;
+  const push = (control: Control) => {
+    const waiter = waiting.shift();
+    if (waiter) waiter(control);
+    else arrived.push(control);
+  };
+  channel.addEventListener('message', (event) => {
+    const control = parseControl((event as MessageEvent).data);
+    if (!control || closed) return;
+    seen(control);
+    push(control);
+  });
+  channel.addEventListener('close', () => {
+    closed = true;
+    while (waiting.length > 0) waiting.shift()?.({ t: 'fail', reason: 'the channel closed' });
+  });
+  return {
+    next: () => {
+      const first = arrived.shift();
+      if (first) return Promise.resolve(first);
+      if (closed) return Promise.resolve({ t: 'fail', reason: 'the channel closed' });
+      return new Promise((resolve) => waiting.push(resolve));
+    },
+  };
 }
 
 /** Resolves once the channel is open; rejects if it closes first. */
