@@ -88,6 +88,8 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
   private transferCount = 0;
   /** The SDP of the last description sent, so a stack's self-made offer goes out exactly once. */
   private sentSdp: string | undefined;
+  /** Set once a remote description is in place (not read back from the stack: see sendDescription). */
+  private remoteDescribed = false;
 
   constructor(
     readonly id: PeerId,
@@ -228,7 +230,7 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
       case 'end-of-candidates':
         // An absent candidate is the W3C way to say "no more" (RFC 8838 §13); stacks that do not know
         // the form reject it, and ICE finishes the same way without it.
-        this.enqueue(() => (this.hasRemoteDescription ? this.pc.addIceCandidate().catch(() => {}) : Promise.resolve()));
+        this.enqueue(() => (this.remoteDescribed ? this.pc.addIceCandidate().catch(() => {}) : Promise.resolve()));
         return;
     }
   }
@@ -246,7 +248,7 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
     if (this.closed) return;
     // libdatachannel sets its own offer as soon as a channel exists: send that one as it is.
     if (this.pc.signalingState === 'have-local-offer' && this.pc.localDescription?.sdp !== this.sentSdp) {
-      this.sendDescription();
+      this.sendDescription(this.pc.localDescription);
       return;
     }
     if (this.pc.signalingState !== 'stable') return;
@@ -254,7 +256,7 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
     const offer = await this.pc.createOffer();
     if (this.pc.signalingState !== 'stable') return;
     await this.pc.setLocalDescription(offer);
-    this.sendDescription();
+    this.sendDescription(offer);
   }
 
   private async describe(description: RTCSessionDescriptionInit): Promise<void> {
@@ -265,17 +267,18 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
     // Explicit rollback: stacks without implicit rollback in setRemoteDescription need it spelled out.
     if (collision) await this.pc.setLocalDescription({ type: 'rollback' });
     await this.pc.setRemoteDescription(description);
+    this.remoteDescribed = true;
     if (description.type === 'offer') {
       const answer = await this.pc.createAnswer();
       await this.pc.setLocalDescription(answer);
-      this.sendDescription();
+      this.sendDescription(answer);
     }
     for (const candidate of this.pendingCandidates.splice(0)) await this.addCandidate(candidate);
   }
 
   private async addCandidate(candidate: RTCIceCandidateInit): Promise<void> {
     if (this.closed) return;
-    if (!this.hasRemoteDescription) {
+    if (!this.remoteDescribed) {
       this.pendingCandidates.push(candidate);
       return;
     }
@@ -287,8 +290,11 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
     }
   }
 
-  private sendDescription(): void {
-    const local = this.pc.localDescription;
+  /**
+   * Sends the description just set, as created: reading `localDescription` back races with the
+   * candidates ICE adds to it, which crashes @roamhq/wrtc (node-webrtc#696).
+   */
+  private sendDescription(local: RTCSessionDescriptionInit | null): void {
     if (!local?.sdp || (local.type !== 'offer' && local.type !== 'answer')) return;
     this.sentSdp = local.sdp;
     this.signalOut({ kind: 'description', description: { type: local.type, sdp: local.sdp } });
@@ -297,11 +303,6 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
   private signalOut(data: PayloadData): void {
     this.context.signal(data);
     this.emit('signal', 'out', data);
-  }
-
-  /** Whether a remote description is set; some stacks report an empty one instead of null. */
-  private get hasRemoteDescription(): boolean {
-    return Boolean(this.pc.remoteDescription?.sdp);
   }
 
   /** ICE restart without the application's help: at once on `failed`, after a while on `disconnected`. */

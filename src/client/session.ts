@@ -26,7 +26,7 @@ export interface ConnectOptions {
   readonly disconnectedRestartMs?: number;
   /** Unacknowledged signals are sent again after this long (default 2 s). */
   readonly retransmitMs?: number;
-  /** Largest frame on a data channel, in bytes (default 64 KiB, or less if the channel says so). */
+  /** Largest frame on a data channel, in bytes (default: what both sides negotiated, at most 256 KiB; 64 KiB if the stack does not say). */
   readonly frameBytes?: number;
 }
 

@@ -1,8 +1,7 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
 import { IcebreakerError } from '../protocol/index.js';
 import { sendWithBackpressure } from './backpressure.js';
 import { Emitter } from './emitter.js';
+import { createSha256, type Sha256 } from './sha256.js';
 
 /** Data channels of file transfers carry this label; the peer's main channel has another. */
 export const TRANSFER_LABEL = 'icebreaker-file';
@@ -122,13 +121,14 @@ export class OutgoingTransfer extends Transfer {
       this.cancelledBy ??= control.reason;
       this.channel.close();
     });
+    const hashing = createSha256();
     await opened(this.channel);
     this.channel.send(JSON.stringify({ t: 'head', ...this.info } satisfies Control));
     // No byte leaves before the receiver has taken the header and chosen where the file goes: its
     // `go` also proves it listens, so nothing sent can reach a channel the receiver is still adopting.
     const go = await replies.next();
     if (go.t !== 'go') throw this.refused(go);
-    const hash = sha256.create();
+    const hash = await hashing;
     const reader = file.stream().getReader();
     try {
       for await (const frame of reframe(reader, frameBytes)) {
@@ -145,7 +145,7 @@ export class OutgoingTransfer extends Transfer {
     } finally {
       reader.releaseLock();
     }
-    const digest = bytesToHex(hash.digest());
+    const digest = hash.hex();
     this.progress(true);
     this.channel.send(JSON.stringify({ t: 'end', sha256: digest } satisfies Control));
     const answer = await replies.next();
@@ -177,7 +177,8 @@ export class IncomingTransfer extends Transfer {
   private writer: WritableStreamDefaultWriter<Uint8Array> | null = null;
   private readonly parts: Uint8Array[] = [];
   private writing: Promise<void> = Promise.resolve();
-  private readonly hash = sha256.create();
+  /** Set when the bytes are asked for: none may arrive before. */
+  private hash: Sha256 | null = null;
   private settle!: { resolve: (blob: Blob | null) => void; reject: (error: IcebreakerError) => void };
   private finished = false;
   private asked = false;
@@ -191,8 +192,9 @@ export class IncomingTransfer extends Transfer {
       this.settle = { resolve, reject };
     });
     this.done.catch(() => {});
+    const hashing = createSha256();
     // Once the `transfer` event and everything it set off in the same turn have run.
-    setTimeout(() => this.ask(), 0);
+    setTimeout(() => void this.ask(hashing), 0);
   }
 
   /**
@@ -205,9 +207,11 @@ export class IncomingTransfer extends Transfer {
   }
 
   /** Asks the sender for the bytes, unless the transfer was cancelled meanwhile. */
-  private ask(): void {
-    if (this.finished) return;
+  private async ask(hashing: Promise<Sha256>): Promise<void> {
     this.asked = true;
+    const hash = await hashing;
+    if (this.finished) return;
+    this.hash = hash;
     this.reply({ t: 'go' });
   }
 
@@ -227,7 +231,7 @@ export class IncomingTransfer extends Transfer {
       else if (control?.t === 'cancel') this.fail(new IcebreakerError('transfer-cancelled', control.reason));
       return;
     }
-    if (!this.asked) {
+    if (!this.hash) {
       this.reply({ t: 'fail', reason: 'bytes before they were asked for' });
       this.fail(new IcebreakerError('transfer-failed', 'the sender sent bytes before they were asked for'));
       return;
@@ -256,7 +260,7 @@ export class IncomingTransfer extends Transfer {
   }
 
   private verify(expected: string): void {
-    const actual = bytesToHex(this.hash.digest());
+    const actual = this.hash?.hex() ?? '';
     if (actual !== expected || this.bytes !== this.info.size) {
       this.reply({ t: 'fail', reason: 'SHA-256 or size mismatch' });
       this.fail(

@@ -55,6 +55,30 @@ describe('the library in Chromium (automatic mode), with browsers and Node peers
     await receiver.context().close();
   });
 
+  it('checks files with a JavaScript SHA-256 in a browser without WebAssembly (JIT off)', async () => {
+    // A browser whose JIT is off (Lockdown Mode, hardened enterprise settings) has no WebAssembly.
+    const jitless = await launchChromium(['--js-flags=--jitless']);
+    try {
+      const url = `${server.url}?room=no-wasm&mode=auto`;
+      const sender = await openPage(jitless, url);
+      const receiver = await openPage(jitless, url);
+      expect(await receiver.evaluate(() => typeof WebAssembly)).toBe('undefined');
+      await connected(sender);
+      await connected(receiver);
+      const path = join(files.dir, 'jitless.bin');
+      await randomFile(path, MiB);
+      await sender.setInputFiles('#file-input', path);
+      await receiver.locator('.transfer[data-name="jitless.bin"][data-state="done"]').waitFor({ timeout: TIMEOUT });
+      const download = receiver.waitForEvent('download');
+      await receiver.locator('.transfer a.download').click();
+      const saved = join(files.dir, 'jitless-downloaded.bin');
+      await (await download).saveAs(saved);
+      expect(await sha256OfFile(saved)).toBe(await sha256OfFile(path));
+    } finally {
+      await jitless.close();
+    }
+  });
+
   it('moves 100 MiB from the browser to a Node peer and back, with matching SHA-256 and a bounded receiver', async () => {
     const page = await openPage(browser, `${server.url}?room=big&mode=auto`);
     await page.locator('#role[data-role="PEER1"]').waitFor();

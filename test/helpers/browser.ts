@@ -18,9 +18,9 @@ export function chromiumPath(): string {
 /**
  * Launches headless Chromium with the flags this sandbox needs. mDNS host-name candidates are turned
  * off because a headless browser may be unable to resolve them, and loopback is allowed for machines
- * whose only interface is lo.
+ * whose only interface is lo. `extraArgs` adds flags (e.g. `--js-flags=--jitless`).
  */
-export function launchChromium(): Promise<Browser> {
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath(),
     args: [
@@ -35,6 +35,7 @@ export function launchChromium(): Promise<Browser> {
       '--use-fake-ui-for-media-stream',
       '--allow-loopback-in-peer-connection',
       '--disable-features=WebRtcHideLocalIpsWithMdns',
+      ...extraArgs,
     ],
   });
 }

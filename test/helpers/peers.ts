@@ -2,9 +2,28 @@ import wrtc from '@roamhq/wrtc';
 import WebSocket from 'ws';
 import { type ConnectOptions, connect, type RemotePeer, type Session, type WebSocketConstructor } from '../../src/client/index.js';
 
+// @roamhq/wrtc crashes (SIGSEGV in napi_reference_unref, from a peer connection's finalizer) when the
+// garbage collector or Node's exit clean-up frees a closed connection after its data channels
+// (WonderInventions/node-webrtc#35): a test worker would die mid-run or after its tests passed. Tests
+// keep every connection and channel they make alive, and exit through process.exit, which skips the clean-up.
+const kept: object[] = [];
+class KeptRTCPeerConnection extends (wrtc.RTCPeerConnection as unknown as typeof RTCPeerConnection) {
+  constructor(configuration?: RTCConfiguration) {
+    super(configuration);
+    kept.push(this);
+    this.addEventListener('datachannel', (event) => kept.push(event.channel));
+  }
+  override createDataChannel(label: string, options?: RTCDataChannelInit): RTCDataChannel {
+    const channel = super.createDataChannel(label, options);
+    kept.push(channel);
+    return channel;
+  }
+}
+process.once('exit', (code) => process.exit(code));
+
 /** Node has no WebRTC: tests inject libwebrtc (@roamhq/wrtc), as a Node application would. */
 export const NODE_WEBRTC = {
-  RTCPeerConnection: wrtc.RTCPeerConnection as unknown as typeof RTCPeerConnection,
+  RTCPeerConnection: KeptRTCPeerConnection as typeof RTCPeerConnection,
   WebSocket: WebSocket as unknown as WebSocketConstructor,
 };
 
