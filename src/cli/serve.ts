@@ -35,7 +35,7 @@ export async function serve(
       args: [...argv],
       options: {
         help: { type: 'boolean' },
-        ...Object.fromEntries(SETTINGS.map((s) => [s.flag, { type: 'string' as const }])),
+        ...Object.fromEntries(SETTINGS.map((s) => [s.flag, { type: 'string' as const, multiple: s.repeatable ?? false }])),
       },
       strict: true,
       allowPositionals: false,
@@ -44,7 +44,10 @@ export async function serve(
       out.write(SERVE_HELP);
       return 0;
     }
-    flags = parsed.values as Record<string, string | undefined>;
+    // A repeated flag's values become one comma-separated list, the form its variable takes.
+    flags = Object.fromEntries(
+      Object.entries(parsed.values).map(([flag, value]) => [flag, Array.isArray(value) ? value.join(',') : value]),
+    ) as Record<string, string | undefined>;
   } catch (error) {
     err.write(`icebreaker serve: ${(error as Error).message}\nRun "icebreaker serve --help" for the options.\n`);
     return 2;

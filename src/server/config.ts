@@ -27,6 +27,12 @@ export interface ServerConfig {
   readonly resumeSecret: string | null;
   /** Folder of the built teaching page, or `null` to serve no page. */
   readonly staticDir: string | null;
+  /**
+   * Origins (`https://app.example`) whose pages may open the signaling WebSocket; others get 403.
+   * Empty: any origin. List the page's own origin too when this server serves it. Clients that send
+   * no `Origin` (non-browser peers, which could claim any origin anyway) are always let in.
+   */
+  readonly allowedOrigins: readonly string[];
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -42,6 +48,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   resumeGraceMs: 30_000,
   resumeSecret: null,
   staticDir: null,
+  allowedOrigins: [],
 };
 
 /** One configurable setting: its flag, its environment variable, and how its text is read. */
@@ -51,6 +58,8 @@ interface Setting {
   readonly env: string;
   readonly help: string;
   readonly parse: (text: string, name: string) => ServerConfig[keyof ServerConfig];
+  /** The flag may be given several times; its values (and the variable's) are comma-separated lists. */
+  readonly repeatable?: true;
 }
 
 /** The settings in the order `--help` lists them. Flags, env vars and help all come from here. */
@@ -120,6 +129,14 @@ export const SETTINGS: readonly Setting[] = [
     help: 'key of resume tokens, at least 16 characters; keep it to honour tokens across restarts',
     parse: secret,
   },
+  {
+    key: 'allowedOrigins',
+    flag: 'allowed-origin',
+    env: 'ICEBREAKER_ALLOWED_ORIGINS',
+    help: 'origin whose pages may connect (repeatable; env: comma-separated); others get 403',
+    parse: origins,
+    repeatable: true,
+  },
 ];
 
 /**
@@ -174,6 +191,25 @@ function hostName(text: string, name: string): string {
   const host = text.trim();
   if (host === '' || /[\s/]/.test(host)) throw invalid(name, text, 'a host name or IP address');
   return host;
+}
+
+function origins(text: string, name: string): string[] {
+  return text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '')
+    .map((item) => {
+      let origin: string | undefined;
+      try {
+        origin = new URL(item).origin;
+      } catch {
+        origin = undefined;
+      }
+      // An origin is scheme, host and port only: "https://app.example", never a path or a trailing slash.
+      if (origin !== item || !/^https?:/.test(item))
+        throw invalid(name, item, 'an origin like https://app.example or http://localhost:8080');
+      return origin;
+    });
 }
 
 function secret(text: string, name: string): string {

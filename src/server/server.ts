@@ -88,6 +88,10 @@ export async function startServer(options: Partial<ServerConfig> = {}): Promise<
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
+    if (!originAllowed(req, config.allowedOrigins)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws) => accept(ws));
   });
 
@@ -299,4 +303,13 @@ function holdLimits(config: ServerConfig) {
 function newPeerId(): string {
   // 96 random bits: ids are public, but guessing one must not be practical.
   return Buffer.from(crypto.getRandomValues(new Uint8Array(12))).toString('base64url');
+}
+
+/**
+ * Whether a WebSocket upgrade may proceed: any origin when none is listed, else a listed one or no
+ * Origin at all. The server's own host is not let in by itself: a DNS-rebinding page names that host too.
+ */
+function originAllowed(req: IncomingMessage, allowed: readonly string[]): boolean {
+  const origin = req.headers.origin;
+  return allowed.length === 0 || origin === undefined || allowed.includes(origin);
 }

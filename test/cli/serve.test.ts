@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { TestSocket } from '../helpers/socket.js';
 
 const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
@@ -68,6 +69,25 @@ describe('icebreaker serve', () => {
     expect(await r.exit).toBe(0);
   });
 
+  it('takes --allowed-origin more than once and turns other origins away with 403', async () => {
+    const r = run(['serve', '--port', '0', '--allowed-origin', 'https://a.example', '--allowed-origin', 'https://b.example']);
+    const [, url] = await waitForOutput(r, /signaling\s+(ws:\/\/127\.0\.0\.1:\d+\/ws)/);
+    const status = (origin: string) =>
+      new Promise<number | 'open'>((resolve) => {
+        const ws = new WebSocket(url as string, { origin });
+        ws.on('open', () => {
+          ws.close();
+          resolve('open');
+        });
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      });
+    expect(await status('https://a.example')).toBe('open');
+    expect(await status('https://b.example')).toBe('open');
+    expect(await status('https://c.example')).toBe(403);
+    r.child.kill('SIGTERM');
+    expect(await r.exit).toBe(0);
+  });
+
   it('lists every option with --help', async () => {
     const r = run(['serve', '--help']);
     expect(await r.exit).toBe(0);
@@ -80,6 +100,7 @@ describe('icebreaker serve', () => {
     [['serve', '--port', 'eighty'], /--port: "eighty" is not valid/],
     [['serve', '--bogus'], /Unknown option '--bogus'/],
     [['serve', '--room-capacity', '0'], /--room-capacity/],
+    [['serve', '--allowed-origin', 'https://a.example/app'], /--allowed-origin: "https:\/\/a.example\/app" is not valid/],
     [['launch'], /unknown command "launch"/],
   ])('exits 2 with a clear message for %j', async (args, message) => {
     const r = run(args);

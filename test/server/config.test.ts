@@ -46,6 +46,9 @@ describe('resolveConfig', () => {
     [{ 'ice-servers': '[{"url":"stun:x"}]' }, '--ice-servers'],
     [{ 'ice-servers': '[not json' }, '--ice-servers'],
     [{ 'max-message-bytes': '10' }, '--max-message-bytes'],
+    [{ 'allowed-origin': 'https://a.example/' }, '--allowed-origin'],
+    [{ 'allowed-origin': 'a.example' }, '--allowed-origin'],
+    [{ 'allowed-origin': 'ftp://a.example' }, '--allowed-origin'],
   ])('refuses %o with an invalid-config error naming %s', (flags, name) => {
     let error: unknown;
     try {
@@ -56,6 +59,14 @@ describe('resolveConfig', () => {
     expect(error).toBeInstanceOf(IcebreakerError);
     expect((error as IcebreakerError).code).toBe('invalid-config');
     expect((error as IcebreakerError).message).toContain(name);
+  });
+
+  it('reads allowed origins as a comma-separated list', () => {
+    expect(resolveConfig({}, { ICEBREAKER_ALLOWED_ORIGINS: 'https://a.example, http://localhost:5173' }).allowedOrigins).toEqual([
+      'https://a.example',
+      'http://localhost:5173',
+    ]);
+    expect(resolveConfig({ 'allowed-origin': 'https://b.example:8443' }, {}).allowedOrigins).toEqual(['https://b.example:8443']);
   });
 
   it('names the environment variable when that is where the bad value came from', () => {

@@ -76,3 +76,35 @@ describe('HTTP on the signaling port', () => {
     expect(status).toBe(404);
   });
 });
+
+describe('allowed origins', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness({ allowedOrigins: ['https://app.example', 'http://localhost:5173'] });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  /** Opens the signaling socket with `origin` (none if undefined); resolves with the HTTP status or "open". */
+  function attempt(origin: string | undefined): Promise<number | 'open'> {
+    const ws = new WebSocket(h.server.signalingUrl, origin === undefined ? {} : { origin });
+    return new Promise((resolve) => {
+      ws.on('open', () => {
+        ws.close();
+        resolve('open');
+      });
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    });
+  }
+
+  it('refuses a page of another origin with 403, and lets listed origins and origin-less clients in', async () => {
+    expect(await attempt('https://evil.example')).toBe(403);
+    expect(await attempt('https://app.example.evil.example')).toBe(403);
+    expect(await attempt('http://app.example')).toBe(403);
+    expect(await attempt('https://app.example')).toBe('open');
+    expect(await attempt('http://localhost:5173')).toBe('open');
+    expect(await attempt(undefined)).toBe('open');
+  });
+});
