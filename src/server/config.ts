@@ -33,6 +33,8 @@ export interface ServerConfig {
    * no `Origin` (non-browser peers, which could claim any origin anyway) are always let in.
    */
   readonly allowedOrigins: readonly string[];
+  /** A connection that has not joined a room this long after opening is closed (1008). */
+  readonly joinDeadlineMs: number;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -49,6 +51,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   resumeSecret: null,
   staticDir: null,
   allowedOrigins: [],
+  joinDeadlineMs: 10_000,
 };
 
 /** One configurable setting: its flag, its environment variable, and how its text is read. */
@@ -136,6 +139,13 @@ export const SETTINGS: readonly Setting[] = [
     help: 'origin whose pages may connect (repeatable; env: comma-separated); others get 403',
     parse: origins,
     repeatable: true,
+  },
+  {
+    key: 'joinDeadlineMs',
+    flag: 'join-deadline',
+    env: 'ICEBREAKER_JOIN_DEADLINE',
+    help: 'a connection that has not joined a room by then is closed (e.g. 10s)',
+    parse: (t, n) => duration(t, n, 100, 600_000),
   },
 ];
 

@@ -98,6 +98,10 @@ export async function startServer(options: Partial<ServerConfig> = {}): Promise<
   function accept(ws: WebSocket): void {
     const session = new Session(ws);
     sessions.add(session);
+    // A socket that never joins holds memory and a file descriptor for nothing.
+    const joinDeadline = setTimeout(() => {
+      if (!session.member) ws.close(1008, 'no join in time');
+    }, config.joinDeadlineMs);
     ws.on('pong', () => {
       session.answeredPing = true;
     });
@@ -105,6 +109,7 @@ export async function startServer(options: Partial<ServerConfig> = {}): Promise<
     // A protocol violation (e.g. a frame over maxPayload) is reported here; ws closes the socket itself.
     ws.on('error', () => {});
     ws.on('close', () => {
+      clearTimeout(joinDeadline);
       sessions.delete(session);
       detach(session, session.closeReason);
     });

@@ -93,3 +93,25 @@ describe('bad input', () => {
     await pairStillRelays();
   });
 });
+
+describe('a client that never joins', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ joinDeadlineMs: 300 });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('is closed with 1008 after the join deadline, while peers that joined in time stay and relay', async () => {
+    const idle = await h.socket();
+    const a = await h.peer('deadline');
+    const b = await h.peer('deadline');
+    expect(await a.socket.next()).toMatchObject({ type: 'peer-joined' });
+    expect(await idle.closed).toEqual({ code: 1008, reason: 'no join in time' });
+    // Well past the joined peers' own deadlines too.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    a.socket.send({ type: 'signal', data: offer });
+    expect(await b.socket.next()).toEqual({ type: 'signal', from: a.id, data: offer });
+  });
+});
