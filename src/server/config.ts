@@ -35,6 +35,10 @@ export interface ServerConfig {
   readonly allowedOrigins: readonly string[];
   /** A connection that has not joined a room this long after opening is closed (1008). */
   readonly joinDeadlineMs: number;
+  /** WebSocket connections this server holds at most; an upgrade beyond gets HTTP 503. */
+  readonly maxConnections: number;
+  /** Connections from one remote address at most (429 beyond); 0: no limit (behind a proxy, all share its address). */
+  readonly maxConnectionsPerIp: number;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -52,6 +56,8 @@ export const DEFAULT_CONFIG: ServerConfig = {
   staticDir: null,
   allowedOrigins: [],
   joinDeadlineMs: 10_000,
+  maxConnections: 10_000,
+  maxConnectionsPerIp: 64,
 };
 
 /** One configurable setting: its flag, its environment variable, and how its text is read. */
@@ -146,6 +152,20 @@ export const SETTINGS: readonly Setting[] = [
     env: 'ICEBREAKER_JOIN_DEADLINE',
     help: 'a connection that has not joined a room by then is closed (e.g. 10s)',
     parse: (t, n) => duration(t, n, 100, 600_000),
+  },
+  {
+    key: 'maxConnections',
+    flag: 'max-connections',
+    env: 'ICEBREAKER_MAX_CONNECTIONS',
+    help: 'WebSocket connections held at most; more get HTTP 503',
+    parse: (t, n) => integer(t, n, 1, 1_000_000),
+  },
+  {
+    key: 'maxConnectionsPerIp',
+    flag: 'max-connections-per-ip',
+    env: 'ICEBREAKER_MAX_CONNECTIONS_PER_IP',
+    help: 'connections from one address at most, more get HTTP 429 (0 = no limit, e.g. behind a proxy)',
+    parse: (t, n) => integer(t, n, 0, 1_000_000),
   },
 ];
 

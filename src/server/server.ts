@@ -84,20 +84,31 @@ export async function startServer(options: Partial<ServerConfig> = {}): Promise<
 
   http.on('upgrade', (req, socket, head) => {
     const { pathname } = new URL(req.url ?? '/', 'http://localhost');
-    if (pathname !== SIGNALING_PATH) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    const address = req.socket.remoteAddress ?? '';
+    const refusal =
+      pathname !== SIGNALING_PATH
+        ? '404 Not Found'
+        : !originAllowed(req, config.allowedOrigins)
+          ? '403 Forbidden'
+          : sessions.size >= config.maxConnections
+            ? '503 Service Unavailable'
+            : config.maxConnectionsPerIp > 0 && (perAddress.get(address) ?? 0) >= config.maxConnectionsPerIp
+              ? '429 Too Many Requests'
+              : null;
+    if (refusal) {
+      socket.end(`HTTP/1.1 ${refusal}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
-    if (!originAllowed(req, config.allowedOrigins)) {
-      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => accept(ws));
+    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, address));
   });
 
-  function accept(ws: WebSocket): void {
+  /** Open connections by remote address, for the per-address limit. */
+  const perAddress = new Map<string, number>();
+
+  function accept(ws: WebSocket, address: string): void {
     const session = new Session(ws);
     sessions.add(session);
+    perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
     // A socket that never joins holds memory and a file descriptor for nothing.
     const joinDeadline = setTimeout(() => {
       if (!session.member) ws.close(1008, 'no join in time');
@@ -111,6 +122,9 @@ export async function startServer(options: Partial<ServerConfig> = {}): Promise<
     ws.on('close', () => {
       clearTimeout(joinDeadline);
       sessions.delete(session);
+      const left = (perAddress.get(address) ?? 1) - 1;
+      if (left > 0) perAddress.set(address, left);
+      else perAddress.delete(address);
       detach(session, session.closeReason);
     });
   }

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -106,5 +107,56 @@ describe('allowed origins', () => {
     expect(await attempt('https://app.example')).toBe('open');
     expect(await attempt('http://localhost:5173')).toBe('open');
     expect(await attempt(undefined)).toBe('open');
+  });
+});
+
+describe('connection limits', () => {
+  /** Opens the signaling socket; resolves with it once open, or with the HTTP status of the refusal. */
+  function attempt(url: string): Promise<WebSocket | number> {
+    const ws = new WebSocket(url);
+    return new Promise((resolve) => {
+      ws.on('open', () => resolve(ws));
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    });
+  }
+
+  async function closeAll(sockets: (WebSocket | number)[]): Promise<void> {
+    for (const ws of sockets) if (typeof ws !== 'number' && ws.readyState === ws.OPEN) ws.close();
+  }
+
+  it('refuses a connection beyond the per-address limit with 429, and takes one again after a close', async () => {
+    const h = await startHarness({ maxConnectionsPerIp: 2 });
+    const sockets = [await attempt(h.server.signalingUrl), await attempt(h.server.signalingUrl)];
+    try {
+      expect(sockets.every((ws) => typeof ws !== 'number')).toBe(true);
+      expect(await attempt(h.server.signalingUrl)).toBe(429);
+      const first = sockets[0] as WebSocket;
+      first.close();
+      await once(first, 'close');
+      // The server counts the close once its own side has seen it.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const again = await attempt(h.server.signalingUrl);
+      sockets.push(again);
+      expect(typeof again).not.toBe('number');
+    } finally {
+      await closeAll(sockets);
+      await h.close();
+    }
+  });
+
+  it('refuses a connection beyond the server-wide limit with 503', async () => {
+    const h = await startHarness({ maxConnections: 2, maxConnectionsPerIp: 0 });
+    const sockets = [await attempt(h.server.signalingUrl), await attempt(h.server.signalingUrl)];
+    try {
+      expect(await attempt(h.server.signalingUrl)).toBe(503);
+      // Those already in are served as before.
+      const inside = sockets[0] as WebSocket;
+      inside.send(JSON.stringify({ type: 'join', protocol: 1, room: 'still-served' }));
+      const [reply] = await once(inside, 'message');
+      expect(JSON.parse(String(reply))).toMatchObject({ type: 'welcome', room: 'still-served' });
+    } finally {
+      await closeAll(sockets);
+      await h.close();
+    }
   });
 });
