@@ -285,9 +285,6 @@ export class Lesson extends LessonRecord<LessonEvents> implements Teaching {
         if (n === 8 && this.remotePeer)
           this.complete(10, { kind: 'text', text: 'PEER2 was already in the room, so it went straight through.' });
         if (n === 21) this.complete(23, { kind: 'text', text: 'Relayed to PEER1.' });
-        // Automatic mode trickles from the offer on, as applications do: every candidate follows the
-        // offer at once, whatever else the page is busy with when the answer comes back.
-        if (n === 8 && this.mode === 'auto') this.trickling = true;
         // After a hold expired and the offer went again, candidates that had gone with it go again too.
         if (this.trickling) this.flushCandidates();
         return;

@@ -123,12 +123,11 @@ describe('the teaching page in real Chromium', () => {
     const peer2 = await openPage(browser, url);
     await waitConnected(peer1);
     await waitConnected(peer2);
-    // Trickle: PEER1's candidates follow its offer at once, before the answer comes back.
+    // Trickle: candidates went both ways one by one, as the library found them (when the first one
+    // goes relative to the answer depends on the machine: a cold browser may find none before it).
     const steps = await peer1.locator('#timeline li').allTextContents();
-    const sentCandidate = steps.findIndex((t) => t.includes('Sent candidate'));
-    const answer = steps.findIndex((t) => t.includes('Received the answer'));
-    expect(sentCandidate).toBeGreaterThan(-1);
-    expect(sentCandidate).toBeLessThan(answer);
+    expect(steps.filter((t) => t.includes('Sent candidate')).length).toBeGreaterThan(0);
+    expect(steps.filter((t) => t.includes('Received candidate')).length).toBeGreaterThan(0);
     expect(steps.some((t) => t.includes('Step 25 done'))).toBe(true);
     await chat(peer2, peer1, 'auto hello');
     await chat(peer1, peer2, 'auto reply');
