@@ -95,7 +95,9 @@ describe('two Node peers over real WebRTC (libwebrtc)', () => {
     toB.restartIce();
     await until(toB, () => ufrag(toB.pc.localDescription) !== before && toB.signalingState === 'stable');
     await until(toA, () => ufrag(toA.pc.localDescription) !== remoteBefore && toA.signalingState === 'stable');
-    expect(ufrag(toB.pc.remoteDescription)).toBe(ufrag(toA.pc.localDescription));
+    // Both ends agree on A's new credentials (once any negotiation still in flight has settled).
+    await until(toB, () => ufrag(toB.pc.remoteDescription) === ufrag(toA.pc.localDescription) && toB.signalingState === 'stable');
+    expect(ufrag(toB.pc.remoteDescription)).not.toBe(remoteBefore);
     const atB = messages(b, 1);
     await toB.send('after the restart');
     expect(await atB).toEqual(['after the restart']);
