@@ -39,6 +39,8 @@ export interface ServerConfig {
   readonly maxConnections: number;
   /** Connections from one remote address at most (429 beyond); 0: no limit (behind a proxy, all share its address). */
   readonly maxConnectionsPerIp: number;
+  /** An HTTP client must send its request headers within this (408 otherwise), and the whole request within 3×. */
+  readonly httpHeadersTimeoutMs: number;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -58,6 +60,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   joinDeadlineMs: 10_000,
   maxConnections: 10_000,
   maxConnectionsPerIp: 64,
+  httpHeadersTimeoutMs: 10_000,
 };
 
 /** One configurable setting: its flag, its environment variable, and how its text is read. */
@@ -166,6 +169,13 @@ export const SETTINGS: readonly Setting[] = [
     env: 'ICEBREAKER_MAX_CONNECTIONS_PER_IP',
     help: 'connections from one address at most, more get HTTP 429 (0 = no limit, e.g. behind a proxy)',
     parse: (t, n) => integer(t, n, 0, 1_000_000),
+  },
+  {
+    key: 'httpHeadersTimeoutMs',
+    flag: 'http-headers-timeout',
+    env: 'ICEBREAKER_HTTP_HEADERS_TIMEOUT',
+    help: 'time for a client to send its request headers (408 after); the whole request gets 3x',
+    parse: (t, n) => duration(t, n, 100, 600_000),
   },
 ];
 

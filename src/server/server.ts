@@ -57,7 +57,14 @@ export async function startServer(options: Partial<ServerConfig> = {}): Promise<
   const tokens = new ResumeTokens(config.resumeSecret, RESUME_TOKEN_TTL_MS);
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes * HARD_FRAME_FACTOR });
 
-  const http = createServer((req, res) => {
+  // A client gets this long to send its request headers (slow-loris), and its whole request; the
+  // check runs often enough for short limits to hold.
+  const timeouts = {
+    headersTimeout: config.httpHeadersTimeoutMs,
+    requestTimeout: config.httpHeadersTimeoutMs * 3,
+    connectionsCheckingInterval: Math.min(1000, config.httpHeadersTimeoutMs / 2),
+  };
+  const http = createServer(timeouts, (req, res) => {
     handleHttp(req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500);
       res.end();

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -156,6 +157,32 @@ describe('connection limits', () => {
       expect(JSON.parse(String(reply))).toMatchObject({ type: 'welcome', room: 'still-served' });
     } finally {
       await closeAll(sockets);
+      await h.close();
+    }
+  });
+});
+
+describe('slow clients', () => {
+  it('answers 408 and closes a connection that sends its headers too slowly, and serves others meanwhile', async () => {
+    const h = await startHarness({ httpHeadersTimeoutMs: 300 });
+    try {
+      const port = Number(new URL(h.server.url).port);
+      // A WebSocket is not an HTTP request any more once upgraded: the limits must not cut it.
+      const a = await h.peer('long-lived');
+      const slow = connect(port, '127.0.0.1');
+      await once(slow, 'connect');
+      slow.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+      let answer = '';
+      slow.on('data', (chunk) => {
+        answer += chunk;
+      });
+      expect((await fetch(new URL('/healthz', h.server.url))).status).toBe(200);
+      await once(slow, 'close');
+      expect(answer).toMatch(/^HTTP\/1\.1 408/);
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      const b = await h.peer('long-lived');
+      expect(await a.socket.next()).toMatchObject({ type: 'peer-joined', peer: { id: b.id } });
+    } finally {
       await h.close();
     }
   });
