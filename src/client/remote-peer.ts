@@ -292,9 +292,12 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
 
   /**
    * Sends the description just set, as created: reading `localDescription` back races with the
-   * candidates ICE adds to it, which crashes @roamhq/wrtc (node-webrtc#696).
+   * candidates ICE adds to it, which crashes @roamhq/wrtc (node-webrtc#696). One stack needs the read:
+   * node-datachannel's polyfill hands its first description out again on a later createAnswer(), and
+   * a description equal to the last one sent can only be that.
    */
-  private sendDescription(local: RTCSessionDescriptionInit | null): void {
+  private sendDescription(created: RTCSessionDescriptionInit | null): void {
+    const local = created?.sdp !== undefined && created.sdp === this.sentSdp ? this.pc.localDescription : created;
     if (!local?.sdp || (local.type !== 'offer' && local.type !== 'answer')) return;
     this.sentSdp = local.sdp;
     this.signalOut({ kind: 'description', description: { type: local.type, sdp: local.sdp } });
