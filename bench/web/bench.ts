@@ -62,7 +62,12 @@ function bare(): Impl {
     },
     async transfer(role, bytes) {
       const c = channel as RTCDataChannel;
-      return role === 'send' ? sendLoop(c, bytes) : receiveCount(c, bytes);
+      if (role === 'send') return sendLoop(c, bytes);
+      return receiveCount(bytes, (onData) => {
+        const handler = ({ data }: MessageEvent) => onData(data as ArrayBuffer);
+        c.addEventListener('message', handler);
+        return () => c.removeEventListener('message', handler);
+      });
     },
     close() {
       channel?.close();
@@ -83,15 +88,21 @@ async function sendLoop(c: RTCDataChannel, bytes: number): Promise<number> {
   return performance.now() - start;
 }
 
-function receiveCount(c: RTCDataChannel, bytes: number): Promise<number> {
+/**
+ * Resolves with the ms from the first received byte to the last of `bytes`. `listen` subscribes a
+ * handler to whatever delivers the binary messages and returns how to unsubscribe it.
+ */
+function receiveCount(bytes: number, listen: (onData: (data: ArrayBuffer) => void) => () => void): Promise<number> {
   return new Promise((resolve) => {
     let got = 0;
     let start = 0;
-    c.onmessage = ({ data }) => {
+    const off = listen((data) => {
       if (got === 0) start = performance.now();
-      got += (data as ArrayBuffer).byteLength;
-      if (got >= bytes) resolve(performance.now() - start);
-    };
+      got += data.byteLength;
+      if (got < bytes) return;
+      off();
+      resolve(performance.now() - start);
+    });
   });
 }
 
@@ -133,17 +144,7 @@ function library(mode: 'files' | 'messages'): Impl {
           for (let sent = 0; sent < bytes; sent += CHUNK) await remote.send(chunk.subarray(0, Math.min(CHUNK, bytes - sent)));
           return performance.now() - start;
         }
-        return new Promise((resolve) => {
-          let got = 0;
-          let start = 0;
-          const off = s.on('message', (_p, data) => {
-            if (got === 0) start = performance.now();
-            got += (data as ArrayBuffer).byteLength;
-            if (got < bytes) return;
-            off();
-            resolve(performance.now() - start);
-          });
-        });
+        return receiveCount(bytes, (onData) => s.on('message', (_p, data) => onData(data as ArrayBuffer)));
       }
       if (role === 'send') {
         const file = benchFile(bytes);
@@ -203,14 +204,10 @@ function peerjs(server: { port: number }): Impl {
         }
         return performance.now() - start;
       }
-      return new Promise((resolve) => {
-        let got = 0;
-        let start = 0;
-        c.on('data', (data) => {
-          if (got === 0) start = performance.now();
-          got += (data as ArrayBuffer).byteLength;
-          if (got >= bytes) resolve(performance.now() - start);
-        });
+      return receiveCount(bytes, (onData) => {
+        const handler = (data: unknown) => onData(data as ArrayBuffer);
+        c.on('data', handler);
+        return () => c.off('data', handler);
       });
     },
     close() {

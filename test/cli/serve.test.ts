@@ -3,8 +3,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { TestSocket } from '../helpers/socket.js';
+import { TestSocket, upgradeStatus } from '../helpers/socket.js';
 
 const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
 
@@ -72,15 +71,7 @@ describe('icebreaker serve', () => {
   it('takes --allowed-origin more than once and turns other origins away with 403', async () => {
     const r = run(['serve', '--port', '0', '--allowed-origin', 'https://a.example', '--allowed-origin', 'https://b.example']);
     const [, url] = await waitForOutput(r, /signaling\s+(ws:\/\/127\.0\.0\.1:\d+\/ws)/);
-    const status = (origin: string) =>
-      new Promise<number | 'open'>((resolve) => {
-        const ws = new WebSocket(url as string, { origin });
-        ws.on('open', () => {
-          ws.close();
-          resolve('open');
-        });
-        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-      });
+    const status = (origin: string) => upgradeStatus(url as string, { origin });
     expect(await status('https://a.example')).toBe('open');
     expect(await status('https://b.example')).toBe('open');
     expect(await status('https://c.example')).toBe(403);

@@ -73,3 +73,20 @@ export class TestSocket {
     await this.closed;
   }
 }
+
+/** Tries a WebSocket upgrade: resolves with the open socket (the caller closes it), or with the HTTP status of the refusal. */
+export function tryUpgrade(url: string, options: WebSocket.ClientOptions = {}): Promise<WebSocket | number> {
+  const ws = new WebSocket(url, options);
+  return new Promise((resolve) => {
+    ws.on('open', () => resolve(ws));
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+  });
+}
+
+/** How an upgrade ends: 'open' (the socket is closed again at once), or the HTTP status of the refusal. */
+export async function upgradeStatus(url: string, options: WebSocket.ClientOptions = {}): Promise<number | 'open'> {
+  const result = await tryUpgrade(url, options);
+  if (typeof result === 'number') return result;
+  result.close();
+  return 'open';
+}

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type Harness, startHarness } from '../helpers/server.js';
+import { tryUpgrade, upgradeStatus } from '../helpers/socket.js';
 
 /** A raw GET that does not normalise the path (fetch would resolve `..` before sending it). */
 function rawGet(port: number, path: string): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
@@ -89,17 +90,7 @@ describe('allowed origins', () => {
     await h.close();
   });
 
-  /** Opens the signaling socket with `origin` (none if undefined); resolves with the HTTP status or "open". */
-  function attempt(origin: string | undefined): Promise<number | 'open'> {
-    const ws = new WebSocket(h.server.signalingUrl, origin === undefined ? {} : { origin });
-    return new Promise((resolve) => {
-      ws.on('open', () => {
-        ws.close();
-        resolve('open');
-      });
-      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-    });
-  }
+  const attempt = (origin: string | undefined) => upgradeStatus(h.server.signalingUrl, origin === undefined ? {} : { origin });
 
   it('refuses a page of another origin with 403, and lets listed origins and origin-less clients in', async () => {
     expect(await attempt('https://evil.example')).toBe(403);
@@ -112,14 +103,7 @@ describe('allowed origins', () => {
 });
 
 describe('connection limits', () => {
-  /** Opens the signaling socket; resolves with it once open, or with the HTTP status of the refusal. */
-  function attempt(url: string): Promise<WebSocket | number> {
-    const ws = new WebSocket(url);
-    return new Promise((resolve) => {
-      ws.on('open', () => resolve(ws));
-      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-    });
-  }
+  const attempt = (url: string) => tryUpgrade(url);
 
   async function closeAll(sockets: (WebSocket | number)[]): Promise<void> {
     for (const ws of sockets) if (typeof ws !== 'number' && ws.readyState === ws.OPEN) ws.close();
