@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 import { peer } from './peer.js';
 import { serve } from './serve.js';
+import { token } from './token.js';
 
 const HELP = `Usage: icebreaker <command> [options]
 
 Commands:
   serve     run the signaling server and the teaching page
   peer      join a room as a peer from the terminal: chat, send and receive files
+  token     print a room token for a server that runs with --auth-secret
 
 Run "icebreaker <command> --help" for a command's options.
 `;
@@ -17,8 +19,10 @@ async function main(argv: readonly string[]): Promise<number> {
   switch (command) {
     case 'serve':
       return serve(rest, process.env, process.stdout, process.stderr);
+    case 'token':
+      return token(rest, process.env, process.stdout, process.stderr);
     case 'peer':
-      return peer(rest, { stdin: process.stdin, out: process.stdout, err: process.stderr });
+      return peer(rest, { stdin: process.stdin, env: process.env, out: process.stdout, err: process.stderr });
     case undefined:
     case '--help':
     case '-h':

@@ -23,6 +23,7 @@ from peers are printed on stdout as "<peer id>: <text>". Status and progress go 
 Options:
   --room <room>         room to join (required)
   --name <name>         display name shown to the other peers
+  --token <token>       room token, for a server that requires one (env ICEBREAKER_TOKEN)
   --send <file>         send this file to the first peer that connects, then exit
   --receive <dir>       save files that peers send into this folder
   --help                show this help
@@ -33,6 +34,7 @@ Exit codes: 0 done, 1 could not connect or the connection failed, 2 bad usage,
 
 interface Io {
   readonly stdin: NodeJS.ReadableStream;
+  readonly env: NodeJS.ProcessEnv;
   readonly out: NodeJS.WritableStream;
   readonly err: NodeJS.WritableStream & { isTTY?: boolean };
 }
@@ -53,13 +55,14 @@ export function signalingUrl(address: string): string {
 /** Runs `icebreaker peer` and resolves with its exit code. */
 export async function peer(argv: readonly string[], io: Io): Promise<number> {
   let positionals: string[];
-  let values: { room?: string; name?: string; send?: string; receive?: string; help?: boolean };
+  let values: { room?: string; name?: string; token?: string; send?: string; receive?: string; help?: boolean };
   try {
     ({ positionals, values } = parseArgs({
       args: [...argv],
       options: {
         room: { type: 'string' },
         name: { type: 'string' },
+        token: { type: 'string' },
         send: { type: 'string' },
         receive: { type: 'string' },
         help: { type: 'boolean' },
@@ -94,11 +97,13 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
   if (values.receive !== undefined && !(await stat(values.receive).catch(() => null))?.isDirectory())
     return usage(`--receive: no folder at ${values.receive}`);
 
+  const token = values.token ?? io.env.ICEBREAKER_TOKEN;
   let session: Session;
   try {
     session = await connect(endpoint, {
       room: values.room,
       ...(values.name === undefined ? {} : { name: values.name }),
+      ...(token === undefined || token === '' ? {} : { token }),
       RTCPeerConnection: RTCPeerConnection as unknown as typeof globalThis.RTCPeerConnection,
       WebSocket: WebSocket as unknown as WebSocketConstructor,
     });

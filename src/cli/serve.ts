@@ -1,16 +1,22 @@
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { isIcebreakerError } from '../protocol/index.js';
-import { DEFAULT_CONFIG, resolveConfig, SETTINGS, startServer } from '../server/index.js';
+import { IcebreakerError, isIcebreakerError } from '../protocol/index.js';
+import { type ConfigFile, DEFAULT_CONFIG, parseConfigFile, resolveConfig, SETTINGS, startServer } from '../server/index.js';
+import { createLogger } from './log.js';
 
 /** The built page sits beside the CLI in the package: dist/cli → dist/web. */
 const PAGE_DIR = fileURLToPath(new URL('../web/', import.meta.url));
 
 export const SERVE_HELP = `Usage: icebreaker serve [options]
 
-Serves the teaching page and the signaling endpoint on one port.
+Serves the teaching page and the signaling endpoint on one port. Logs go to stdout (JSON lines, or
+short human lines on a terminal). SIGTERM drains (clients are told to reconnect elsewhere), SIGINT
+closes at once.
 
-Options (each also read from the environment variable shown):
+Options (each also read from the environment variable shown, then from the config file):
+  --config <file>                 JSON object of settings named like the flags, e.g. {"port": 8080}
+                                  env ICEBREAKER_CONFIG
 ${SETTINGS.map((s) => `  --${`${s.flag} <value>`.padEnd(30)}${s.help}\n  ${''.padEnd(32)}env ${s.env}, default ${show(DEFAULT_CONFIG[s.key])}`).join('\n')}
   --help                          show this help
 `;
@@ -35,6 +41,7 @@ export async function serve(
       args: [...argv],
       options: {
         help: { type: 'boolean' },
+        config: { type: 'string' },
         ...Object.fromEntries(SETTINGS.map((s) => [s.flag, { type: 'string' as const, multiple: s.repeatable ?? false }])),
       },
       strict: true,
@@ -55,16 +62,18 @@ export async function serve(
 
   let config: ReturnType<typeof resolveConfig>;
   try {
-    config = resolveConfig(flags, env, { ...DEFAULT_CONFIG, staticDir: PAGE_DIR });
+    const file = await readConfigFile(flags.config ?? env.ICEBREAKER_CONFIG);
+    config = resolveConfig(flags, env, { ...DEFAULT_CONFIG, staticDir: PAGE_DIR }, file);
   } catch (error) {
     if (!isIcebreakerError(error)) throw error;
     err.write(`icebreaker serve: ${error.message}\n`);
     return 2;
   }
 
+  const logger = createLogger(out, config.logLevel);
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
-    server = await startServer(config);
+    server = await startServer({ ...config, logger });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why =
@@ -84,14 +93,28 @@ export async function serve(
     process.once('SIGTERM', resolve);
   });
   const ice = config.iceServers.flatMap((s) => [s.urls].flat()).join(', ') || 'none (host candidates only)';
-  out.write(
-    `Icebreaker is running.\n  page       ${server.url}\n  signaling  ${server.signalingUrl}\n  ICE        ${ice}\n` +
+  const auth = config.authSecret === null ? 'OPEN: anyone may join any room (set --auth-secret to require tokens)' : 'room tokens required';
+  const turn = config.turnUrls.length > 0 ? `\n  TURN       ${config.turnUrls.join(', ')} (credentials per peer)` : '';
+  // The banner is for people; it goes to stderr so that stdout stays one JSON log line per event.
+  err.write(
+    `Icebreaker is running.\n  page       ${server.url}\n  signaling  ${server.signalingUrl}\n  ICE        ${ice}${turn}\n  auth       ${auth}\n` +
       `Open the page, then open the same address (with its ?room=…) in a second tab or browser.\nPress Ctrl+C to stop.\n`,
   );
 
   const signal = await stopRequested;
-  out.write(`\n${signal}: closing connections…\n`);
-  await server.close();
-  out.write('Stopped.\n');
+  err.write(signal === 'SIGTERM' ? `\nSIGTERM: draining (up to ${config.drainTimeoutMs} ms)…\n` : `\n${signal}: closing connections…\n`);
+  await (signal === 'SIGTERM' ? server.drain() : server.close());
+  err.write('Stopped.\n');
   return 0;
+}
+
+async function readConfigFile(path: string | undefined): Promise<ConfigFile | undefined> {
+  if (path === undefined || path === '') return undefined;
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new IcebreakerError('invalid-config', `--config ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? error})`);
+  }
+  return parseConfigFile(path, text);
 }

@@ -49,6 +49,9 @@ export interface SessionEvents {
 
 const OPEN_RETRY = { initialDelayMs: 250, maxDelayMs: 5000 };
 
+/** After `going-away`, the connection is left within this long at most (or half the server's window). */
+const GOING_AWAY_SPREAD_MS = 5000;
+
 /**
  * Joins a room on an Icebreaker server and connects to every other peer in it (a full mesh).
  * Resolves once the server has welcomed you; peers then appear through the `peer` event.
@@ -147,6 +150,14 @@ export class Session extends Emitter<SessionEvents> {
     });
     signaling.on('signal', (from, data, seq) => this.receive(from, data, seq));
     signaling.on('error', (error) => this.emit('error', error, undefined));
+    // A draining server: leave on our own, at a random moment of the first half of the window so
+    // that a node's clients do not all arrive at the next node at once; the close starts the resume.
+    signaling.on('going-away', (withinMs) => {
+      const delay = Math.random() * Math.min(withinMs / 2, GOING_AWAY_SPREAD_MS);
+      setTimeout(() => {
+        if (signaling === this.signaling) signaling.close();
+      }, delay);
+    });
     signaling.on('close', () => {
       if (this.state === 'open' && signaling === this.signaling) void this.reconnect();
     });

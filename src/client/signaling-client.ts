@@ -48,6 +48,8 @@ export interface SignalingEvents {
   /** An error from the server not answered through a promise; `re` names the request it answers. */
   error: [error: IcebreakerError, re: RequestId | undefined];
   close: [code: number, reason: string];
+  /** The server is shutting down: reconnect (to another node) within this many milliseconds. */
+  'going-away': [reconnectWithinMs: number];
 }
 
 const OPEN = 1;
@@ -161,6 +163,9 @@ export class SignalingClient extends Emitter<SignalingEvents> {
         return;
       case 'signal':
         this.emit('signal', message.from, message.data, message.seq);
+        return;
+      case 'going-away':
+        this.emit('going-away', message.reconnectWithinMs);
         return;
       case 'error': {
         const error = new IcebreakerError(message.code, message.message);

@@ -26,6 +26,11 @@ export const ERROR_CODES = {
   'peer-unavailable': 'The peer is not connected (its data channel is not open).',
   'invalid-config': 'A configuration value (flag, environment variable or option) is not valid.',
   'connection-closed': 'The signaling connection closed before the request completed.',
+  'auth-required': 'This server admits only peers with a room token: pass `token` in `join`.',
+  'auth-invalid': "The room token is malformed, or its signature does not verify with this server's secret.",
+  'auth-expired': 'The room token has expired: get a fresh one.',
+  'auth-wrong-room': 'The room token does not admit you to this room.',
+  'rate-limited': 'Too many messages or bytes in too short a time; this one was dropped. Slow down, or the connection is closed.',
 } as const;
 
 /** A stable, machine-readable error code. */

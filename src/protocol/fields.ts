@@ -18,6 +18,14 @@ export const PeerId = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
 
 export const DisplayName = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
 
+/** A role an auth token gives its peer (e.g. `host`, `viewer`); the application decides what it means. */
+export const PeerRole = v.pipe(
+  v.string(),
+  v.minLength(1),
+  v.maxLength(32),
+  v.regex(/^[A-Za-z0-9_.-]+$/, 'roles use letters, digits and - _ .'),
+);
+
 /** A client-chosen request id, echoed in the `re` field of an `error` that answers the request. */
 export const RequestId = v.union([v.pipe(v.string(), v.maxLength(64)), v.pipe(v.number(), v.safeInteger())]);
 
@@ -60,10 +68,13 @@ export const IceServer = v.object({
 export const PeerInfo = v.object({
   id: PeerId,
   name: v.exactOptional(DisplayName),
+  /** Set only by the server, from the peer's auth token: other peers can trust it. */
+  role: v.exactOptional(PeerRole),
 });
 
 export type RoomName = v.InferOutput<typeof RoomName>;
 export type PeerId = v.InferOutput<typeof PeerId>;
+export type PeerRole = v.InferOutput<typeof PeerRole>;
 export type RequestId = v.InferOutput<typeof RequestId>;
 export type SessionDescription = v.InferOutput<typeof SessionDescription>;
 export type IceCandidate = v.InferOutput<typeof IceCandidate>;

@@ -8,10 +8,12 @@
 export { type DecodeFailure, type DecodeResult, decodeClientMessage, decodeServerMessage, encode } from './decode.js';
 export { ERROR_CODES, type ErrorCode, IcebreakerError, isIcebreakerError } from './errors.js';
 export {
+  DisplayName,
   IceCandidate,
   IceServer,
   PeerId,
   PeerInfo,
+  PeerRole,
   RequestId,
   RoomName,
   Seq,
@@ -21,6 +23,7 @@ export {
 export {
   ClientMessage,
   ErrorMessage,
+  GoingAwayMessage,
   JoinMessage,
   LeaveMessage,
   PeerJoinedMessage,

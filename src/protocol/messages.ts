@@ -85,7 +85,24 @@ export const ErrorMessage = v.object({
   re: v.exactOptional(RequestId),
 });
 
-export const ServerMessage = v.variant('type', [WelcomeMessage, PeerJoinedMessage, PeerLeftMessage, SignalMessage, ErrorMessage]);
+/**
+ * The server is shutting down (a deploy, a scale-in): reconnect, to another node behind the same
+ * address, within `reconnectWithinMs`. After that the server closes the connection (1001). Resuming
+ * with the welcome's `resumeToken` keeps your peer id; data channels are not affected.
+ */
+export const GoingAwayMessage = v.object({
+  type: v.literal('going-away'),
+  reconnectWithinMs: v.pipe(v.number(), v.integer(), v.minValue(0)),
+});
+
+export const ServerMessage = v.variant('type', [
+  WelcomeMessage,
+  PeerJoinedMessage,
+  PeerLeftMessage,
+  SignalMessage,
+  ErrorMessage,
+  GoingAwayMessage,
+]);
 
 export type JoinMessage = v.InferOutput<typeof JoinMessage>;
 export type SignalRequest = v.InferOutput<typeof SignalRequest>;
@@ -96,4 +113,5 @@ export type PeerJoinedMessage = v.InferOutput<typeof PeerJoinedMessage>;
 export type PeerLeftMessage = v.InferOutput<typeof PeerLeftMessage>;
 export type SignalMessage = v.InferOutput<typeof SignalMessage>;
 export type ErrorMessage = v.InferOutput<typeof ErrorMessage>;
+export type GoingAwayMessage = v.InferOutput<typeof GoingAwayMessage>;
 export type ServerMessage = v.InferOutput<typeof ServerMessage>;

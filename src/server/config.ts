@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { IcebreakerError, IceServer } from '../protocol/index.js';
+import { MIN_AUTH_SECRET_LENGTH } from './room-tokens.js';
 
 /** Everything the signaling server can be told. Every field has a default in {@link DEFAULT_CONFIG}. */
 export interface ServerConfig {
@@ -41,7 +42,31 @@ export interface ServerConfig {
   readonly maxConnectionsPerIp: number;
   /** An HTTP client must send its request headers within this (408 otherwise), and the whole request within 3×. */
   readonly httpHeadersTimeoutMs: number;
+  /**
+   * Key of the room tokens (JWT, HS256) that `join` must carry; at least 32 characters.
+   * `null`: the server is open, anyone may join any room (it says so at start-up).
+   */
+  readonly authSecret: string | null;
+  /** Messages per second a connection may send on average (token bucket); 0: no limit. */
+  readonly rateMessagesPerSecond: number;
+  /** Bytes per second a connection may send on average (token bucket); 0: no limit. */
+  readonly rateBytesPerSecond: number;
+  /** A connection whose unsent output passes this many bytes (it does not read) is disconnected. */
+  readonly maxBufferedBytes: number;
+  /** TURN URLs (`turn:host:3478?transport=udp`) for which each `welcome` carries fresh credentials. */
+  readonly turnUrls: readonly string[];
+  /** coturn's `static-auth-secret`: TURN REST credentials are derived from it; it never leaves the server. */
+  readonly turnSecret: string | null;
+  /** How long a TURN credential lets its holder open allocations (coturn checks it when one is made). */
+  readonly turnTtlMs: number;
+  /** On SIGTERM, how long clients get to reconnect elsewhere before the rest are closed (1001). */
+  readonly drainTimeoutMs: number;
+  /** Lowest level the CLI logs (`startServer` logs only to a logger it is given). */
+  readonly logLevel: LogLevel;
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const DEFAULT_CONFIG: ServerConfig = {
   port: 8080,
@@ -61,7 +86,19 @@ export const DEFAULT_CONFIG: ServerConfig = {
   maxConnections: 10_000,
   maxConnectionsPerIp: 64,
   httpHeadersTimeoutMs: 10_000,
+  authSecret: null,
+  rateMessagesPerSecond: 50,
+  rateBytesPerSecond: 256 * 1024,
+  maxBufferedBytes: 1024 * 1024,
+  turnUrls: [],
+  turnSecret: null,
+  turnTtlMs: 3_600_000,
+  drainTimeoutMs: 10_000,
+  logLevel: 'info',
 };
+
+/** A token bucket holds this many seconds of its rate, so short bursts (an ICE trickle) pass. */
+export const RATE_BURST_SECONDS = 4;
 
 /** One configurable setting: its flag, its environment variable, and how its text is read. */
 interface Setting {
@@ -139,7 +176,7 @@ export const SETTINGS: readonly Setting[] = [
     flag: 'resume-secret',
     env: 'ICEBREAKER_RESUME_SECRET',
     help: 'key of resume tokens, at least 16 characters; keep it to honour tokens across restarts',
-    parse: secret,
+    parse: (t, n) => secret(t, n, 16),
   },
   {
     key: 'allowedOrigins',
@@ -177,6 +214,74 @@ export const SETTINGS: readonly Setting[] = [
     help: 'time for a client to send its request headers (408 after); the whole request gets 3x',
     parse: (t, n) => duration(t, n, 100, 600_000),
   },
+  {
+    key: 'authSecret',
+    flag: 'auth-secret',
+    env: 'ICEBREAKER_AUTH_SECRET',
+    help: 'key of the room tokens (JWT HS256) a join must carry, at least 32 characters; unset = open server',
+    parse: (t, n) => secret(t, n, MIN_AUTH_SECRET_LENGTH),
+  },
+  {
+    key: 'rateMessagesPerSecond',
+    flag: 'rate-messages',
+    env: 'ICEBREAKER_RATE_MESSAGES',
+    help: `messages per second per connection, bursts of ${RATE_BURST_SECONDS}s allowed (0 = no limit)`,
+    parse: (t, n) => integer(t, n, 0, 1_000_000),
+  },
+  {
+    key: 'rateBytesPerSecond',
+    flag: 'rate-bytes',
+    env: 'ICEBREAKER_RATE_BYTES',
+    help: `bytes per second per connection, bursts of ${RATE_BURST_SECONDS}s allowed (0 = no limit)`,
+    parse: (t, n) => integer(t, n, 0, 1024 * 1024 * 1024),
+  },
+  {
+    key: 'maxBufferedBytes',
+    flag: 'max-buffered-bytes',
+    env: 'ICEBREAKER_MAX_BUFFERED_BYTES',
+    help: 'unsent bytes a connection may pile up (it does not read) before it is dropped',
+    parse: (t, n) => integer(t, n, 16 * 1024, 1024 * 1024 * 1024),
+  },
+  {
+    key: 'turnUrls',
+    flag: 'turn-url',
+    env: 'ICEBREAKER_TURN_URLS',
+    help: 'TURN URL handed out with fresh credentials (repeatable; env: comma-separated); needs --turn-secret',
+    parse: turnUrls,
+    repeatable: true,
+  },
+  {
+    key: 'turnSecret',
+    flag: 'turn-secret',
+    env: 'ICEBREAKER_TURN_SECRET',
+    help: "coturn's static-auth-secret (use-auth-secret), at least 16 characters",
+    parse: (t, n) => secret(t, n, 16),
+  },
+  {
+    key: 'turnTtlMs',
+    flag: 'turn-ttl',
+    env: 'ICEBREAKER_TURN_TTL',
+    help: 'how long a TURN credential can open allocations (e.g. 1h)',
+    parse: (t, n) => duration(t, n, 10_000, 7 * 86_400_000),
+  },
+  {
+    key: 'drainTimeoutMs',
+    flag: 'drain-timeout',
+    env: 'ICEBREAKER_DRAIN_TIMEOUT',
+    help: 'on SIGTERM, time clients get to reconnect elsewhere before they are closed',
+    parse: (t, n) => duration(t, n, 0, 600_000),
+  },
+  {
+    key: 'logLevel',
+    flag: 'log-level',
+    env: 'ICEBREAKER_LOG_LEVEL',
+    help: `lowest level logged: ${LOG_LEVELS.join(', ')}`,
+    parse: (t, n) => {
+      const level = LOG_LEVELS.find((l) => l === t.trim());
+      if (!level) throw invalid(n, t, `one of ${LOG_LEVELS.join(', ')}`);
+      return level;
+    },
+  },
 ];
 
 /**
@@ -193,16 +298,74 @@ export function resolveConfig(
   flags: Readonly<Record<string, string | undefined>>,
   env: Readonly<Record<string, string | undefined>>,
   base: ServerConfig = DEFAULT_CONFIG,
+  file?: ConfigFile,
 ): ServerConfig {
   const config: Record<string, unknown> = { ...base };
   for (const setting of SETTINGS) {
     const flagValue = flags[setting.flag];
     // PORT is what most hosting platforms set; ICEBREAKER_PORT still wins over it.
     const envValue = env[setting.env] ?? (setting.key === 'port' ? env.PORT : undefined);
+    const fileValue = file?.values[setting.flag];
     if (flagValue !== undefined) config[setting.key] = setting.parse(flagValue, `--${setting.flag}`);
     else if (envValue !== undefined && envValue !== '') config[setting.key] = setting.parse(envValue, setting.env);
+    else if (fileValue !== undefined) config[setting.key] = setting.parse(fileValue, `${file?.name} "${setting.flag}"`);
   }
-  return config as unknown as ServerConfig;
+  return checkConfig(config as unknown as ServerConfig);
+}
+
+/** A config file's settings, keyed by flag name, each in the text form its flag takes. */
+export interface ConfigFile {
+  /** How errors name the file (its path). */
+  readonly name: string;
+  readonly values: Readonly<Record<string, string>>;
+}
+
+/**
+ * Reads a config file's text: a JSON object whose keys are the flag names (`"port": 8080`,
+ * `"allowed-origin": ["https://app.example"]`, `"ice-servers": [{ "urls": "stun:…" }]`). Values are
+ * checked later by the same parsers as flags; unknown keys are refused so that a typo is not ignored.
+ */
+export function parseConfigFile(name: string, text: string): ConfigFile {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new IcebreakerError('invalid-config', `${name}: not valid JSON (${(error as Error).message})`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new IcebreakerError('invalid-config', `${name}: expected a JSON object of settings, like {"port": 8080}`);
+  }
+  const values: Record<string, string> = {};
+  for (const [key, value] of Object.entries(json)) {
+    const setting = SETTINGS.find((s) => s.flag === key);
+    if (!setting) {
+      throw new IcebreakerError(
+        'invalid-config',
+        `${name}: unknown setting "${key.slice(0, 40)}"; settings are named like the flags: ${SETTINGS.map((s) => s.flag).join(', ')}`,
+      );
+    }
+    values[key] =
+      typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+        ? String(value)
+        : Array.isArray(value) && setting.repeatable && value.every((item) => typeof item === 'string')
+          ? value.join(',')
+          : JSON.stringify(value);
+  }
+  return { name, values };
+}
+
+/** Checks what no single setting can: settings that only make sense together. Returns the config. */
+export function checkConfig(config: ServerConfig): ServerConfig {
+  if (config.turnUrls.length > 0 && config.turnSecret === null) {
+    throw new IcebreakerError('invalid-config', '--turn-url needs --turn-secret (ICEBREAKER_TURN_SECRET) to mint credentials');
+  }
+  if (config.turnSecret !== null && config.turnUrls.length === 0) {
+    throw new IcebreakerError(
+      'invalid-config',
+      '--turn-secret is set but no --turn-url (ICEBREAKER_TURN_URLS) says where the TURN server is',
+    );
+  }
+  return config;
 }
 
 function invalid(name: string, text: string, expected: string): IcebreakerError {
@@ -252,9 +415,21 @@ function origins(text: string, name: string): string[] {
     });
 }
 
-function secret(text: string, name: string): string {
-  if (text.length < 16) throw invalid(name, '…', 'at least 16 characters');
+function secret(text: string, name: string, minLength: number): string {
+  // The value itself is never echoed: error messages end up in logs.
+  if (text.length < minLength) throw invalid(name, '…', `at least ${minLength} characters`);
   return text;
+}
+
+function turnUrls(text: string, name: string): string[] {
+  return text
+    .split(',')
+    .map((url) => url.trim())
+    .filter((url) => url !== '')
+    .map((url) => {
+      if (!/^turns?:[^\s,]+$/.test(url)) throw invalid(name, url, 'a turn: or turns: URL like turn:turn.example.org:3478?transport=udp');
+      return url;
+    });
 }
 
 const ICE_URL = /^(stun|stuns|turn|turns):[^\s]+$/;

@@ -8,5 +8,16 @@
  * ```
  * @module
  */
-export { DEFAULT_CONFIG, resolveConfig, SETTINGS, type ServerConfig } from './config.js';
-export { type IcebreakerServer, SIGNALING_PATH, startServer } from './server.js';
+export {
+  type ConfigFile,
+  checkConfig,
+  DEFAULT_CONFIG,
+  duration,
+  parseConfigFile,
+  resolveConfig,
+  SETTINGS,
+  type ServerConfig,
+} from './config.js';
+export { type MintOptions, mintRoomToken, type RoomGrant } from './room-tokens.js';
+export { type IcebreakerServer, SIGNALING_PATH, type StartOptions, startServer } from './server.js';
+export { turnCredentials } from './turn-credentials.js';

@@ -24,12 +24,14 @@ export class Member {
     readonly room: Room,
     session: Session,
     readonly name: string | undefined,
+    readonly role: string | undefined,
   ) {
     this.session = session;
   }
 
   get info(): PeerInfo {
-    return this.name === undefined ? { id: this.id } : { id: this.id, name: this.name };
+    const { id, name, role } = this;
+    return { id, ...(name === undefined ? {} : { name }), ...(role === undefined ? {} : { role }) };
   }
 
   /**

@@ -4,6 +4,9 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 export interface ResumeClaim {
   readonly room: string;
   readonly peerId: string;
+  /** The name and role the peer held, so that a peer coming back after a restart keeps them. */
+  readonly name?: string;
+  readonly role?: string;
   readonly expiresAt: number;
 }
 
@@ -22,8 +25,9 @@ export class ResumeTokens {
     this.key = secret === null ? randomBytes(32) : Buffer.from(secret, 'utf8');
   }
 
-  issue(room: string, peerId: string, now = Date.now()): string {
-    const payload = Buffer.from(JSON.stringify({ r: room, p: peerId, e: now + this.ttlMs })).toString('base64url');
+  issue(room: string, peerId: string, identity: { readonly name?: string; readonly role?: string } = {}, now = Date.now()): string {
+    const { name: n, role: o } = identity;
+    const payload = Buffer.from(JSON.stringify({ r: room, p: peerId, n, o, e: now + this.ttlMs })).toString('base64url');
     return `${payload}.${this.sign(payload)}`;
   }
 
@@ -35,9 +39,15 @@ export class ResumeTokens {
     const given = Buffer.from(signature);
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
     try {
-      const claim = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { r?: unknown; p?: unknown; e?: unknown };
+      const claim = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
       if (typeof claim.r !== 'string' || typeof claim.p !== 'string' || typeof claim.e !== 'number' || claim.e < now) return null;
-      return { room: claim.r, peerId: claim.p, expiresAt: claim.e };
+      return {
+        room: claim.r,
+        peerId: claim.p,
+        ...(typeof claim.n === 'string' ? { name: claim.n } : {}),
+        ...(typeof claim.o === 'string' ? { role: claim.o } : {}),
+        expiresAt: claim.e,
+      };
     } catch {
       return null;
     }

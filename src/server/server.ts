@@ -1,14 +1,15 @@
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
+import { type Logger, pino } from 'pino';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
-import { type ClientMessage, decodeClientMessage, type JoinMessage, PROTOCOL_VERSION, type SignalRequest } from '../protocol/index.js';
-import { DEFAULT_CONFIG, type ServerConfig } from './config.js';
-import { Member } from './member.js';
-import { ResumeTokens } from './resume-token.js';
-import { Room } from './room.js';
-import { Session } from './session.js';
+import { decodeClientMessage } from '../protocol/index.js';
+import { checkConfig, DEFAULT_CONFIG, RATE_BURST_SECONDS, type ServerConfig } from './config.js';
+import { Hub } from './hub.js';
+import { type RejectionReason, ServerMetrics } from './metrics.js';
+import { RateLimiter } from './rate-limiter.js';
+import { Session, type SessionObserver } from './session.js';
 import { serveStatic } from './static-files.js';
 
 /** The path of the WebSocket endpoint; everything else on the port is plain HTTP. */
@@ -21,8 +22,14 @@ export const SIGNALING_PATH = '/ws';
  */
 const HARD_FRAME_FACTOR = 4;
 
-/** A resume token stays valid this long; every welcome issues a fresh one. */
-const RESUME_TOKEN_TTL_MS = 24 * 3_600_000;
+/** The HTTP answer to an upgrade refused for each reason. */
+const UPGRADE_REFUSALS = {
+  'not-found': '404 Not Found',
+  origin: '403 Forbidden',
+  draining: '503 Service Unavailable',
+  capacity: '503 Service Unavailable',
+  'per-ip': '429 Too Many Requests',
+} as const satisfies Partial<Record<RejectionReason, string>>;
 
 /** How long `close()` waits for clients to answer the close handshake before cutting them off. */
 const CLOSE_GRACE_MS = 2000;
@@ -35,8 +42,19 @@ export interface IcebreakerServer {
   readonly signalingUrl: string;
   readonly port: number;
   readonly config: ServerConfig;
+  /**
+   * Graceful shutdown (what SIGTERM does): stops accepting, tells every client to reconnect elsewhere
+   * (`going-away`), waits up to `drainTimeoutMs` for them to go, then closes the rest like `close()`.
+   */
+  drain(): Promise<void>;
   /** Closes every connection (code 1001) and stops listening; resolves when all is closed. */
   close(): Promise<void>;
+}
+
+/** What `startServer` takes: any config field, and where to log. */
+export interface StartOptions extends Partial<ServerConfig> {
+  /** A pino logger for the server's events; none by default (a library stays quiet unless asked). */
+  readonly logger?: Logger;
 }
 
 /**
@@ -49,13 +67,28 @@ export interface IcebreakerServer {
  * await server.close();
  * ```
  */
-export async function startServer(options: Partial<ServerConfig> = {}): Promise<IcebreakerServer> {
-  const config: ServerConfig = { ...DEFAULT_CONFIG, ...options };
+export async function startServer(options: StartOptions = {}): Promise<IcebreakerServer> {
+  const { logger, ...settings } = options;
+  const config = checkConfig({ ...DEFAULT_CONFIG, ...settings });
+  const log = logger ?? pino({ level: 'silent' });
   const staticDir = config.staticDir === null ? null : resolve(config.staticDir);
-  const rooms = new Map<string, Room>();
   const sessions = new Set<Session>();
-  const tokens = new ResumeTokens(config.resumeSecret, RESUME_TOKEN_TTL_MS);
+  /** Open connections by remote address, for the per-address limit. */
+  const perAddress = new Map<string, number>();
+  let draining = false;
+  const metrics = new ServerMetrics(() => ({ connections: sessions.size, rooms: hub.rooms.size, peers: hub.peerCount }));
+  const hub = new Hub(config, metrics, log);
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes * HARD_FRAME_FACTOR });
+
+  const observer: SessionObserver = {
+    errorSent: (code) => metrics.errorSent(code),
+    slowConsumer: (session) => reject(session, 'slow-consumer', 'disconnected a client that does not read its messages'),
+  };
+
+  function reject(session: Session | null, reason: RejectionReason, why: string, address = session?.address): void {
+    metrics.rejected(reason);
+    log.warn({ event: 'rejected', reason, address, peer: session?.member?.id }, why);
+  }
 
   // A client gets this long to send its request headers (slow-loris), and its whole request; the
   // check runs often enough for short limits to hold.
@@ -77,10 +110,25 @@ export async function startServer(options: Partial<ServerConfig> = {}): Promise<
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
     }
-    if (pathname === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      res.end(JSON.stringify({ status: 'ok', connections: sessions.size, rooms: rooms.size }));
-      return;
+    const json = (status: number, body: object) => {
+      res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(JSON.stringify(body));
+    };
+    switch (pathname) {
+      case '/healthz':
+        json(200, { status: 'ok', connections: sessions.size, rooms: hub.rooms.size });
+        return;
+      case '/readyz': {
+        // Not ready while draining or full: a load balancer sends new clients to another node.
+        const status = draining ? 'draining' : sessions.size >= config.maxConnections ? 'full' : 'ready';
+        json(status === 'ready' ? 200 : 503, { status });
+        return;
+      }
+      case '/metrics': {
+        const { text, contentType } = await metrics.scrape();
+        res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' }).end(text);
+        return;
+      }
     }
     if (staticDir === null) {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('no page is served here\n');
@@ -92,52 +140,72 @@ export async function startServer(options: Partial<ServerConfig> = {}): Promise<
   http.on('upgrade', (req, socket, head) => {
     const { pathname } = new URL(req.url ?? '/', 'http://localhost');
     const address = req.socket.remoteAddress ?? '';
-    const refusal =
+    const refusal: keyof typeof UPGRADE_REFUSALS | null =
       pathname !== SIGNALING_PATH
-        ? '404 Not Found'
+        ? 'not-found'
         : !originAllowed(req, config.allowedOrigins)
-          ? '403 Forbidden'
-          : sessions.size >= config.maxConnections
-            ? '503 Service Unavailable'
-            : config.maxConnectionsPerIp > 0 && (perAddress.get(address) ?? 0) >= config.maxConnectionsPerIp
-              ? '429 Too Many Requests'
-              : null;
+          ? 'origin'
+          : draining
+            ? 'draining'
+            : sessions.size >= config.maxConnections
+              ? 'capacity'
+              : config.maxConnectionsPerIp > 0 && (perAddress.get(address) ?? 0) >= config.maxConnectionsPerIp
+                ? 'per-ip'
+                : null;
     if (refusal) {
-      socket.end(`HTTP/1.1 ${refusal}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      reject(null, refusal, `refused a WebSocket upgrade: ${UPGRADE_REFUSALS[refusal]}`, address);
+      socket.end(`HTTP/1.1 ${UPGRADE_REFUSALS[refusal]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => accept(ws, address));
   });
 
-  /** Open connections by remote address, for the per-address limit. */
-  const perAddress = new Map<string, number>();
-
   function accept(ws: WebSocket, address: string): void {
-    const session = new Session(ws);
+    const limiter = new RateLimiter(config.rateMessagesPerSecond, config.rateBytesPerSecond, RATE_BURST_SECONDS, performance.now());
+    const session = new Session(ws, address, limiter, config.maxBufferedBytes, observer);
     sessions.add(session);
     perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
+    log.debug({ event: 'connect', address }, 'connection opened');
     // A socket that never joins holds memory and a file descriptor for nothing.
     const joinDeadline = setTimeout(() => {
-      if (!session.member) ws.close(1008, 'no join in time');
+      if (session.member) return;
+      reject(session, 'join-deadline', 'closed a connection that did not join in time');
+      ws.close(1008, 'no join in time');
     }, config.joinDeadlineMs);
     ws.on('pong', () => {
       session.answeredPing = true;
     });
     ws.on('message', (data, isBinary) => handleFrame(session, data, isBinary));
-    // A protocol violation (e.g. a frame over maxPayload) is reported here; ws closes the socket itself.
-    ws.on('error', () => {});
-    ws.on('close', () => {
+    // A protocol violation (a frame over maxPayload) is reported here; ws closes the socket itself (1009).
+    ws.on('error', (error: Error & { code?: string }) => {
+      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH')
+        reject(session, 'frame-too-large', 'closed a connection that sent a huge frame');
+    });
+    ws.on('close', (code) => {
       clearTimeout(joinDeadline);
       sessions.delete(session);
       const left = (perAddress.get(address) ?? 1) - 1;
       if (left > 0) perAddress.set(address, left);
       else perAddress.delete(address);
-      detach(session, session.closeReason);
+      log.debug({ event: 'disconnect', address, peer: session.member?.id, code }, 'connection closed');
+      hub.detach(session, session.closeReason);
     });
   }
 
   function handleFrame(session: Session, data: RawData, isBinary: boolean): void {
+    const receivedAt = performance.now();
     const bytes = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
+    // Charged before anything else is spent on the frame: decoding a flood is what a flood wants.
+    const verdict = session.limiter.take(bytes, receivedAt);
+    if (verdict === 'abusive') {
+      reject(session, 'rate-limit', 'closed a connection that kept sending past its rate limit');
+      session.socket.close(1008, 'rate limit exceeded');
+      return;
+    }
+    if (verdict === 'limited') {
+      session.sendError('rate-limited');
+      return;
+    }
     if (bytes > config.maxMessageBytes) {
       session.sendError('message-too-large', undefined, `messages are limited to ${config.maxMessageBytes} bytes; this one had ${bytes}`);
       return;
@@ -147,128 +215,9 @@ export async function startServer(options: Partial<ServerConfig> = {}): Promise<
       session.sendError(result.error.code, result.error.re, result.error.message);
       return;
     }
-    dispatch(session, result.message);
-  }
-
-  function dispatch(session: Session, message: ClientMessage): void {
-    switch (message.type) {
-      case 'join':
-        join(session, message);
-        return;
-      case 'signal':
-        signal(session, message);
-        return;
-      case 'leave':
-        if (!session.member) {
-          session.sendError('not-joined', message.id);
-          return;
-        }
-        detach(session, 'left');
-        return;
-    }
-  }
-
-  function join(session: Session, message: JoinMessage): void {
-    if (session.member) {
-      session.sendError('already-joined', message.id);
-      return;
-    }
-    if (message.protocol !== PROTOCOL_VERSION) {
-      session.sendError('unsupported-version', message.id, `this server speaks protocol ${PROTOCOL_VERSION}, not ${message.protocol}`);
-      return;
-    }
-    if (message.resume !== undefined) {
-      resume(session, message, message.resume);
-      return;
-    }
-    const room = rooms.get(message.room) ?? new Room(message.room, holdLimits(config));
-    if (room.size >= config.roomCapacity) {
-      session.sendError('room-full', message.id, `room "${message.room}" already has ${room.size} peers, its capacity`);
-      return;
-    }
-    admit(session, room, new Member(newPeerId(), room, session, message.name), false);
-  }
-
-  /** Takes back a peer id: the parked member if it is still here, else (after a restart) a new place under that id. */
-  function resume(session: Session, message: JoinMessage, token: string): void {
-    const claim = tokens.verify(token);
-    if (!claim || claim.room !== message.room) {
-      session.sendError('resume-failed', message.id);
-      return;
-    }
-    const room = rooms.get(message.room) ?? new Room(message.room, holdLimits(config));
-    const member = room.get(claim.peerId);
-    if (member) {
-      // A connection that is still attached (its drop not yet noticed) is replaced by the new one.
-      const previous = member.session;
-      if (previous) {
-        previous.member = null;
-        previous.socket.close(4000, 'resumed elsewhere');
-      }
-      session.member = member;
-      sendWelcome(session, room, member, true);
-      member.resume(session);
-      return;
-    }
-    if (room.size >= config.roomCapacity) {
-      session.sendError('room-full', message.id, `room "${message.room}" is full; peer "${claim.peerId}" cannot come back`);
-      return;
-    }
-    admit(session, room, new Member(claim.peerId, room, session, message.name), true);
-  }
-
-  function admit(session: Session, room: Room, member: Member, resumed: boolean): void {
-    rooms.set(room.name, room);
-    session.member = member;
-    sendWelcome(session, room, member, resumed);
-    room.add(member);
-  }
-
-  function sendWelcome(session: Session, room: Room, member: Member, resumed: boolean): void {
-    session.send({
-      type: 'welcome',
-      protocol: PROTOCOL_VERSION,
-      peerId: member.id,
-      room: room.name,
-      peers: room.peerInfos(member),
-      iceServers: [...config.iceServers],
-      resumeToken: tokens.issue(room.name, member.id),
-      resumed,
-    });
-  }
-
-  function signal(session: Session, message: SignalRequest): void {
-    const member = session.member;
-    if (!member) {
-      session.sendError('not-joined', message.id);
-      return;
-    }
-    const outcome = member.room.relay(member, message.to, message.seq, message.data, message.id);
-    if (outcome === 'unknown-peer') {
-      session.sendError('unknown-peer', message.id, `no other peer "${message.to}" in room "${member.room.name}"`);
-    } else if (outcome === 'target-required' || outcome === 'hold-full' || outcome === 'queue-full') {
-      session.sendError(outcome, message.id);
-    }
-  }
-
-  /** Ends a member's place at once (`leave`) or, for a dropped connection, after the grace period. */
-  function detach(session: Session, reason: 'left' | 'closed' | 'timeout'): void {
-    const member = session.member;
-    if (!member) return;
-    session.member = null;
-    if (reason === 'left' || config.resumeGraceMs === 0) {
-      removeMember(member, reason);
-      return;
-    }
-    member.park(config.resumeGraceMs, reason, (why) => removeMember(member, why));
-  }
-
-  function removeMember(member: Member, reason: 'left' | 'closed' | 'timeout'): void {
-    member.room.remove(member, reason);
-    if (member.room.size === 0) {
-      member.room.dispose();
-      rooms.delete(member.room.name);
-    }
+    const message = result.message;
+    if (session.backlog) session.backlog.push(() => hub.dispatch(session, message, receivedAt));
+    else hub.dispatch(session, message, receivedAt);
   }
 
   // Heartbeat: a peer whose network vanished never sends a close frame, so we ask every interval and
@@ -291,44 +240,53 @@ export async function startServer(options: Partial<ServerConfig> = {}): Promise<
   const { port } = http.address() as AddressInfo;
   const shownHost =
     config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  log.info(
+    { event: 'listening', host: config.host, port, auth: config.authSecret !== null, turn: config.turnUrls.length > 0 },
+    'signaling server listening',
+  );
+  if (config.authSecret === null) log.warn({ event: 'open-mode' }, 'no auth secret: any client may join any room');
+
+  let closing: Promise<void> | null = null;
+  async function close(): Promise<void> {
+    clearInterval(heartbeat);
+    draining = true;
+    const closed = http.listening ? once(http, 'close') : Promise.resolve();
+    http.close();
+    const sockets = [...sessions].map((session) => session.socket);
+    for (const socket of sockets) socket.close(1001, 'server shutting down');
+    const cutoff = setTimeout(() => {
+      for (const socket of sockets) socket.terminate();
+    }, CLOSE_GRACE_MS);
+    await Promise.all(sockets.map((socket) => (socket.readyState === socket.CLOSED ? undefined : once(socket, 'close'))));
+    clearTimeout(cutoff);
+    hub.dispose();
+    http.closeAllConnections();
+    await closed;
+    log.info({ event: 'stopped' }, 'signaling server stopped');
+  }
+
+  async function drain(): Promise<void> {
+    // From here on /readyz says 503 and upgrades are refused, so a load balancer sends new clients
+    // elsewhere; the port stays open for its probes, and the open connections keep relaying.
+    draining = true;
+    const open = [...sessions];
+    log.info({ event: 'drain', connections: open.length, timeoutMs: config.drainTimeoutMs }, 'draining');
+    for (const session of open) session.send({ type: 'going-away', reconnectWithinMs: config.drainTimeoutMs });
+    const allGone = Promise.all(open.map((s) => (s.socket.readyState === s.socket.CLOSED ? undefined : once(s.socket, 'close'))));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([allGone, new Promise((resolve) => (timer = setTimeout(resolve, config.drainTimeoutMs)))]);
+    clearTimeout(timer);
+    await close();
+  }
 
   return {
     url: `http://${shownHost}:${port}/`,
     signalingUrl: `ws://${shownHost}:${port}${SIGNALING_PATH}`,
     port,
     config,
-    close: () => shutdown(http, sessions, rooms, heartbeat),
+    drain: () => (closing ??= drain()),
+    close: () => (closing ??= close()),
   };
-}
-
-async function shutdown(
-  http: Server,
-  sessions: Set<Session>,
-  rooms: Map<string, Room>,
-  heartbeat: ReturnType<typeof setInterval>,
-): Promise<void> {
-  clearInterval(heartbeat);
-  const closed = once(http, 'close');
-  http.close();
-  const sockets = [...sessions].map((session) => session.socket);
-  for (const socket of sockets) socket.close(1001, 'server shutting down');
-  const cutoff = setTimeout(() => {
-    for (const socket of sockets) socket.terminate();
-  }, CLOSE_GRACE_MS);
-  await Promise.all(sockets.map((socket) => (socket.readyState === socket.CLOSED ? undefined : once(socket, 'close'))));
-  clearTimeout(cutoff);
-  for (const room of rooms.values()) room.dispose();
-  http.closeAllConnections();
-  await closed;
-}
-
-function holdLimits(config: ServerConfig) {
-  return { ttlMs: config.holdTtlMs, maxSignals: config.holdMaxSignals, maxBytes: config.holdMaxBytes };
-}
-
-function newPeerId(): string {
-  // 96 random bits: ids are public, but guessing one must not be practical.
-  return Buffer.from(crypto.getRandomValues(new Uint8Array(12))).toString('base64url');
 }
 
 /**

@@ -8,15 +8,19 @@ import { Lesson, type Mode } from './lesson.js';
 import { mountView } from './view.js';
 
 /** Reads room and mode from the address, filling in what is missing so the address can be shared. */
-function readAddress(): { room: string; mode: Mode } {
+function readAddress(): { room: string; mode: Mode; token: string | null } {
   const params = new URLSearchParams(location.search);
+  // A room token (servers with --auth-secret) is this visitor's own: it leaves the address bar at
+  // once, so that the shared link, the history and the Referer never carry it.
+  const token = params.get('token');
+  params.delete('token');
   const asked = params.get('room');
   const room = asked !== null && safeParse(RoomName, asked).success ? asked : `room-${Math.random().toString(36).slice(2, 8)}`;
   const mode: Mode = params.get('mode') === 'auto' ? 'auto' : 'steps';
   params.set('room', room);
   params.set('mode', mode);
   history.replaceState(null, '', `?${params}`);
-  return { room, mode };
+  return { room, mode, token };
 }
 
 function setMode(mode: Mode): void {
@@ -30,7 +34,7 @@ function fail(message: string, action?: Node): void {
 }
 
 async function main(): Promise<void> {
-  const { room, mode } = readAddress();
+  const { room, mode, token } = readAddress();
   const endpoint = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
   let signaling: SignalingClient;
   try {
@@ -40,10 +44,16 @@ async function main(): Promise<void> {
   }
   let welcome: Awaited<ReturnType<SignalingClient['join']>>;
   try {
-    welcome = await signaling.join({ room });
+    welcome = await signaling.join(token === null ? { room } : { room, token });
   } catch (error) {
     if (isIcebreakerError(error) && error.code === 'room-full') {
       return fail(`Room "${room}" already has its two peers.`, el('a', { href: `?mode=${mode}`, id: 'new-room' }, 'Start a new room'));
+    }
+    if (isIcebreakerError(error) && error.code.startsWith('auth-')) {
+      return fail(
+        `This server admits only peers with a room token (${error.code}): open the page with ?room=${room}&token=… ` +
+          `(a developer mints one with "icebreaker token --room ${room}").`,
+      );
     }
     return fail(`Could not join room "${room}": ${(error as Error).message}`);
   }

@@ -33,32 +33,60 @@ function run(args: string[], env: Record<string, string> = {}): Run {
   return { child, stdout: () => out, stderr: () => err, exit: once(child, 'exit').then(([code]) => code as number | null) };
 }
 
+/** Waits for the banner (stderr, for people) to show `pattern`. */
 async function waitForOutput(r: Run, pattern: RegExp): Promise<RegExpMatchArray> {
   for (;;) {
-    const match = r.stdout().match(pattern);
+    const match = r.stderr().match(pattern);
     if (match) return match;
     if (r.child.exitCode !== null) throw new Error(`exited ${r.child.exitCode}: ${r.stderr()}`);
-    await once(r.child.stdout as NodeJS.ReadableStream, 'data');
+    await once(r.child.stderr as NodeJS.ReadableStream, 'data');
   }
 }
 
-describe('icebreaker serve', () => {
-  it('prints the page URL, serves, and exits 0 on SIGTERM and on SIGINT', async () => {
-    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      const r = run(['serve', '--port', '0', '--ice-servers', 'none']);
-      const [, url] = await waitForOutput(r, /page\s+(http:\/\/127\.0\.0\.1:\d+\/)/);
-      const health = await fetch(new URL('/healthz', url));
-      expect(health.status).toBe(200);
-      const page = await fetch(url as string);
-      expect(await page.text()).toContain('<title>Icebreaker');
+/** The JSON log lines the server wrote on stdout (every line must be one). */
+function logLines(r: Run): Array<Record<string, unknown>> {
+  return r
+    .stdout()
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
 
-      const socket = await TestSocket.open(new URL('/ws', url).href.replace('http', 'ws'));
-      expect(await socket.join('cli')).toMatchObject({ iceServers: [] });
-      r.child.kill(signal);
-      expect((await socket.closed).code).toBe(1001);
-      expect(await r.exit).toBe(0);
-      expect(r.stdout()).toContain('Stopped.');
-    }
+describe('icebreaker serve', () => {
+  it('prints the page URL, serves, logs JSON lines, and closes at once on SIGINT', async () => {
+    const r = run(['serve', '--port', '0', '--ice-servers', 'none']);
+    const [, url] = await waitForOutput(r, /page\s+(http:\/\/127\.0\.0\.1:\d+\/)/);
+    const health = await fetch(new URL('/healthz', url));
+    expect(health.status).toBe(200);
+    const page = await fetch(url as string);
+    expect(await page.text()).toContain('<title>Icebreaker');
+
+    const socket = await TestSocket.open(new URL('/ws', url).href.replace('http', 'ws'));
+    expect(await socket.join('cli')).toMatchObject({ iceServers: [] });
+    r.child.kill('SIGINT');
+    expect((await socket.closed).code).toBe(1001);
+    expect(await r.exit).toBe(0);
+    expect(r.stderr()).toContain('Stopped.');
+    const events = logLines(r).map((line) => line.event);
+    expect(events).toEqual(expect.arrayContaining(['listening', 'open-mode', 'join', 'stopped']));
+  });
+
+  it('drains on SIGTERM: not ready, no new connections, going-away to clients, 1001 after the drain timeout, exit 0', async () => {
+    const r = run(['serve', '--port', '0', '--drain-timeout', '1s']);
+    const [, url] = await waitForOutput(r, /page\s+(http:\/\/127\.0\.0\.1:\d+\/)/);
+    const signaling = new URL('/ws', url).href.replace('http', 'ws');
+    expect((await fetch(new URL('/readyz', url))).status).toBe(200);
+    const socket = await TestSocket.open(signaling);
+    await socket.join('drain');
+
+    r.child.kill('SIGTERM');
+    expect(await socket.next()).toEqual({ type: 'going-away', reconnectWithinMs: 1000 });
+    const ready = await fetch(new URL('/readyz', url));
+    expect([ready.status, await ready.json()]).toEqual([503, { status: 'draining' }]);
+    expect(await upgradeStatus(signaling)).toBe(503);
+    expect((await socket.closed).code).toBe(1001);
+    expect(await r.exit).toBe(0);
+    expect(logLines(r).find((line) => line.event === 'drain')).toMatchObject({ level: 30, connections: 1, timeoutMs: 1000 });
   });
 
   it('reads its settings from the environment', async () => {

@@ -22,19 +22,17 @@ export class ServerProcess {
   /** Starts `icebreaker serve` with `args` and resolves once it prints its address. */
   static async start(args: string[]): Promise<ServerProcess> {
     const child = spawn(process.execPath, [CLI, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
+    // The banner, for people, is on stderr; stdout carries the JSON log.
     let err = '';
-    child.stderr?.on('data', (chunk) => {
-      err += chunk;
-    });
     const url = await new Promise<string>((resolve, reject) => {
-      child.stdout?.on('data', (chunk) => {
-        out += chunk;
-        const match = /page\s+(http:\/\/\S+)/.exec(out);
+      child.stderr?.on('data', (chunk) => {
+        err += chunk;
+        const match = /page\s+(http:\/\/\S+)/.exec(err);
         if (match?.[1]) resolve(match[1]);
       });
       child.once('exit', (code) => reject(new Error(`server exited ${code}: ${err}`)));
     });
+    child.stdout?.resume();
     return new ServerProcess(child, url);
   }
 

@@ -1,0 +1,86 @@
+import { errors, jwtVerify, SignJWT } from 'jose';
+import * as v from 'valibot';
+import { DisplayName, type ErrorCode, PeerRole, RoomName } from '../protocol/index.js';
+
+/** What a valid room token grants: a place in one room, with the name and role it fixes. */
+export interface RoomGrant {
+  readonly room: string;
+  readonly name?: string;
+  readonly role?: string;
+}
+
+/** The claims an Icebreaker room token carries besides the standard `exp` (and `iat`). */
+const Claims = v.object({
+  room: RoomName,
+  name: v.exactOptional(DisplayName),
+  role: v.exactOptional(PeerRole),
+  exp: v.number(),
+});
+
+/** Why a join's token was refused. Each is its own wire code, so a client can tell the user what to fix. */
+export type TokenRefusal = Extract<ErrorCode, 'auth-required' | 'auth-invalid' | 'auth-expired' | 'auth-wrong-room'>;
+
+/** HS256 needs a key at least as long as its hash (RFC 7518 §3.2): 256 bits, 32 characters here. */
+export const MIN_AUTH_SECRET_LENGTH = 32;
+
+/**
+ * Checks the JWTs (HS256) that admit a peer to a room when the server runs with an auth secret.
+ * The room is part of the signed claims, so a token opens one room only; a refusal never says
+ * whether the room it asked for exists.
+ */
+export class RoomTokens {
+  private readonly key: Uint8Array;
+
+  constructor(secret: string) {
+    this.key = new TextEncoder().encode(secret);
+  }
+
+  /** The grant of a token for `room`, or the reason it is refused. Never throws. */
+  async verify(token: string | undefined, room: string): Promise<RoomGrant | TokenRefusal> {
+    if (token === undefined) return 'auth-required';
+    let payload: unknown;
+    try {
+      // Pinning the algorithm keeps "alg: none" and key-confusion tokens out (RFC 8725 §3.1).
+      ({ payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], requiredClaims: ['exp'] }));
+    } catch (error) {
+      return error instanceof errors.JWTExpired ? 'auth-expired' : 'auth-invalid';
+    }
+    const claims = v.safeParse(Claims, payload);
+    if (!claims.success) return 'auth-invalid';
+    if (claims.output.room !== room) return 'auth-wrong-room';
+    return grant(room, claims.output.name, claims.output.role);
+  }
+}
+
+/** What `mintRoomToken` puts in a token. */
+export interface MintOptions extends RoomGrant {
+  /** How long the token is valid, from now. */
+  readonly ttlMs: number;
+}
+
+/**
+ * Signs a room token with the server's auth secret: what an application backend does after it has
+ * authenticated its user (and what `icebreaker token` does for development).
+ *
+ * @example
+ * ```ts
+ * const token = await mintRoomToken(process.env.ICEBREAKER_AUTH_SECRET, { room: 'demo', name: 'Ada', ttlMs: 3_600_000 });
+ * ```
+ */
+export async function mintRoomToken(secret: string, options: MintOptions, now = Date.now()): Promise<string> {
+  if (secret.length < MIN_AUTH_SECRET_LENGTH)
+    throw new TypeError(`secret: at least ${MIN_AUTH_SECRET_LENGTH} characters are needed for HS256`);
+  const claims = grant(options.room, options.name, options.role);
+  const checked = v.safeParse(Claims, { ...claims, exp: 0 });
+  if (!checked.success) throw new TypeError(`room token: ${v.summarize(checked.issues)}`);
+  const seconds = Math.floor(now / 1000);
+  return new SignJWT({ ...claims })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuedAt(seconds)
+    .setExpirationTime(seconds + Math.max(1, Math.round(options.ttlMs / 1000)))
+    .sign(new TextEncoder().encode(secret));
+}
+
+function grant(room: string, name: string | undefined, role: string | undefined): RoomGrant {
+  return { room, ...(name === undefined ? {} : { name }), ...(role === undefined ? {} : { role }) };
+}

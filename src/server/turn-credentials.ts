@@ -1,0 +1,21 @@
+import { createHmac } from 'node:crypto';
+import type { IceServer } from '../protocol/index.js';
+
+/**
+ * Mints TURN credentials in the "TURN REST API" scheme (draft-uberti-behave-turn-rest-00 §2.2) that
+ * coturn verifies with `use-auth-secret`: the username is `<expiry unix seconds>:<peer id>` and the
+ * password is base64(HMAC-SHA1(secret, username)). The server checks them with the same secret, so
+ * the secret stays here and every peer gets its own credential that stops working at `expiry`.
+ * (coturn checks the expiry when an allocation is made; an allocation already made lives on.)
+ *
+ * @example
+ * ```ts
+ * turnCredentials(['turn:turn.example.org:3478'], secret, 3_600_000, peerId);
+ * // → { urls: [...], username: '1767225600:Xy…', credential: 'base64…' }
+ * ```
+ */
+export function turnCredentials(urls: readonly string[], secret: string, ttlMs: number, peerId: string, now = Date.now()): IceServer {
+  const username = `${Math.floor((now + ttlMs) / 1000)}:${peerId}`;
+  const credential = createHmac('sha1', secret).update(username).digest('base64');
+  return { urls: [...urls], username, credential };
+}
