@@ -193,6 +193,8 @@ export async function startServer(options: StartOptions = {}): Promise<Icebreake
   }
 
   function handleFrame(session: Session, data: RawData, isBinary: boolean): void {
+    // Frames read before a close this server started (rate limit, slow consumer) are not acted on.
+    if (!session.isOpen) return;
     const receivedAt = performance.now();
     const bytes = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
     // Charged before anything else is spent on the frame: decoding a flood is what a flood wants.

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Session, SignalingState } from '../../src/client/index.js';
-import { nodePeer, openPeer, ufrag, until } from '../helpers/peers.js';
+import { messages, nodePeer, openPeer, ufrag, until } from '../helpers/peers.js';
 import { ServerProcess } from '../helpers/server-process.js';
 
 const SECRET = 'reconnect-test-secret-0123456789';
@@ -72,5 +72,45 @@ describe('the signaling server dies mid-session', () => {
     const numbers = received.filter((n) => n >= 0);
     expect(numbers).toEqual([...Array(numbers.length).keys()]);
     expect(duringOutage).toBeGreaterThan(0);
+  }, 60_000);
+});
+
+describe('the signaling server drains (SIGTERM) for a deploy', () => {
+  const processes: ServerProcess[] = [];
+  const sessions: Session[] = [];
+  afterEach(async () => {
+    for (const s of sessions.splice(0)) s.close();
+    for (const p of processes.splice(0)) await p.kill();
+  });
+
+  it('clients leave on going-away, the old node exits 0, and they resume on the next node with the same ids', async () => {
+    const args = ['--ice-servers', 'none', '--resume-secret', SECRET, '--resume-grace', '30s', '--drain-timeout', '20s'];
+    const old = await ServerProcess.start(['--port', '0', ...args]);
+    processes.push(old);
+    const options = { reconnect: { initialDelayMs: 100, maxDelayMs: 400 } };
+    const a = await nodePeer(old.signalingUrl, 'deploy', options);
+    const b = await nodePeer(old.signalingUrl, 'deploy', options);
+    sessions.push(a, b);
+    const [toB] = await Promise.all([openPeer(a, b.id), openPeer(b, a.id)]);
+    const ids = [a.id, b.id];
+
+    // The old node exits as soon as both clients have left by themselves: well before its 20 s bound.
+    const started = Date.now();
+    expect(await old.terminate()).toBe(0);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect([a.signalingState, b.signalingState]).toEqual(['reconnecting', 'reconnecting']);
+
+    const next = await ServerProcess.start(['--port', String(old.port), ...args]);
+    processes.push(next);
+    await Promise.all([signalingState(a, 'open'), signalingState(b, 'open')]);
+    expect([a.id, b.id]).toEqual(ids);
+
+    // Signaling works on the new node (an ICE restart negotiates through it), and data still flows.
+    const before = ufrag(toB.pc.localDescription);
+    toB.restartIce();
+    await until(toB, () => ufrag(toB.pc.localDescription) !== before && toB.signalingState === 'stable');
+    const got = messages(b, 1);
+    await toB.send('after the deploy');
+    expect(await got).toEqual(['after the deploy']);
   }, 60_000);
 });

@@ -36,6 +36,14 @@ export class ServerProcess {
     return new ServerProcess(child, url);
   }
 
+  /** Sends SIGTERM (a drain) and resolves with the exit code. */
+  async terminate(): Promise<number | null> {
+    if (this.child.exitCode !== null) return this.child.exitCode;
+    const exited = once(this.child, 'exit');
+    this.child.kill('SIGTERM');
+    return (await exited)[0] as number | null;
+  }
+
   /** SIGKILL: no close frames, no cleanup, as when a machine dies. */
   async kill(): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;

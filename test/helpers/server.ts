@@ -1,5 +1,6 @@
+import { type Logger, pino } from 'pino';
 import type { ClientOptions } from 'ws';
-import { type IcebreakerServer, type ServerConfig, startServer } from '../../src/server/index.js';
+import { type IcebreakerServer, type StartOptions, startServer } from '../../src/server/index.js';
 import { TestSocket } from './socket.js';
 
 /** A real server on an ephemeral port of 127.0.0.1, and the sockets a test opened on it. */
@@ -12,7 +13,7 @@ export interface Harness {
 }
 
 /** Starts a server for a test. A dropped peer leaves at once unless the test sets a resume grace. */
-export async function startHarness(options: Partial<ServerConfig> = {}): Promise<Harness> {
+export async function startHarness(options: StartOptions = {}): Promise<Harness> {
   const server = await startServer({ port: 0, host: '127.0.0.1', iceServers: [], resumeGraceMs: 0, ...options });
   const sockets: TestSocket[] = [];
   const socket: Harness['socket'] = async (wsOptions) => {
@@ -33,4 +34,18 @@ export async function startHarness(options: Partial<ServerConfig> = {}): Promise
       await server.close();
     },
   };
+}
+
+/** A logger that keeps every line it is given, parsed, for tests that assert on the log. */
+export function captureLog(): { logger: Logger; lines: Array<Record<string, unknown>> } {
+  const lines: Array<Record<string, unknown>> = [];
+  const logger = pino({ level: 'debug' }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+  return { logger, lines };
+}
+
+/** The value of one sample of the server's /metrics, e.g. `icebreaker_errors_total{code="bad-json"}`; 0 when absent. */
+export async function metric(server: IcebreakerServer, sample: string): Promise<number> {
+  const text = await (await fetch(new URL('/metrics', server.url))).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
+  return line === undefined ? 0 : Number(line.slice(sample.length + 1));
 }

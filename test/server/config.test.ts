@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IcebreakerError } from '../../src/protocol/index.js';
-import { DEFAULT_CONFIG, resolveConfig } from '../../src/server/index.js';
+import { DEFAULT_CONFIG, parseConfigFile, resolveConfig } from '../../src/server/index.js';
 
 describe('resolveConfig', () => {
   it('uses the defaults when nothing is given', () => {
@@ -49,6 +49,14 @@ describe('resolveConfig', () => {
     [{ 'allowed-origin': 'https://a.example/' }, '--allowed-origin'],
     [{ 'allowed-origin': 'a.example' }, '--allowed-origin'],
     [{ 'allowed-origin': 'ftp://a.example' }, '--allowed-origin'],
+    [{ 'auth-secret': 'too-short-for-hs256' }, '--auth-secret'],
+    [{ 'rate-messages': '-5' }, '--rate-messages'],
+    [{ 'max-buffered-bytes': '100' }, '--max-buffered-bytes'],
+    [{ 'turn-url': 'stun:t.example', 'turn-secret': 'long-enough-secret' }, '--turn-url'],
+    [{ 'turn-url': 'turn:t.example' }, '--turn-secret'],
+    [{ 'turn-secret': 'long-enough-secret' }, '--turn-url'],
+    [{ 'turn-ttl': '1s', 'turn-url': 'turn:t.example', 'turn-secret': 'long-enough-secret' }, '--turn-ttl'],
+    [{ 'log-level': 'loud' }, '--log-level'],
   ])('refuses %o with an invalid-config error naming %s', (flags, name) => {
     let error: unknown;
     try {
@@ -71,5 +79,58 @@ describe('resolveConfig', () => {
 
   it('names the environment variable when that is where the bad value came from', () => {
     expect(() => resolveConfig({}, { ICEBREAKER_ROOM_CAPACITY: 'many' })).toThrow(/ICEBREAKER_ROOM_CAPACITY/);
+  });
+
+  it('never echoes a secret in its error', () => {
+    expect(() => resolveConfig({ 'auth-secret': 'hunter2-short' }, {})).toThrow(IcebreakerError);
+    expect(() => resolveConfig({ 'auth-secret': 'hunter2-short' }, {})).not.toThrow(/hunter2/);
+  });
+
+  it('reads TURN URLs as a list, with their secret and TTL', () => {
+    const config = resolveConfig(
+      { 'turn-url': 'turn:t.example:3478?transport=udp,turns:t.example:5349', 'turn-secret': 'long-enough-secret', 'turn-ttl': '30m' },
+      {},
+    );
+    expect(config).toMatchObject({
+      turnUrls: ['turn:t.example:3478?transport=udp', 'turns:t.example:5349'],
+      turnSecret: 'long-enough-secret',
+      turnTtlMs: 1_800_000,
+    });
+  });
+});
+
+describe('config files', () => {
+  const file = (values: object) => parseConfigFile('icebreaker.json', JSON.stringify(values));
+
+  it('takes settings named like the flags, below flags and environment variables', () => {
+    const settings = file({
+      port: 9000,
+      host: '0.0.0.0',
+      'allowed-origin': ['https://a.example', 'https://b.example'],
+      'ice-servers': [{ urls: 'stun:s.example:3478' }],
+      'drain-timeout': '20s',
+      'room-capacity': 4,
+    });
+    const config = resolveConfig({ 'room-capacity': '8' }, { ICEBREAKER_HOST: '127.0.0.1' }, DEFAULT_CONFIG, settings);
+    expect(config).toMatchObject({
+      port: 9000,
+      host: '127.0.0.1',
+      allowedOrigins: ['https://a.example', 'https://b.example'],
+      iceServers: [{ urls: 'stun:s.example:3478' }],
+      drainTimeoutMs: 20_000,
+      roomCapacity: 8,
+    });
+  });
+
+  it.each([
+    ['not JSON', '{port: 1}', /icebreaker.json: not valid JSON/],
+    ['not an object', '[1, 2]', /expected a JSON object/],
+    ['an unknown key', '{"prot": 8080}', /unknown setting "prot"/],
+  ])('refuses %s, naming the file', (_name, text, message) => {
+    expect(() => parseConfigFile('icebreaker.json', text)).toThrow(message);
+  });
+
+  it('names the file and the key of a bad value', () => {
+    expect(() => resolveConfig({}, {}, DEFAULT_CONFIG, file({ 'room-capacity': 'lots' }))).toThrow(/icebreaker.json "room-capacity"/);
   });
 });
