@@ -31,6 +31,9 @@ const UPGRADE_REFUSALS = {
   'per-ip': '429 Too Many Requests',
 } as const satisfies Partial<Record<RejectionReason, string>>;
 
+/** Messages kept while a join's token is checked (a few milliseconds); more are refused, not queued. */
+const MAX_BACKLOG = 32;
+
 /** How long `close()` waits for clients to answer the close handshake before cutting them off. */
 const CLOSE_GRACE_MS = 2000;
 
@@ -218,8 +221,9 @@ export async function startServer(options: StartOptions = {}): Promise<Icebreake
       return;
     }
     const message = result.message;
-    if (session.backlog) session.backlog.push(() => hub.dispatch(session, message, receivedAt));
-    else hub.dispatch(session, message, receivedAt);
+    if (!session.backlog) hub.dispatch(session, message, receivedAt);
+    else if (session.backlog.length < MAX_BACKLOG) session.backlog.push(() => hub.dispatch(session, message, receivedAt));
+    else session.sendError('rate-limited', 'id' in message ? message.id : undefined, 'too many messages while the join is being checked');
   }
 
   // Heartbeat: a peer whose network vanished never sends a close frame, so we ask every interval and

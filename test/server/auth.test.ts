@@ -107,6 +107,23 @@ describe('room tokens (--auth-secret)', () => {
     expect(socket.pending).toEqual([]);
   });
 
+  it('keeps a bounded number of frames while the token is checked, refusing the rest', async () => {
+    const socket = await h.socket();
+    const join = JSON.stringify({ type: 'join', protocol: 1, room: 'hasty', token: await token('hasty') });
+    const signal = JSON.stringify({ type: 'signal', data: { kind: 'end-of-candidates' } });
+    // One write: the server reads the join and all 100 signals before the token check can finish.
+    (socket.ws as unknown as { _socket: NodeJS.WritableStream })._socket.write(
+      Buffer.concat([join, ...Array(100).fill(signal)].map((text) => maskedFrame(text))),
+    );
+    // 68 refusals and the welcome; the 32 kept signals are then held for the next peer (no answer).
+    const frames = [];
+    for (let i = 0; i < 69; i++) frames.push(await socket.next());
+    expect(frames.filter((f) => f.code === 'rate-limited')).toHaveLength(100 - 32);
+    expect(frames.filter((f) => f.type === 'welcome')).toHaveLength(1);
+    const late = await h.peer('hasty', { token: await token('hasty') });
+    for (let i = 0; i < 32; i++) expect(await late.socket.next()).toMatchObject({ type: 'signal', data: { kind: 'end-of-candidates' } });
+  });
+
   it('lets a peer resume with its resume token alone: no room token needed to come back', async () => {
     const a = await h.peer('resume', { token: await token('resume', { role: 'host' }) });
     const b = await h.peer('resume', { token: await token('resume') });
@@ -139,3 +156,13 @@ describe('mintRoomToken', () => {
     await expect(mintRoomToken(SECRET, { room: 'a b', ttlMs: HOUR })).rejects.toThrow(/room token/);
   });
 });
+
+/** A client WebSocket text frame (RFC 6455 §5.2), masked with a zero key, for a test that batches frames in one write. */
+function maskedFrame(text: string): Buffer {
+  const payload = Buffer.from(text);
+  const header =
+    payload.length < 126
+      ? Buffer.from([0x81, 0x80 | payload.length])
+      : Buffer.from([0x81, 0x80 | 126, payload.length >> 8, payload.length & 0xff]);
+  return Buffer.concat([header, Buffer.alloc(4), payload]);
+}
