@@ -18,7 +18,9 @@ type MessageUnion = typeof ClientMessage | typeof ServerMessage;
 const MAX_DETAIL = 300;
 
 function makeDecoder<S extends MessageUnion>(schema: S): (frame: unknown) => DecodeResult<v.InferOutput<S>> {
-  const knownTypes = new Set<string>(schema.options.map((option) => option.entries.type.literal));
+  // The union's member for each `type`: the decoder checks the type itself, then parses with that
+  // member alone (what the variant would pick anyway, without trying the others).
+  const byType = new Map<string, S['options'][number]>(schema.options.map((option) => [option.entries.type.literal, option]));
   return (frame) => {
     if (typeof frame !== 'string') {
       return fail('binary-frame', 'binary frames are not accepted; send JSON text');
@@ -33,17 +35,21 @@ function makeDecoder<S extends MessageUnion>(schema: S): (frame: unknown) => Dec
       return fail('invalid-message', 'a message must be a JSON object with a "type"');
     }
     const record = value as Record<string, unknown>;
-    const idResult = v.safeParse(RequestId, record.id);
-    const re = idResult.success ? idResult.output : undefined;
+    // The request id is read only for an answer that needs it: a valid message carries its own.
+    const re = () => {
+      const id = v.safeParse(RequestId, record.id);
+      return id.success ? id.output : undefined;
+    };
     if (typeof record.type !== 'string') {
-      return fail('invalid-message', 'a message must have a string "type"', re);
+      return fail('invalid-message', 'a message must have a string "type"', re());
     }
-    if (!knownTypes.has(record.type)) {
-      return fail('unknown-type', `unknown message type "${record.type.slice(0, 64)}"`, re);
+    const member = byType.get(record.type);
+    if (!member) {
+      return fail('unknown-type', `unknown message type "${record.type.slice(0, 64)}"`, re());
     }
-    const parsed = v.safeParse(schema, value);
+    const parsed = v.safeParse(member, value);
     if (!parsed.success) {
-      return fail('invalid-message', `invalid "${record.type}" message: ${v.summarize(parsed.issues).slice(0, MAX_DETAIL)}`, re);
+      return fail('invalid-message', `invalid "${record.type}" message: ${v.summarize(parsed.issues).slice(0, MAX_DETAIL)}`, re());
     }
     return { ok: true, message: parsed.output as v.InferOutput<S> };
   };

@@ -4,7 +4,7 @@ import type { ServerConfig } from './config.js';
 import { Member } from './member.js';
 import type { ServerMetrics } from './metrics.js';
 import { ResumeTokens } from './resume-token.js';
-import { Room } from './room.js';
+import { type HoldLimits, Room } from './room.js';
 import { type RoomGrant, RoomTokens } from './room-tokens.js';
 import type { LeaveReason, Session } from './session.js';
 import { turnCredentials } from './turn-credentials.js';
@@ -20,6 +20,8 @@ export class Hub {
   readonly rooms = new Map<string, Room>();
   private readonly resumeTokens: ResumeTokens;
   private readonly roomTokens: RoomTokens | null;
+  /** One object shared by every room. */
+  private readonly holdLimits: HoldLimits;
 
   constructor(
     private readonly config: ServerConfig,
@@ -28,6 +30,7 @@ export class Hub {
   ) {
     this.resumeTokens = new ResumeTokens(config.resumeSecret, RESUME_TOKEN_TTL_MS);
     this.roomTokens = config.authSecret === null ? null : new RoomTokens(config.authSecret);
+    this.holdLimits = { ttlMs: config.holdTtlMs, maxSignals: config.holdMaxSignals, maxBytes: config.holdMaxBytes };
   }
 
   /** Peers holding a place, parked ones included. */
@@ -93,7 +96,7 @@ export class Hub {
   }
 
   private enter(session: Session, message: JoinMessage, grant: RoomGrant): void {
-    const room = this.rooms.get(message.room) ?? new Room(message.room, this.holdLimits());
+    const room = this.rooms.get(message.room) ?? new Room(message.room, this.holdLimits);
     if (room.size >= this.config.roomCapacity) {
       session.sendError('room-full', message.id, `room "${message.room}" already has ${room.size} peers, its capacity`);
       return;
@@ -108,7 +111,7 @@ export class Hub {
       session.sendError('resume-failed', message.id);
       return;
     }
-    const room = this.rooms.get(message.room) ?? new Room(message.room, this.holdLimits());
+    const room = this.rooms.get(message.room) ?? new Room(message.room, this.holdLimits);
     const member = room.get(claim.peerId);
     if (member) {
       // A connection that is still attached (its drop not yet noticed) is replaced by the new one.
@@ -193,11 +196,6 @@ export class Hub {
   /** Stops every room's timers (shutdown). */
   dispose(): void {
     for (const room of this.rooms.values()) room.dispose();
-  }
-
-  private holdLimits() {
-    const { holdTtlMs, holdMaxSignals, holdMaxBytes } = this.config;
-    return { ttlMs: holdTtlMs, maxSignals: holdMaxSignals, maxBytes: holdMaxBytes };
   }
 }
 

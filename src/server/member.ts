@@ -15,7 +15,8 @@ export interface QueueLimits {
  */
 export class Member {
   session: Session | null;
-  private readonly queue: string[] = [];
+  /** Frames waiting for a resume; made when first needed (most members never queue anything). */
+  private queue: string[] | null = null;
   private queueBytes = 0;
   private grace: ReturnType<typeof setTimeout> | null = null;
 
@@ -44,6 +45,7 @@ export class Member {
       return true;
     }
     const bytes = Buffer.byteLength(frame);
+    this.queue ??= [];
     if (this.queue.length >= limits.maxSignals || this.queueBytes + bytes > limits.maxBytes) return false;
     this.queue.push(frame);
     this.queueBytes += bytes;
@@ -61,7 +63,8 @@ export class Member {
   resume(session: Session): void {
     this.stopGrace();
     this.session = session;
-    for (const frame of this.queue.splice(0)) session.sendFrame(frame);
+    for (const frame of this.queue ?? []) session.sendFrame(frame);
+    this.queue = null;
     this.queueBytes = 0;
   }
 

@@ -30,6 +30,9 @@ export class ServerMetrics {
   private readonly errorCounter: Counter<'code'>;
   private readonly rejectionCounter: Counter<'reason'>;
   private readonly relayLatency: Histogram;
+  // A counter's child per label value, kept: looking one up by its labels hashes them on every signal.
+  private readonly signalChildren = new Map<string, Counter.Internal>();
+  private readonly errorChildren = new Map<string, Counter.Internal>();
 
   constructor(live: () => LiveCounts) {
     const registers = [this.registry];
@@ -73,12 +76,12 @@ export class ServerMetrics {
   }
 
   signalRelayed(kind: SignalData['kind'], seconds: number): void {
-    this.signalCounter.labels(kind).inc();
+    child(this.signalChildren, this.signalCounter, kind).inc();
     this.relayLatency.observe(seconds);
   }
 
   errorSent(code: ErrorCode): void {
-    this.errorCounter.labels(code).inc();
+    child(this.errorChildren, this.errorCounter, code).inc();
   }
 
   rejected(reason: RejectionReason): void {
@@ -89,4 +92,13 @@ export class ServerMetrics {
   async scrape(): Promise<{ text: string; contentType: string }> {
     return { text: await this.registry.metrics(), contentType: this.registry.contentType };
   }
+}
+
+function child<T extends string>(cache: Map<string, Counter.Internal>, counter: Counter<T>, value: string): Counter.Internal {
+  let found = cache.get(value);
+  if (!found) {
+    found = counter.labels(value);
+    cache.set(value, found);
+  }
+  return found;
 }

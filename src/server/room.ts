@@ -85,9 +85,12 @@ export class Room {
       target = this.members.get(to);
       if (!target || target === sender) return 'unknown-peer';
     } else {
-      const others = [...this.members.values()].filter((member) => member !== sender);
-      if (others.length > 1) return 'target-required';
-      target = others[0];
+      // The one other member, found without building a list: this runs for every relayed signal.
+      for (const member of this.members.values()) {
+        if (member === sender) continue;
+        if (target) return 'target-required';
+        target = member;
+      }
       if (!target) return this.holdFrame(sender, frame, requestId);
     }
     return target.deliver(frame, this.limits) ? 'delivered' : 'queue-full';

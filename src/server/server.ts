@@ -2,13 +2,14 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { type Logger, pino } from 'pino';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { decodeClientMessage } from '../protocol/index.js';
 import { checkConfig, DEFAULT_CONFIG, RATE_BURST_SECONDS, type ServerConfig } from './config.js';
 import { Hub } from './hub.js';
 import { type RejectionReason, ServerMetrics } from './metrics.js';
-import { RateLimiter } from './rate-limiter.js';
+import { RateLimiter, RateLimits } from './rate-limiter.js';
 import { Session, type SessionObserver } from './session.js';
 import { serveStatic } from './static-files.js';
 
@@ -30,6 +31,9 @@ const UPGRADE_REFUSALS = {
   capacity: '503 Service Unavailable',
   'per-ip': '429 Too Many Requests',
 } as const satisfies Partial<Record<RejectionReason, string>>;
+
+const RATE_LIMITED_NOTICE =
+  'too many messages or bytes: messages are dropped from here until you slow down; keep on and the connection is closed';
 
 /** Messages kept while a join's token is checked (a few milliseconds); more are refused, not queued. */
 const MAX_BACKLOG = 32;
@@ -75,13 +79,16 @@ export async function startServer(options: StartOptions = {}): Promise<Icebreake
   const config = checkConfig({ ...DEFAULT_CONFIG, ...settings });
   const log = logger ?? pino({ level: 'silent' });
   const staticDir = config.staticDir === null ? null : resolve(config.staticDir);
-  const sessions = new Set<Session>();
+  /** Every open connection, by its socket. */
+  const sessions = new Map<WebSocket, Session>();
   /** Open connections by remote address, for the per-address limit. */
   const perAddress = new Map<string, number>();
   let draining = false;
   const metrics = new ServerMetrics(() => ({ connections: sessions.size, rooms: hub.rooms.size, peers: hub.peerCount }));
   const hub = new Hub(config, metrics, log);
-  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes * HARD_FRAME_FACTOR });
+  const rateLimits = new RateLimits(config.rateMessagesPerSecond, config.rateBytesPerSecond, RATE_BURST_SECONDS);
+  // No client tracking: `sessions` is the one list of connections (ws would keep a second, with a listener each).
+  const wss = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: config.maxMessageBytes * HARD_FRAME_FACTOR });
 
   const observer: SessionObserver = {
     errorSent: (code) => metrics.errorSent(code),
@@ -160,39 +167,52 @@ export async function startServer(options: StartOptions = {}): Promise<Icebreake
       socket.end(`HTTP/1.1 ${UPGRADE_REFUSALS[refusal]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, address));
+    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, socket, address));
   });
 
-  function accept(ws: WebSocket, address: string): void {
-    const limiter = new RateLimiter(config.rateMessagesPerSecond, config.rateBytesPerSecond, RATE_BURST_SECONDS, performance.now());
-    const session = new Session(ws, address, limiter, config.maxBufferedBytes, observer);
-    sessions.add(session);
+  function accept(ws: WebSocket, transport: Duplex, address: string): void {
+    const limiter = new RateLimiter(rateLimits, performance.now());
+    const session = new Session(ws, transport, address, limiter, config.maxBufferedBytes, observer);
+    sessions.set(ws, session);
     perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
     log.debug({ event: 'connect', address }, 'connection opened');
-    // A socket that never joins holds memory and a file descriptor for nothing.
-    const joinDeadline = setTimeout(() => {
-      if (session.member) return;
-      reject(session, 'join-deadline', 'closed a connection that did not join in time');
-      ws.close(1008, 'no join in time');
-    }, config.joinDeadlineMs);
-    ws.on('pong', () => {
-      session.answeredPing = true;
-    });
-    ws.on('message', (data, isBinary) => handleFrame(session, data, isBinary));
-    // A protocol violation (a frame over maxPayload) is reported here; ws closes the socket itself (1009).
-    ws.on('error', (error: Error & { code?: string }) => {
-      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH')
-        reject(session, 'frame-too-large', 'closed a connection that sent a huge frame');
-    });
-    ws.on('close', (code) => {
-      clearTimeout(joinDeadline);
-      sessions.delete(session);
-      const left = (perAddress.get(address) ?? 1) - 1;
-      if (left > 0) perAddress.set(address, left);
-      else perAddress.delete(address);
-      log.debug({ event: 'disconnect', address, peer: session.member?.id, code }, 'connection closed');
-      hub.detach(session, session.closeReason);
-    });
+    unjoined.set(session, performance.now());
+    ws.on('pong', onPong);
+    ws.on('message', onMessage);
+    ws.on('error', onError);
+    ws.on('close', onClose);
+  }
+
+  // The socket handlers are shared by all connections (ws calls them with the socket as `this`): a
+  // set of closures per connection would cost more memory than the connection's own state.
+  function onPong(this: WebSocket): void {
+    const session = sessions.get(this);
+    if (session) session.answeredPing = true;
+  }
+
+  function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+    const session = sessions.get(this);
+    if (session) handleFrame(session, data, isBinary);
+  }
+
+  /** A protocol violation (a frame over maxPayload) is reported here; ws closes the socket itself (1009). */
+  function onError(this: WebSocket, error: Error & { code?: string }): void {
+    const session = sessions.get(this);
+    if (session && error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH')
+      reject(session, 'frame-too-large', 'closed a connection that sent a huge frame');
+  }
+
+  function onClose(this: WebSocket, code: number): void {
+    const session = sessions.get(this);
+    if (!session) return;
+    unjoined.delete(session);
+    sessions.delete(this);
+    const { address } = session;
+    const left = (perAddress.get(address) ?? 1) - 1;
+    if (left > 0) perAddress.set(address, left);
+    else perAddress.delete(address);
+    log.debug({ event: 'disconnect', address, peer: session.member?.id, code }, 'connection closed');
+    hub.detach(session, session.closeReason);
   }
 
   function handleFrame(session: Session, data: RawData, isBinary: boolean): void {
@@ -208,9 +228,12 @@ export async function startServer(options: StartOptions = {}): Promise<Icebreake
       return;
     }
     if (verdict === 'limited') {
-      session.sendError('rate-limited');
+      // One notice per episode: answering every dropped message would let a flood double as output.
+      if (!session.rateLimited) session.sendError('rate-limited', undefined, RATE_LIMITED_NOTICE);
+      session.rateLimited = true;
       return;
     }
+    session.rateLimited = false;
     if (bytes > config.maxMessageBytes) {
       session.sendError('message-too-large', undefined, `messages are limited to ${config.maxMessageBytes} bytes; this one had ${bytes}`);
       return;
@@ -221,15 +244,36 @@ export async function startServer(options: StartOptions = {}): Promise<Icebreake
       return;
     }
     const message = result.message;
-    if (!session.backlog) hub.dispatch(session, message, receivedAt);
-    else if (session.backlog.length < MAX_BACKLOG) session.backlog.push(() => hub.dispatch(session, message, receivedAt));
+    if (!session.backlog) {
+      hub.dispatch(session, message, receivedAt);
+      if (session.member) unjoined.delete(session);
+    } else if (session.backlog.length < MAX_BACKLOG) session.backlog.push(() => hub.dispatch(session, message, receivedAt));
     else session.sendError('rate-limited', 'id' in message ? message.id : undefined, 'too many messages while the join is being checked');
   }
+
+  // A socket that never joins holds memory and a file descriptor for nothing. One sweep over the
+  // connections not yet in a room (in the order they opened) enforces the deadline: no timer per
+  // connection, which at ten thousand connections is memory that counts.
+  const unjoined = new Map<Session, number>();
+  const joinSweep = setInterval(
+    () => {
+      const cutoff = performance.now() - config.joinDeadlineMs;
+      for (const [session, openedAt] of unjoined) {
+        if (openedAt > cutoff) break;
+        unjoined.delete(session);
+        if (session.member) continue;
+        reject(session, 'join-deadline', 'closed a connection that did not join in time');
+        session.socket.close(1008, 'no join in time');
+      }
+    },
+    Math.max(20, Math.min(1000, config.joinDeadlineMs / 4)),
+  );
+  joinSweep.unref();
 
   // Heartbeat: a peer whose network vanished never sends a close frame, so we ask every interval and
   // drop whoever did not answer the previous question (detected within two intervals).
   const heartbeat = setInterval(() => {
-    for (const session of sessions) {
+    for (const session of sessions.values()) {
       if (!session.answeredPing) {
         session.closeReason = 'timeout';
         session.socket.terminate();
@@ -255,10 +299,11 @@ export async function startServer(options: StartOptions = {}): Promise<Icebreake
   let closing: Promise<void> | null = null;
   async function close(): Promise<void> {
     clearInterval(heartbeat);
+    clearInterval(joinSweep);
     draining = true;
     const closed = http.listening ? once(http, 'close') : Promise.resolve();
     http.close();
-    const sockets = [...sessions].map((session) => session.socket);
+    const sockets = [...sessions.keys()];
     for (const socket of sockets) socket.close(1001, 'server shutting down');
     const cutoff = setTimeout(() => {
       for (const socket of sockets) socket.terminate();
@@ -275,7 +320,7 @@ export async function startServer(options: StartOptions = {}): Promise<Icebreake
     // From here on /readyz says 503 and upgrades are refused, so a load balancer sends new clients
     // elsewhere; the port stays open for its probes, and the open connections keep relaying.
     draining = true;
-    const open = [...sessions];
+    const open = [...sessions.values()];
     log.info({ event: 'drain', connections: open.length, timeoutMs: config.drainTimeoutMs }, 'draining');
     for (const session of open) session.send({ type: 'going-away', reconnectWithinMs: config.drainTimeoutMs });
     const allGone = Promise.all(open.map((s) => (s.socket.readyState === s.socket.CLOSED ? undefined : once(s.socket, 'close'))));

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type IcebreakerServer, startServer } from '../../src/server/index.js';
+import { type IcebreakerServer, mintRoomToken, startServer } from '../../src/server/index.js';
 import { launchChromium, openPage, screenshot } from '../helpers/browser.js';
 
 const STEP_TIMEOUT = 15_000;
@@ -223,6 +223,25 @@ describe('the teaching page in real Chromium', () => {
     await expect.poll(() => third.locator('#fatal').textContent()).toContain('already has its two peers');
     await chat(peer2, peer1, 'still here');
     for (const page of [peer1, peer2, third]) await page.context().close();
+  });
+
+  it('on a server with --auth-secret: explains a missing token, joins with ?token=, and drops it from the address bar', async () => {
+    const secret = 'e2e-auth-secret-0123456789abcdefghij';
+    const guarded = await startServer({ port: 0, staticDir: 'dist/web', iceServers: [], authSecret: secret });
+    try {
+      const without = await openPage(browser, `${guarded.url}?room=guarded&mode=auto`);
+      await expect.poll(() => without.locator('#fatal').textContent()).toContain('auth-required');
+      const token = await mintRoomToken(secret, { room: 'guarded', ttlMs: 60_000 });
+      const peer1 = await openPage(browser, `${guarded.url}?room=guarded&mode=auto&token=${token}`);
+      const peer2 = await openPage(browser, `${guarded.url}?room=guarded&mode=auto&token=${token}`);
+      await waitConnected(peer1);
+      expect(new URL(peer1.url()).searchParams.has('token')).toBe(false);
+      expect(new URL(peer1.url()).searchParams.get('room')).toBe('guarded');
+      await chat(peer1, peer2, 'admitted');
+      for (const page of [without, peer1, peer2]) await page.context().close();
+    } finally {
+      await guarded.close();
+    }
   });
 
   it('tells the remaining peer when the other tab closes', async () => {
