@@ -4,6 +4,7 @@ import { basename, extname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
+import { initLogger, type LogLevel } from 'node-datachannel';
 import { RTCPeerConnection } from 'node-datachannel/polyfill';
 import { safeParse } from 'valibot';
 import WebSocket from 'ws';
@@ -27,6 +28,9 @@ Options:
   --send <file>         send this file to the first peer that connects, then exit
   --receive <dir>       save files that peers send into this folder
   --help                show this help
+
+Environment: ICEBREAKER_RTC_LOG=Debug (or Verbose, Info, Warning, Error) prints libdatachannel's own
+log on stderr, to see why a connection does not come up.
 
 Exit codes: 0 done, 1 could not connect or the connection failed, 2 bad usage,
 3 a file transfer failed or was cancelled.
@@ -97,6 +101,10 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
   if (values.receive !== undefined && !(await stat(values.receive).catch(() => null))?.isDirectory())
     return usage(`--receive: no folder at ${values.receive}`);
 
+  // libdatachannel's own log (Verbose, Debug, Info, Warning, Error, Fatal) on stderr, for diagnosing
+  // a connection that does not come up.
+  const rtcLog = io.env.ICEBREAKER_RTC_LOG;
+  if (rtcLog) initLogger(rtcLog as LogLevel, (level, message) => io.err.write(`[libdatachannel ${level}] ${message}\n`));
   const token = values.token ?? io.env.ICEBREAKER_TOKEN;
   let session: Session;
   try {
