@@ -1,25 +1,35 @@
 import type { Logger } from 'pino';
-import { type ClientMessage, type JoinMessage, PROTOCOL_VERSION, type SignalRequest } from '../protocol/index.js';
+import type { ClientMessage, JoinMessage, SignalRequest } from '../protocol/index.js';
+import { type Admitted, Admission, newPeerId } from './admission.js';
 import type { ServerConfig } from './config.js';
 import { Member } from './member.js';
 import type { ServerMetrics } from './metrics.js';
-import { ResumeTokens } from './resume-token.js';
 import { type HoldLimits, Room } from './room.js';
-import { type RoomGrant, RoomTokens } from './room-tokens.js';
 import type { LeaveReason, Session } from './session.js';
-import { turnCredentials } from './turn-credentials.js';
-
-/** A resume token stays valid this long; every welcome issues a fresh one. */
-const RESUME_TOKEN_TTL_MS = 24 * 3_600_000;
 
 /**
- * The rooms of one server and everything that happens in them: joins (with their tokens), resumes,
- * relayed signals and departures. The server around it owns the sockets; the hub owns the places.
+ * Where the rooms live and how a server acts on its clients' messages. {@link Hub} keeps them in this
+ * process's memory (the default); the cluster hub keeps them in Redis, shared by several servers.
  */
-export class Hub {
+export interface SignalingHub {
+  /** Acts on one decoded message. `receivedAt` (performance.now()) times the relay. */
+  dispatch(session: Session, message: ClientMessage, receivedAt: number): void;
+  /** A connection ended (`closed`, `timeout`) or its peer left: its place goes, at once or after the resume grace. */
+  detach(session: Session, reason: LeaveReason): void;
+  /** Rooms and peers this server holds (for /healthz and the metrics). */
+  readonly roomCount: number;
+  readonly peerCount: number;
+  /** Whether the hub can serve new peers (the cluster hub: Redis reachable). */
+  readonly ready: boolean;
+  /** Stops timers and connections of its own. */
+  close(): Promise<void>;
+}
+
+/** The rooms of one server process and everything that happens in them, in memory. */
+export class Hub implements SignalingHub {
   readonly rooms = new Map<string, Room>();
-  private readonly resumeTokens: ResumeTokens;
-  private readonly roomTokens: RoomTokens | null;
+  readonly ready = true;
+  private readonly admission: Admission;
   /** One object shared by every room. */
   private readonly holdLimits: HoldLimits;
 
@@ -28,9 +38,12 @@ export class Hub {
     private readonly metrics: ServerMetrics,
     private readonly log: Logger,
   ) {
-    this.resumeTokens = new ResumeTokens(config.resumeSecret, RESUME_TOKEN_TTL_MS);
-    this.roomTokens = config.authSecret === null ? null : new RoomTokens(config.authSecret);
+    this.admission = new Admission(config, log);
     this.holdLimits = { ttlMs: config.holdTtlMs, maxSignals: config.holdMaxSignals, maxBytes: config.holdMaxBytes };
+  }
+
+  get roomCount(): number {
+    return this.rooms.size;
   }
 
   /** Peers holding a place, parked ones included. */
@@ -40,11 +53,10 @@ export class Hub {
     return count;
   }
 
-  /** Acts on one decoded message. `receivedAt` (performance.now()) times the relay. */
   dispatch(session: Session, message: ClientMessage, receivedAt: number): void {
     switch (message.type) {
       case 'join':
-        this.join(session, message);
+        this.admission.check(session, message, (admitted) => this.join(session, message, admitted));
         return;
       case 'signal':
         this.signal(session, message, receivedAt);
@@ -59,100 +71,37 @@ export class Hub {
     }
   }
 
-  private join(session: Session, message: JoinMessage): void {
-    if (session.member || session.backlog) {
-      session.sendError('already-joined', message.id);
-      return;
-    }
-    if (message.protocol !== PROTOCOL_VERSION) {
-      session.sendError('unsupported-version', message.id, `this server speaks protocol ${PROTOCOL_VERSION}, not ${message.protocol}`);
-      return;
-    }
-    // A resume token is the server's own proof of an earlier admission: it stands in for the room token.
-    if (message.resume !== undefined) {
-      this.resume(session, message, message.resume);
-      return;
-    }
-    if (!this.roomTokens) {
-      this.enter(session, message, message.name === undefined ? { room: message.room } : { room: message.room, name: message.name });
-      return;
-    }
-    // Verification is asynchronous: frames arriving meanwhile wait in the backlog, in order.
-    const backlog: Array<() => void> = [];
-    session.backlog = backlog;
-    void this.roomTokens.verify(message.token, message.room).then((grant) => {
-      session.backlog = null;
-      if (!session.isOpen) return;
-      if (typeof grant === 'string') {
-        // The same answer whether or not the room exists: a refusal never confirms a room name.
-        session.sendError(grant, message.id);
-        this.log.info({ event: 'join-refused', code: grant, address: session.address }, 'join refused');
-      } else {
-        // The token's name wins over the one the client asked for: it is the identity the app vouched for.
-        this.enter(session, message, message.name === undefined || grant.name !== undefined ? grant : { ...grant, name: message.name });
-      }
-      for (const handle of backlog) handle();
-    });
-  }
-
-  private enter(session: Session, message: JoinMessage, grant: RoomGrant): void {
+  private join(session: Session, message: JoinMessage, admitted: Admitted): void {
     const room = this.rooms.get(message.room) ?? new Room(message.room, this.holdLimits);
+    if (admitted.kind === 'resume') {
+      const { claim } = admitted;
+      const member = room.get(claim.peerId);
+      if (member) {
+        // A connection that is still attached (its drop not yet noticed) is replaced by the new one.
+        const previous = member.session;
+        if (previous) {
+          previous.member = null;
+          previous.socket.close(4000, 'resumed elsewhere');
+        }
+        session.member = member;
+        this.admission.welcome(session, room.name, member.info, room.peerInfos(member), true);
+        member.resume(session);
+        return;
+      }
+    }
     if (room.size >= this.config.roomCapacity) {
       session.sendError('room-full', message.id, `room "${message.room}" already has ${room.size} peers, its capacity`);
       return;
     }
-    this.admit(session, room, new Member(newPeerId(), room, session, grant.name, grant.role), false);
-  }
-
-  /** Takes back a peer id: the parked member if it is still here, else (after a restart) a new place under that id. */
-  private resume(session: Session, message: JoinMessage, token: string): void {
-    const claim = this.resumeTokens.verify(token);
-    if (!claim || claim.room !== message.room) {
-      session.sendError('resume-failed', message.id);
-      return;
-    }
-    const room = this.rooms.get(message.room) ?? new Room(message.room, this.holdLimits);
-    const member = room.get(claim.peerId);
-    if (member) {
-      // A connection that is still attached (its drop not yet noticed) is replaced by the new one.
-      const previous = member.session;
-      if (previous) {
-        previous.member = null;
-        previous.socket.close(4000, 'resumed elsewhere');
-      }
-      session.member = member;
-      this.sendWelcome(session, room, member, true);
-      member.resume(session);
-      return;
-    }
-    if (room.size >= this.config.roomCapacity) {
-      session.sendError('room-full', message.id, `room "${message.room}" is full; peer "${claim.peerId}" cannot come back`);
-      return;
-    }
-    this.admit(session, room, new Member(claim.peerId, room, session, claim.name, claim.role), true);
-  }
-
-  private admit(session: Session, room: Room, member: Member, resumed: boolean): void {
+    // After a restart, a resumed peer takes a new place under its old id.
+    const member =
+      admitted.kind === 'resume'
+        ? new Member(admitted.claim.peerId, room, session, admitted.claim.name, admitted.claim.role)
+        : new Member(newPeerId(), room, session, admitted.grant.name, admitted.grant.role);
     this.rooms.set(room.name, room);
     session.member = member;
-    this.sendWelcome(session, room, member, resumed);
+    this.admission.welcome(session, room.name, member.info, room.peerInfos(member), admitted.kind === 'resume');
     room.add(member);
-    this.log.info({ event: 'join', room: room.name, peer: member.id, resumed }, 'peer joined');
-  }
-
-  private sendWelcome(session: Session, room: Room, member: Member, resumed: boolean): void {
-    const { turnSecret, turnUrls, turnTtlMs } = this.config;
-    const turn = turnSecret === null ? [] : [turnCredentials(turnUrls, turnSecret, turnTtlMs, member.id)];
-    session.send({
-      type: 'welcome',
-      protocol: PROTOCOL_VERSION,
-      peerId: member.id,
-      room: room.name,
-      peers: room.peerInfos(member),
-      iceServers: [...this.config.iceServers, ...turn],
-      resumeToken: this.resumeTokens.issue(room.name, member.id, member.info),
-      resumed,
-    });
   }
 
   private signal(session: Session, message: SignalRequest, receivedAt: number): void {
@@ -172,7 +121,6 @@ export class Hub {
     }
   }
 
-  /** Ends a member's place at once (`leave`) or, for a dropped connection, after the grace period. */
   detach(session: Session, reason: LeaveReason): void {
     const member = session.member;
     if (!member) return;
@@ -193,13 +141,7 @@ export class Hub {
     }
   }
 
-  /** Stops every room's timers (shutdown). */
-  dispose(): void {
+  async close(): Promise<void> {
     for (const room of this.rooms.values()) room.dispose();
   }
-}
-
-function newPeerId(): string {
-  // 96 random bits: ids are public, but guessing one must not be practical.
-  return Buffer.from(crypto.getRandomValues(new Uint8Array(12))).toString('base64url');
 }

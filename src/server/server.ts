@@ -84,7 +84,7 @@ export async function startServer(options: StartOptions = {}): Promise<Icebreake
   /** Open connections by remote address, for the per-address limit. */
   const perAddress = new Map<string, number>();
   let draining = false;
-  const metrics = new ServerMetrics(() => ({ connections: sessions.size, rooms: hub.rooms.size, peers: hub.peerCount }));
+  const metrics = new ServerMetrics(() => ({ connections: sessions.size, rooms: hub.roomCount, peers: hub.peerCount }));
   const hub = new Hub(config, metrics, log);
   const rateLimits = new RateLimits(config.rateMessagesPerSecond, config.rateBytesPerSecond, RATE_BURST_SECONDS);
   // No client tracking: `sessions` is the one list of connections (ws would keep a second, with a listener each).
@@ -97,7 +97,7 @@ export async function startServer(options: StartOptions = {}): Promise<Icebreake
 
   function reject(session: Session | null, reason: RejectionReason, why: string, address = session?.address): void {
     metrics.rejected(reason);
-    log.warn({ event: 'rejected', reason, address, peer: session?.member?.id }, why);
+    log.warn({ event: 'rejected', reason, address, peer: session?.peerId }, why);
   }
 
   // A client gets this long to send its request headers (slow-loris), and its whole request; the
@@ -126,7 +126,7 @@ export async function startServer(options: StartOptions = {}): Promise<Icebreake
     };
     switch (pathname) {
       case '/healthz':
-        json(200, { status: 'ok', connections: sessions.size, rooms: hub.rooms.size });
+        json(200, { status: 'ok', connections: sessions.size, rooms: hub.roomCount });
         return;
       case '/readyz': {
         // Not ready while draining or full: a load balancer sends new clients to another node.
@@ -211,7 +211,7 @@ export async function startServer(options: StartOptions = {}): Promise<Icebreake
     const left = (perAddress.get(address) ?? 1) - 1;
     if (left > 0) perAddress.set(address, left);
     else perAddress.delete(address);
-    log.debug({ event: 'disconnect', address, peer: session.member?.id, code }, 'connection closed');
+    log.debug({ event: 'disconnect', address, peer: session.peerId, code }, 'connection closed');
     hub.detach(session, session.closeReason);
   }
 
@@ -246,7 +246,7 @@ export async function startServer(options: StartOptions = {}): Promise<Icebreake
     const message = result.message;
     if (!session.backlog) {
       hub.dispatch(session, message, receivedAt);
-      if (session.member) unjoined.delete(session);
+      if (session.peerId !== undefined) unjoined.delete(session);
     } else if (session.backlog.length < MAX_BACKLOG) session.backlog.push(() => hub.dispatch(session, message, receivedAt));
     else session.sendError('rate-limited', 'id' in message ? message.id : undefined, 'too many messages while the join is being checked');
   }
@@ -261,7 +261,7 @@ export async function startServer(options: StartOptions = {}): Promise<Icebreake
       for (const [session, openedAt] of unjoined) {
         if (openedAt > cutoff) break;
         unjoined.delete(session);
-        if (session.member) continue;
+        if (session.peerId !== undefined) continue;
         reject(session, 'join-deadline', 'closed a connection that did not join in time');
         session.socket.close(1008, 'no join in time');
       }
@@ -310,7 +310,7 @@ export async function startServer(options: StartOptions = {}): Promise<Icebreake
     }, CLOSE_GRACE_MS);
     await Promise.all(sockets.map((socket) => (socket.readyState === socket.CLOSED ? undefined : once(socket, 'close'))));
     clearTimeout(cutoff);
-    hub.dispose();
+    await hub.close();
     http.closeAllConnections();
     await closed;
     log.info({ event: 'stopped' }, 'signaling server stopped');

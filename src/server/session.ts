@@ -16,8 +16,10 @@ export interface SessionObserver {
 
 /** One WebSocket connection and, once it has joined, its place in a room. */
 export class Session {
-  /** The room place this connection holds, once joined; the server alone chooses its id. */
+  /** The room place this connection holds, once joined (in-memory hub); the server alone chooses its id. */
   member: Member | null = null;
+  /** The place this connection holds in a cluster (Redis hub): its id and room. */
+  place: { readonly id: string; readonly room: string; readonly name?: string; readonly role?: string } | null = null;
   /** Cleared when a ping goes out and set again by the pong; see the server's heartbeat. */
   answeredPing = true;
   /** What the other peers are told if this connection's place expires. */
@@ -41,6 +43,11 @@ export class Session {
     private readonly maxBufferedBytes: number,
     private readonly observer: SessionObserver,
   ) {}
+
+  /** The peer id this connection holds, whichever hub gave it. */
+  get peerId(): string | undefined {
+    return this.member?.id ?? this.place?.id;
+  }
 
   get isOpen(): boolean {
     return this.socket.readyState === this.socket.OPEN;
