@@ -30,6 +30,7 @@ export const ERROR_CODES = {
   'auth-invalid': "The room token is malformed, or its signature does not verify with this server's secret.",
   'auth-expired': 'The room token has expired: get a fresh one.',
   'auth-wrong-room': 'The room token does not admit you to this room.',
+  unavailable: 'The server cannot reach the state it shares with other nodes just now; try again shortly.',
   'rate-limited':
     'Too many messages or bytes in too short a time: messages are dropped until you slow down; keep on and the connection is closed.',
 } as const;

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { type JoinMessage, PROTOCOL_VERSION, type PeerInfo } from '../protocol/index.js';
+import { type JoinMessage, type PeerInfo, PROTOCOL_VERSION } from '../protocol/index.js';
 import type { ServerConfig } from './config.js';
 import { type ResumeClaim, ResumeTokens } from './resume-token.js';
 import { type RoomGrant, RoomTokens } from './room-tokens.js';

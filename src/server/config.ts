@@ -61,6 +61,10 @@ export interface ServerConfig {
   readonly turnTtlMs: number;
   /** On SIGTERM, how long clients get to reconnect elsewhere before the rest are closed (1001). */
   readonly drainTimeoutMs: number;
+  /** Redis URL (`redis://host:6379/0`) of a cluster: nodes with the same one form one service. `null`: rooms in memory. */
+  readonly redisUrl: string | null;
+  /** A cluster node that has not said it is alive for this long is taken for dead: its peers may resume elsewhere. */
+  readonly nodeTimeoutMs: number;
   /** Lowest level the CLI logs (`startServer` logs only to a logger it is given). */
   readonly logLevel: LogLevel;
 }
@@ -95,6 +99,8 @@ export const DEFAULT_CONFIG: ServerConfig = {
   turnTtlMs: 3_600_000,
   drainTimeoutMs: 10_000,
   logLevel: 'info',
+  redisUrl: null,
+  nodeTimeoutMs: 5000,
 };
 
 /** A token bucket holds this many seconds of its rate, so short bursts (an ICE trickle) pass. */
@@ -272,6 +278,20 @@ export const SETTINGS: readonly Setting[] = [
     parse: (t, n) => duration(t, n, 0, 600_000),
   },
   {
+    key: 'redisUrl',
+    flag: 'redis',
+    env: 'ICEBREAKER_REDIS_URL',
+    help: 'Redis URL; servers with the same one form one service (unset = rooms in this process)',
+    parse: redisUrl,
+  },
+  {
+    key: 'nodeTimeoutMs',
+    flag: 'node-timeout',
+    env: 'ICEBREAKER_NODE_TIMEOUT',
+    help: 'a cluster node silent this long is taken for dead; its peers may resume elsewhere (e.g. 5s)',
+    parse: (t, n) => duration(t, n, 2000, 600_000),
+  },
+  {
     key: 'logLevel',
     flag: 'log-level',
     env: 'ICEBREAKER_LOG_LEVEL',
@@ -419,6 +439,17 @@ function secret(text: string, name: string, minLength: number): string {
   // The value itself is never echoed: error messages end up in logs.
   if (text.length < minLength) throw invalid(name, '…', `at least ${minLength} characters`);
   return text;
+}
+
+function redisUrl(text: string, name: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:')) throw invalid(name, text, 'a redis:// or rediss:// URL');
+  return text.trim();
 }
 
 function turnUrls(text: string, name: string): string[] {

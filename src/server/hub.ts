@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ClientMessage, JoinMessage, SignalRequest } from '../protocol/index.js';
-import { type Admitted, Admission, newPeerId } from './admission.js';
+import { Admission, type Admitted, newPeerId } from './admission.js';
 import type { ServerConfig } from './config.js';
 import { Member } from './member.js';
 import type { ServerMetrics } from './metrics.js';

@@ -8,6 +8,7 @@ export type RejectionReason =
   | 'capacity'
   | 'per-ip'
   | 'draining'
+  | 'unavailable'
   | 'join-deadline'
   | 'frame-too-large'
   | 'rate-limit'

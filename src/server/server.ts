@@ -6,8 +6,9 @@ import type { Duplex } from 'node:stream';
 import { type Logger, pino } from 'pino';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { decodeClientMessage } from '../protocol/index.js';
+import { ClusterHub } from './cluster/cluster-hub.js';
 import { checkConfig, DEFAULT_CONFIG, RATE_BURST_SECONDS, type ServerConfig } from './config.js';
-import { Hub } from './hub.js';
+import { Hub, type SignalingHub } from './hub.js';
 import { type RejectionReason, ServerMetrics } from './metrics.js';
 import { RateLimiter, RateLimits } from './rate-limiter.js';
 import { Session, type SessionObserver } from './session.js';
@@ -28,6 +29,7 @@ const UPGRADE_REFUSALS = {
   'not-found': '404 Not Found',
   origin: '403 Forbidden',
   draining: '503 Service Unavailable',
+  unavailable: '503 Service Unavailable',
   capacity: '503 Service Unavailable',
   'per-ip': '429 Too Many Requests',
 } as const satisfies Partial<Record<RejectionReason, string>>;
@@ -85,7 +87,16 @@ export async function startServer(options: StartOptions = {}): Promise<Icebreake
   const perAddress = new Map<string, number>();
   let draining = false;
   const metrics = new ServerMetrics(() => ({ connections: sessions.size, rooms: hub.roomCount, peers: hub.peerCount }));
-  const hub = new Hub(config, metrics, log);
+  const hub: SignalingHub =
+    config.redisUrl === null ? new Hub(config, metrics, log) : new ClusterHub(config.redisUrl, config, metrics, log);
+  if (hub instanceof ClusterHub) {
+    try {
+      await hub.connected();
+    } catch (error) {
+      await hub.close();
+      throw error;
+    }
+  }
   const rateLimits = new RateLimits(config.rateMessagesPerSecond, config.rateBytesPerSecond, RATE_BURST_SECONDS);
   // No client tracking: `sessions` is the one list of connections (ws would keep a second, with a listener each).
   const wss = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: config.maxMessageBytes * HARD_FRAME_FACTOR });
@@ -130,7 +141,7 @@ export async function startServer(options: StartOptions = {}): Promise<Icebreake
         return;
       case '/readyz': {
         // Not ready while draining or full: a load balancer sends new clients to another node.
-        const status = draining ? 'draining' : sessions.size >= config.maxConnections ? 'full' : 'ready';
+        const status = draining ? 'draining' : !hub.ready ? 'unavailable' : sessions.size >= config.maxConnections ? 'full' : 'ready';
         json(status === 'ready' ? 200 : 503, { status });
         return;
       }
@@ -157,11 +168,13 @@ export async function startServer(options: StartOptions = {}): Promise<Icebreake
           ? 'origin'
           : draining
             ? 'draining'
-            : sessions.size >= config.maxConnections
-              ? 'capacity'
-              : config.maxConnectionsPerIp > 0 && (perAddress.get(address) ?? 0) >= config.maxConnectionsPerIp
-                ? 'per-ip'
-                : null;
+            : !hub.ready
+              ? 'unavailable'
+              : sessions.size >= config.maxConnections
+                ? 'capacity'
+                : config.maxConnectionsPerIp > 0 && (perAddress.get(address) ?? 0) >= config.maxConnectionsPerIp
+                  ? 'per-ip'
+                  : null;
     if (refusal) {
       reject(null, refusal, `refused a WebSocket upgrade: ${UPGRADE_REFUSALS[refusal]}`, address);
       socket.end(`HTTP/1.1 ${UPGRADE_REFUSALS[refusal]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);

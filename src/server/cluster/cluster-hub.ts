@@ -1,0 +1,370 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { type ClientMessage, encode, type JoinMessage, type PeerInfo, type SignalRequest } from '../../protocol/index.js';
+import { Admission, type Admitted, newPeerId } from '../admission.js';
+import type { ServerConfig } from '../config.js';
+import type { SignalingHub } from '../hub.js';
+import type { ServerMetrics } from '../metrics.js';
+import type { LeaveReason, Session } from '../session.js';
+import { HOLD_EXPIRE, JOIN, LEAVE, NODE_DOWN, PARK, REAP, REJOIN, REROUTE, SIGNAL } from './scripts.js';
+
+const PREFIX = 'icebreaker:';
+/** How often a node says it is alive, and looks for dead nodes and expired places. */
+const HEARTBEAT_MS = 1000;
+/** Deliveries read from this node's stream per round trip. */
+const READ_BATCH = 1000;
+
+type ScriptName = 'ibJoin' | 'ibSignal' | 'ibHoldExpire' | 'ibLeave' | 'ibPark' | 'ibReap' | 'ibNodeDown' | 'ibReroute' | 'ibRejoin';
+type Scripted = Redis & Record<ScriptName, (...args: Array<string | number>) => Promise<unknown>>;
+
+/**
+ * Rooms kept in Redis, shared by every server node started with the same `--redis`: any peer may
+ * connect to any node. Each change to a room is one Lua script (atomic: capacity holds cluster-wide);
+ * each node reads the deliveries for the peers it holds from a stream of its own.
+ *
+ * Why streams: a node's stream keeps what was sent to it while its connection to Redis is briefly
+ * down, and it is read in order from one position, so the signals between two peers keep their order
+ * (pub/sub would drop them on a reconnect). Why per node and not per peer: one blocking read per node
+ * instead of one per peer; a peer that moves (resume on another node) or whose node dies is switched to
+ * its resume queue, a Redis list, inside the same scripts.
+ */
+export class ClusterHub implements SignalingHub {
+  /** This node's id: its stream and its heartbeat. */
+  readonly node = randomBytes(6).toString('base64url');
+  private readonly redis: Scripted;
+  /** A second connection for the blocking stream reads. */
+  private readonly reader: Redis;
+  private readonly admission: Admission;
+  /** The peers attached to this node. */
+  private readonly local = new Map<string, Session>();
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly heartbeat: ReturnType<typeof setInterval>;
+  private lastId = '$';
+  private closed = false;
+  private everReady = false;
+  private readonly reading: Promise<void>;
+
+  constructor(
+    redisUrl: string,
+    private readonly config: ServerConfig,
+    private readonly metrics: ServerMetrics,
+    private readonly log: Logger,
+  ) {
+    this.admission = new Admission(config, log);
+    // Commands fail at once while Redis is away (no offline queue): a client is told, and the library
+    // sends its signal again; nothing piles up in this process meanwhile.
+    const options = { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: (n: number) => Math.min(100 * 2 ** n, 2000) };
+    this.redis = new Redis(redisUrl, options) as Scripted;
+    this.reader = new Redis(redisUrl, { ...options, enableOfflineQueue: true, maxRetriesPerRequest: null });
+    const scripts: Record<ScriptName, string> = {
+      ibJoin: JOIN,
+      ibSignal: SIGNAL,
+      ibHoldExpire: HOLD_EXPIRE,
+      ibLeave: LEAVE,
+      ibPark: PARK,
+      ibReap: REAP,
+      ibNodeDown: NODE_DOWN,
+      ibReroute: REROUTE,
+      ibRejoin: REJOIN,
+    };
+    for (const [name, lua] of Object.entries(scripts)) this.redis.defineCommand(name, { numberOfKeys: 0, lua });
+    for (const connection of [this.redis, this.reader]) connection.on('error', () => {}); // reported through `ready`
+    this.redis.on('ready', () => this.onReady());
+    this.redis.on('end', () => this.log.warn({ event: 'redis', state: 'end' }, 'redis connection ended'));
+    this.heartbeat = setInterval(() => this.tick(), HEARTBEAT_MS);
+    this.heartbeat.unref();
+    this.reading = this.readLoop();
+  }
+
+  /** Resolves once Redis is reachable the first time (or rejects after `timeoutMs`). */
+  async connected(timeoutMs = 10_000): Promise<void> {
+    if (this.redis.status === 'ready') return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`redis: not reachable within ${timeoutMs} ms`)), timeoutMs);
+      this.redis.once('ready', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  get ready(): boolean {
+    return !this.closed && this.redis.status === 'ready';
+  }
+
+  get peerCount(): number {
+    return this.local.size;
+  }
+
+  get roomCount(): number {
+    const rooms = new Set<string>();
+    for (const session of this.local.values()) if (session.place) rooms.add(session.place.room);
+    return rooms.size;
+  }
+
+  dispatch(session: Session, message: ClientMessage, receivedAt: number): void {
+    switch (message.type) {
+      case 'join':
+        this.admission.check(session, message, (admitted) => this.answer(session, message.id, this.join(session, message, admitted)));
+        return;
+      case 'signal':
+        this.answer(session, message.id, this.signal(session, message, receivedAt));
+        return;
+      case 'leave':
+        if (!session.place) {
+          session.sendError('not-joined', message.id);
+          return;
+        }
+        this.detach(session, 'left');
+        return;
+    }
+  }
+
+  private async join(session: Session, message: JoinMessage, admitted: Admitted): Promise<void> {
+    const resume = admitted.kind === 'resume';
+    const id = resume ? admitted.claim.peerId : newPeerId();
+    const { name, role } = resume ? admitted.claim : admitted.grant;
+    const info: PeerInfo = { id, ...(name === undefined ? {} : { name }), ...(role === undefined ? {} : { role }) };
+    const record = JSON.stringify({ ...(name === undefined ? {} : { nm: name }), ...(role === undefined ? {} : { ro: role }) });
+    const result = (await this.redis.ibJoin(
+      ...this.base(),
+      message.room,
+      id,
+      this.node,
+      this.config.roomCapacity,
+      record,
+      encode({ type: 'peer-joined', peer: info }),
+      ...this.queueLimits(),
+      resume ? '1' : '0',
+    )) as [string, string, string[], number] | [string, number];
+    if (!session.isOpen) {
+      // The connection went while Redis answered: let the place go the way a drop would.
+      if (result[0] !== 'full') this.track(this.redis.ibPark(...this.base(), message.room, id, this.node, Date.now(), 'closed'));
+      return;
+    }
+    if (result[0] === 'full') {
+      session.sendError('room-full', message.id, `room "${message.room}" already has ${result[1]} peers, its capacity`);
+      return;
+    }
+    const [outcome, othersJson, frames, order] = result as [string, string, string[], number];
+    session.place = { ...info, room: message.room, order };
+    this.local.set(id, session);
+    const others = (othersJson === '{}' ? [] : JSON.parse(othersJson)) as Array<PeerInfo & { s: number }>;
+    const peers = others.map(({ id: peerId, name: n, role: r }) => ({
+      id: peerId,
+      ...(n === undefined ? {} : { name: n }),
+      ...(r === undefined ? {} : { role: r }),
+    }));
+    this.admission.welcome(session, message.room, info, peers, outcome === 'resumed' || resume);
+    // Held signals (a new place) or what was queued during the absence (a resumed one), in order.
+    for (const frame of frames) session.sendFrame(frame);
+  }
+
+  private async signal(session: Session, message: SignalRequest, receivedAt: number): Promise<void> {
+    const place = session.place;
+    if (!place) {
+      session.sendError('not-joined', message.id);
+      return;
+    }
+    const { seq, data } = message;
+    const frame = encode(seq === undefined ? { type: 'signal', from: place.id, data } : { type: 'signal', from: place.id, seq, data });
+    const { holdTtlMs, holdMaxSignals, holdMaxBytes } = this.config;
+    const [outcome, started, holdId] = (await this.redis.ibSignal(
+      ...this.base(),
+      place.room,
+      place.id,
+      message.to ?? '',
+      frame,
+      holdTtlMs,
+      holdMaxSignals,
+      holdMaxBytes,
+      ...this.queueLimits(),
+      randomBytes(9).toString('base64url'),
+    )) as [string, string?, string?];
+    switch (outcome) {
+      case 'delivered':
+      case 'held':
+        this.metrics.signalRelayed(data.kind, (performance.now() - receivedAt) / 1000);
+        if (started === '1' && holdId) this.expireHoldLater(session, place.room, holdId, message.id);
+        return;
+      case 'unknown-peer':
+        // Also the answer for a peer of another room: the script looks in the sender's room only.
+        session.sendError('unknown-peer', message.id, `no other peer "${message.to}" in room "${place.room}"`);
+        return;
+      case 'target-required':
+      case 'hold-full':
+      case 'queue-full':
+        session.sendError(outcome, message.id);
+        return;
+      default:
+        // This node's place is gone from Redis (Redis lost its data): put it back and ask again.
+        await this.rejoin(session);
+        session.sendError('unavailable', message.id, 'the server was recovering its shared state; send it again');
+    }
+  }
+
+  private expireHoldLater(session: Session, room: string, holdId: string, requestId: SignalRequest['id']): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.track(
+        (this.redis.ibHoldExpire(...this.base(), room, holdId) as Promise<number>).then((count) => {
+          if (count === 0 || !session.isOpen) return;
+          session.sendError(
+            'hold-expired',
+            requestId,
+            `no peer joined within ${Math.round(this.config.holdTtlMs / 1000)}s: ${count} held signal${count === 1 ? '' : 's'} discarded; send again once a peer is here`,
+          );
+        }),
+      );
+    }, this.config.holdTtlMs);
+    timer.unref();
+    this.timers.add(timer);
+  }
+
+  detach(session: Session, reason: LeaveReason): void {
+    const place = session.place;
+    if (!place) return;
+    session.place = null;
+    if (this.local.get(place.id) === session) this.local.delete(place.id);
+    if (reason === 'left' || this.config.resumeGraceMs === 0) {
+      this.track(this.leave(place.room, place.id, reason));
+      return;
+    }
+    this.track(this.redis.ibPark(...this.base(), place.room, place.id, this.node, Date.now() + this.config.resumeGraceMs, reason));
+  }
+
+  private async leave(room: string, id: string, reason: LeaveReason): Promise<void> {
+    const frame = encode({ type: 'peer-left', peerId: id, reason });
+    if (await this.redis.ibLeave(...this.base(), room, id, frame, ...this.queueLimits())) {
+      this.log.info({ event: 'leave', room, peer: id, reason }, 'peer left');
+    }
+  }
+
+  /** Reads this node's deliveries, in order, for as long as the hub runs; survives Redis restarts. */
+  private async readLoop(): Promise<void> {
+    const stream = `${PREFIX}node:${this.node}:s`;
+    while (!this.closed) {
+      let batch: Array<[string, Array<[string, string[]]>]> | null;
+      try {
+        batch = (await this.reader.xread('COUNT', READ_BATCH, 'BLOCK', 1000, 'STREAMS', stream, this.lastId)) as typeof batch;
+      } catch {
+        if (!this.closed) await new Promise((resolve) => setTimeout(resolve, 200));
+        continue;
+      }
+      for (const [, entries] of batch ?? []) {
+        for (const [entryId, fields] of entries) {
+          this.lastId = entryId;
+          this.receive(fields);
+        }
+      }
+    }
+  }
+
+  private receive(fields: string[]): void {
+    const entry: Record<string, string> = {};
+    for (let i = 0; i + 1 < fields.length; i += 2) entry[fields[i] as string] = fields[i + 1] as string;
+    const target = entry.t;
+    if (target === undefined) return;
+    const session = this.local.get(target);
+    if (entry.k !== undefined) {
+      // The peer resumed on another node while this one still had its connection: end that connection.
+      if (session) {
+        session.place = null;
+        this.local.delete(target);
+        session.socket.close(4000, 'resumed elsewhere');
+      }
+      return;
+    }
+    if (entry.f === undefined) return;
+    if (session?.isOpen) session.sendFrame(entry.f);
+    else this.track(this.redis.ibReroute(...this.base(), target, entry.f, this.node, ...this.queueLimits()));
+  }
+
+  /** Every second: say this node is alive; park the peers of nodes that stopped saying so; end expired places. */
+  private tick(): void {
+    if (this.redis.status !== 'ready') return;
+    const now = Date.now();
+    this.track(
+      (async () => {
+        await this.redis.zadd(`${PREFIX}nodes`, now, this.node);
+        const dead = await this.redis.zrangebyscore(`${PREFIX}nodes`, '-inf', now - this.config.nodeTimeoutMs);
+        for (const node of dead) {
+          const parked = (await this.redis.ibNodeDown(...this.base(), node, now + this.config.resumeGraceMs)) as number;
+          if (parked > 0)
+            this.log.warn({ event: 'node-down', node, peers: parked }, 'a node stopped answering: its peers may resume elsewhere');
+        }
+        const removed = (await this.redis.ibReap(...this.base(), now, 100, ...this.queueLimits())) as string[];
+        for (let i = 0; i + 2 < removed.length; i += 3) {
+          this.log.info({ event: 'leave', room: removed[i], peer: removed[i + 1], reason: removed[i + 2] }, 'peer left');
+        }
+      })(),
+    );
+  }
+
+  /** Redis is (back) up: after a loss, put this node's peers back, in case Redis restarted empty. */
+  private onReady(): void {
+    if (!this.everReady) {
+      this.everReady = true;
+      return;
+    }
+    this.log.info({ event: 'redis', state: 'ready', peers: this.local.size }, 'redis is back: restoring this node’s peers');
+    for (const session of this.local.values()) this.track(this.rejoin(session));
+  }
+
+  private async rejoin(session: Session): Promise<void> {
+    const place = session.place;
+    if (!place) return;
+    const record = JSON.stringify({
+      s: place.order,
+      ...(place.name === undefined ? {} : { nm: place.name }),
+      ...(place.role === undefined ? {} : { ro: place.role }),
+    });
+    await this.redis.ibRejoin(...this.base(), place.room, place.id, this.node, record);
+    await this.redis.zadd(`${PREFIX}nodes`, Date.now(), this.node);
+  }
+
+  /** Runs a request's Redis work; if Redis fails it, the client hears `unavailable` (the library sends again). */
+  private answer(session: Session, requestId: ClientMessage['id'], task: Promise<void>): void {
+    this.track(
+      task.catch((error: unknown) => {
+        session.sendError('unavailable', requestId, 'the server cannot reach its shared state just now; try again shortly');
+        throw error;
+      }),
+    );
+  }
+
+  /** Runs a Redis task in the background; a failure (Redis away) is logged, never thrown at a socket handler. */
+  private track(task: Promise<unknown>): void {
+    const tracked = task.catch((error: unknown) =>
+      this.log.warn({ event: 'redis-error', error: (error as Error).message }, 'redis command failed'),
+    );
+    this.pending.add(tracked);
+    void tracked.finally(() => this.pending.delete(tracked));
+  }
+
+  private base(): [string] {
+    return [PREFIX];
+  }
+
+  /** A resume queue holds as much as a hold, for as long as the resume grace (and a little more). */
+  private queueLimits(): [number, number, number] {
+    return [this.config.holdMaxSignals, this.config.holdMaxBytes, this.config.resumeGraceMs + 5000];
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.heartbeat);
+    for (const timer of this.timers) clearTimeout(timer);
+    await Promise.allSettled([...this.pending]);
+    if (this.redis.status === 'ready') {
+      // Gone on purpose: other nodes need not wait for this one's heartbeat to stop.
+      await this.redis.zrem(`${PREFIX}nodes`, this.node).catch(() => {});
+      await this.redis.del(`${PREFIX}node:${this.node}:s`).catch(() => {});
+    }
+    this.reader.disconnect();
+    await this.reading;
+    this.redis.disconnect();
+  }
+}

@@ -1,0 +1,288 @@
+/**
+ * The Lua scripts of the cluster hub. Every change to a room runs as one script, so Redis applies it
+ * atomically: two nodes racing for a room's last place, a signal crossing a peer's move to another
+ * node, a reaper removing a peer that resumes at the same moment — each sees all of the other or none.
+ *
+ * Keys (P is the prefix):
+ * - `P room:{r}:m`      hash: peer id → member record `{n: node, s: join order, st: "on"|"parked", nm?, ro?, why?}`
+ * - `P room:{r}:seq`    join order counter (the first peer of a room is the caller)
+ * - `P room:{r}:hold`, `:holdm`  signals held for the next peer (list) and their sender, id and bytes (hash)
+ * - `P peer:{id}`       the room of a peer; `P peer:{id}:q` / `:qb` its resume queue (list) and its bytes
+ * - `P node:{n}:s`      stream of deliveries to node n (`t` target peer, `f` frame; or `k` to close its connection)
+ * - `P node:{n}:peers`  set of the peers attached to node n
+ * - `P nodes`           sorted set: node → last heartbeat (ms)
+ * - `P parked`          sorted set: "room\npeer" → when its resume grace ends (ms)
+ *
+ * Keys are built inside the scripts, so this needs one Redis (or a primary with replicas), not Redis Cluster.
+ */
+
+/** Helpers every script starts with. ARGV[1] is always the key prefix. */
+const PRELUDE = `
+local P = ARGV[1]
+local STREAM_MAXLEN = 100000
+local function roomKey(room, part) return P .. 'room:' .. room .. ':' .. part end
+local function record(room, id)
+  local v = redis.call('HGET', roomKey(room, 'm'), id)
+  if v then return cjson.decode(v) end
+  return nil
+end
+-- A frame for member id (record m): to its node's stream while attached, to its resume queue while parked.
+local function deliver(id, m, frame, maxQueue, maxQueueBytes, queueTtl)
+  if m.st == 'on' then
+    redis.call('XADD', P .. 'node:' .. m.n .. ':s', 'MAXLEN', '~', STREAM_MAXLEN, '*', 't', id, 'f', frame)
+    return true
+  end
+  local q, qb = P .. 'peer:' .. id .. ':q', P .. 'peer:' .. id .. ':qb'
+  local bytes = tonumber(redis.call('GET', qb) or '0')
+  if redis.call('LLEN', q) >= maxQueue or bytes + #frame > maxQueueBytes then return false end
+  redis.call('RPUSH', q, frame)
+  redis.call('INCRBY', qb, #frame)
+  redis.call('PEXPIRE', q, queueTtl)
+  redis.call('PEXPIRE', qb, queueTtl)
+  return true
+end
+-- The members of a room but one, oldest first, as the welcome lists them.
+local function others(room, except)
+  local list = {}
+  local flat = redis.call('HGETALL', roomKey(room, 'm'))
+  for i = 1, #flat, 2 do
+    if flat[i] ~= except then
+      local m = cjson.decode(flat[i + 1])
+      table.insert(list, { id = flat[i], name = m.nm, role = m.ro, s = m.s })
+    end
+  end
+  table.sort(list, function(a, b) return a.s < b.s end)
+  return list
+end
+local function broadcast(room, except, frame, maxQueue, maxQueueBytes, queueTtl)
+  local flat = redis.call('HGETALL', roomKey(room, 'm'))
+  for i = 1, #flat, 2 do
+    if flat[i] ~= except then deliver(flat[i], cjson.decode(flat[i + 1]), frame, maxQueue, maxQueueBytes, queueTtl) end
+  end
+end
+-- Removes a member and tells the others; false when it was not there (another node removed it first).
+local function remove(room, id, leftFrame, maxQueue, maxQueueBytes, queueTtl)
+  local m = record(room, id)
+  if not m then return false end
+  redis.call('HDEL', roomKey(room, 'm'), id)
+  redis.call('SREM', P .. 'node:' .. m.n .. ':peers', id)
+  redis.call('DEL', P .. 'peer:' .. id, P .. 'peer:' .. id .. ':q', P .. 'peer:' .. id .. ':qb')
+  redis.call('ZREM', P .. 'parked', room .. '\\n' .. id)
+  if redis.call('HGET', roomKey(room, 'holdm'), 'from') == id then
+    redis.call('DEL', roomKey(room, 'hold'), roomKey(room, 'holdm'))
+  end
+  broadcast(room, id, leftFrame, maxQueue, maxQueueBytes, queueTtl)
+  if redis.call('HLEN', roomKey(room, 'm')) == 0 then
+    redis.call('DEL', roomKey(room, 'seq'), roomKey(room, 'hold'), roomKey(room, 'holdm'))
+  end
+  return true
+end
+`;
+
+/**
+ * JOIN: ARGV P, room, id, node, capacity, record JSON (nm, ro), peer-joined frame, queue limits (3),
+ * resume ("1": take the id back if it is still in the room).
+ * → {"resumed", others JSON, queued frames} | {"joined", others JSON, held frames, join order} | {"full", size}
+ */
+export const JOIN = `${PRELUDE}
+local room, id, node, capacity = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+local rec, joinedFrame = cjson.decode(ARGV[6]), ARGV[7]
+local maxQueue, maxQueueBytes, queueTtl = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
+local mk = roomKey(room, 'm')
+local old = record(room, id)
+if old and ARGV[11] == '1' then
+  -- The peer comes back: this node holds it from now on. A connection another node still thinks
+  -- attached (its drop not yet noticed) is closed there.
+  if old.st == 'on' and old.n ~= node then
+    redis.call('XADD', P .. 'node:' .. old.n .. ':s', 'MAXLEN', '~', STREAM_MAXLEN, '*', 't', id, 'k', '1')
+  end
+  redis.call('SREM', P .. 'node:' .. old.n .. ':peers', id)
+  old.n, old.st, old.why = node, 'on', nil
+  redis.call('HSET', mk, id, cjson.encode(old))
+  redis.call('SADD', P .. 'node:' .. node .. ':peers', id)
+  redis.call('ZREM', P .. 'parked', room .. '\\n' .. id)
+  local q = P .. 'peer:' .. id .. ':q'
+  local queued = redis.call('LRANGE', q, 0, -1)
+  redis.call('DEL', q, P .. 'peer:' .. id .. ':qb')
+  return { 'resumed', cjson.encode(others(room, id)), queued, old.s }
+end
+if old then return { 'full', redis.call('HLEN', mk) } end
+local size = redis.call('HLEN', mk)
+if size >= capacity then return { 'full', size } end
+rec.s = redis.call('INCR', roomKey(room, 'seq'))
+rec.n, rec.st = node, 'on'
+-- The others hear of the newcomer before anything it sends them.
+broadcast(room, id, joinedFrame, maxQueue, maxQueueBytes, queueTtl)
+redis.call('HSET', mk, id, cjson.encode(rec))
+redis.call('SADD', P .. 'node:' .. node .. ':peers', id)
+redis.call('SET', P .. 'peer:' .. id, room)
+local held = {}
+local holder = redis.call('HGET', roomKey(room, 'holdm'), 'from')
+if holder and holder ~= id then
+  held = redis.call('LRANGE', roomKey(room, 'hold'), 0, -1)
+  redis.call('DEL', roomKey(room, 'hold'), roomKey(room, 'holdm'))
+end
+return { 'joined', cjson.encode(others(room, id)), held, rec.s }
+`;
+
+/**
+ * SIGNAL: ARGV P, room, from, to ("" for the only other peer), frame, hold TTL, hold max signals,
+ * hold max bytes, queue limits (3), a fresh hold id.
+ * → {"delivered"} | {"held", started "1"/"0", hold id} | {"unknown-peer"} | {"target-required"} |
+ *   {"hold-full"} | {"queue-full"} | {"not-member"}
+ */
+export const SIGNAL = `${PRELUDE}
+local room, from, to, frame = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local holdTtl, holdMax, holdMaxBytes = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local maxQueue, maxQueueBytes, queueTtl = tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])
+local mk = roomKey(room, 'm')
+if redis.call('HEXISTS', mk, from) == 0 then return { 'not-member' } end
+local target = to
+if to == '' then
+  local ids = redis.call('HKEYS', mk)
+  target = nil
+  for _, other in ipairs(ids) do
+    if other ~= from then
+      if target then return { 'target-required' } end
+      target = other
+    end
+  end
+  if not target then
+    local hk, hm = roomKey(room, 'hold'), roomKey(room, 'holdm')
+    local count = redis.call('LLEN', hk)
+    local bytes = tonumber(redis.call('HGET', hm, 'bytes') or '0')
+    if count >= holdMax or bytes + #frame > holdMaxBytes then return { 'hold-full' } end
+    local started = '0'
+    if count == 0 then
+      redis.call('DEL', hm)
+      redis.call('HSET', hm, 'from', from, 'id', ARGV[12], 'bytes', 0)
+      started = '1'
+    end
+    redis.call('RPUSH', hk, frame)
+    redis.call('HINCRBY', hm, 'bytes', #frame)
+    if started == '1' then
+      -- A safety net only: the sender's node expires the hold on time and tells the sender.
+      redis.call('PEXPIRE', hk, holdTtl * 2)
+      redis.call('PEXPIRE', hm, holdTtl * 2)
+    end
+    return { 'held', started, redis.call('HGET', hm, 'id') }
+  end
+end
+if target == from then return { 'unknown-peer' } end
+local m = record(room, target)
+if not m then return { 'unknown-peer' } end
+if deliver(target, m, frame, maxQueue, maxQueueBytes, queueTtl) then return { 'delivered' } end
+return { 'queue-full' }
+`;
+
+/** HOLD_EXPIRE: ARGV P, room, hold id → the number of signals discarded (0 when that hold is gone already). */
+export const HOLD_EXPIRE = `${PRELUDE}
+local room, holdId = ARGV[2], ARGV[3]
+if redis.call('HGET', roomKey(room, 'holdm'), 'id') ~= holdId then return 0 end
+local count = redis.call('LLEN', roomKey(room, 'hold'))
+redis.call('DEL', roomKey(room, 'hold'), roomKey(room, 'holdm'))
+return count
+`;
+
+/** LEAVE: ARGV P, room, id, peer-left frame, queue limits (3) → 1 when removed. */
+export const LEAVE = `${PRELUDE}
+if remove(ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])) then return 1 end
+return 0
+`;
+
+/**
+ * PARK: ARGV P, room, id, node, grace ends at (ms), reason → 1 when parked. A peer already back on
+ * another node (its record names that node) is left alone.
+ */
+export const PARK = `${PRELUDE}
+local room, id, node = ARGV[2], ARGV[3], ARGV[4]
+local m = record(room, id)
+if not m or m.n ~= node or m.st ~= 'on' then return 0 end
+m.st, m.why = 'parked', ARGV[6]
+redis.call('HSET', roomKey(room, 'm'), id, cjson.encode(m))
+redis.call('SREM', P .. 'node:' .. node .. ':peers', id)
+redis.call('ZADD', P .. 'parked', ARGV[5], room .. '\\n' .. id)
+return 1
+`;
+
+/**
+ * REAP: ARGV P, now, at most, queue limits (3). Removes the parked peers whose grace is over and
+ * tells their rooms; one node wins each (the ZREM). → flat list room, id, reason, …
+ */
+export const REAP = `${PRELUDE}
+local due = redis.call('ZRANGEBYSCORE', P .. 'parked', '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
+local removed = {}
+for _, entry in ipairs(due) do
+  if redis.call('ZREM', P .. 'parked', entry) == 1 then
+    local cut = string.find(entry, '\\n', 1, true)
+    local room, id = string.sub(entry, 1, cut - 1), string.sub(entry, cut + 1)
+    local m = record(room, id)
+    if m and m.st == 'parked' then
+      local reason = m.why or 'closed'
+      local frame = cjson.encode({ type = 'peer-left', peerId = id, reason = reason })
+      remove(room, id, frame, tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]))
+      table.insert(removed, room)
+      table.insert(removed, id)
+      table.insert(removed, reason)
+    end
+  end
+end
+return removed
+`;
+
+/**
+ * NODE_DOWN: ARGV P, dead node, grace ends at (ms). Parks every peer the dead node held, so that
+ * they can resume elsewhere, or are removed when the grace ends. One node wins (the ZREM). → count
+ */
+export const NODE_DOWN = `${PRELUDE}
+local dead = ARGV[2]
+if redis.call('ZREM', P .. 'nodes', dead) == 0 then return 0 end
+local count = 0
+for _, id in ipairs(redis.call('SMEMBERS', P .. 'node:' .. dead .. ':peers')) do
+  local room = redis.call('GET', P .. 'peer:' .. id)
+  local m = room and record(room, id)
+  if m and m.n == dead and m.st == 'on' then
+    m.st, m.why = 'parked', 'timeout'
+    redis.call('HSET', roomKey(room, 'm'), id, cjson.encode(m))
+    redis.call('ZADD', P .. 'parked', ARGV[3], room .. '\\n' .. id)
+    count = count + 1
+  end
+end
+redis.call('DEL', P .. 'node:' .. dead .. ':peers', P .. 'node:' .. dead .. ':s')
+return count
+`;
+
+/**
+ * REROUTE: ARGV P, id, frame, this node, queue limits (3). A delivery reached this node for a peer it
+ * no longer holds: on to where the peer is now, or into its queue. → "sent" | "queued" | "gone"
+ */
+export const REROUTE = `${PRELUDE}
+local id, frame, node = ARGV[2], ARGV[3], ARGV[4]
+local room = redis.call('GET', P .. 'peer:' .. id)
+local m = room and record(room, id)
+if not m then return 'gone' end
+-- Still marked attached here: its connection has just closed and its park is on the way.
+if m.n == node then m.st = 'parked' end
+if deliver(id, m, frame, tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])) then
+  if m.st == 'on' then return 'sent' end
+  return 'queued'
+end
+return 'gone'
+`;
+
+/**
+ * REJOIN: ARGV P, room, id, node, record JSON (with its join order s). After Redis came back (maybe
+ * empty), a node puts back the peers it holds, as they were. → 1
+ */
+export const REJOIN = `${PRELUDE}
+local room, id, node = ARGV[2], ARGV[3], ARGV[4]
+local rec = cjson.decode(ARGV[5])
+local m = record(room, id) or rec
+m.n, m.st, m.why = node, 'on', nil
+redis.call('HSET', roomKey(room, 'm'), id, cjson.encode(m))
+redis.call('SADD', P .. 'node:' .. node .. ':peers', id)
+redis.call('SET', P .. 'peer:' .. id, room)
+redis.call('ZREM', P .. 'parked', room .. '\\n' .. id)
+if tonumber(redis.call('GET', roomKey(room, 'seq')) or '0') < m.s then redis.call('SET', roomKey(room, 'seq'), m.s) end
+return 1
+`;
