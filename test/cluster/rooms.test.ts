@@ -14,7 +14,11 @@ describe('three nodes on one Redis', () => {
 
   beforeAll(async () => {
     redis = await RedisServer.start();
-    nodes = await Promise.all([0, 1, 2].map(() => startHarness({ redisUrl: redis.url, roomCapacity: 3, rateMessagesPerSecond: 0, rateBytesPerSecond: 0 })));
+    nodes = await Promise.all(
+      [0, 1, 2].map(() =>
+        startHarness({ redisUrl: redis.url, roomCapacity: 3, rateMessagesPerSecond: 0, rateBytesPerSecond: 0, resumeGraceMs: 10_000 }),
+      ),
+    );
   });
   afterEach(() => {
     for (const s of sessions.splice(0)) s.close();
@@ -88,6 +92,32 @@ describe('three nodes on one Redis', () => {
       if (frame.type === 'signal') got.push((frame.data as { seq: number }).seq);
     }
     expect(got).toEqual([...Array(count).keys()]);
+  });
+
+  it('queues in Redis what is sent to a dropped peer, and hands it over, in order, when it resumes on another node', async () => {
+    const [a, b, c] = nodes as [Harness, Harness, Harness];
+    const x = await a.peer('queued');
+    const y = await b.peer('queued');
+    await x.socket.next();
+    await x.socket.close();
+    for (let seq = 0; seq < 5; seq++) y.socket.send({ type: 'signal', to: x.id, data: { kind: 'ack', seq } });
+    y.socket.send({ type: 'signal', id: 'probe', to: 'nobody', data: offer });
+    expect(await y.socket.next()).toMatchObject({ code: 'unknown-peer', re: 'probe' });
+    const back = await c.socket();
+    const welcome = await back.join('queued', { resume: x.welcome.resumeToken });
+    expect(welcome).toMatchObject({ peerId: x.id, resumed: true, peers: [{ id: y.id }] });
+    const seqs = [];
+    for (let i = 0; i < 5; i++) seqs.push(((await back.next()).data as { seq: number }).seq);
+    expect(seqs).toEqual([0, 1, 2, 3, 4]);
+    expect(y.socket.pending).toEqual([]);
+  });
+
+  it('closes the old connection (4000) when a peer resumes on another node while it still looks attached', async () => {
+    const [a, b] = nodes as [Harness, Harness];
+    const x = await a.peer('moved');
+    const again = await b.socket();
+    expect(await again.join('moved', { resume: x.welcome.resumeToken })).toMatchObject({ peerId: x.id, resumed: true });
+    expect((await x.socket.closed).code).toBe(4000);
   });
 
   it('connects WebRTC peers through different nodes: data crosses', async () => {

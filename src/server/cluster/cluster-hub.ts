@@ -35,7 +35,9 @@ export class ClusterHub implements SignalingHub {
   private readonly redis: Scripted;
   /** A second connection for the blocking stream reads. */
   private readonly reader: Redis;
-  private readonly admission: Admission;
+  private admission: Admission;
+  /** The resume-token key every node of the cluster uses (so that a peer can resume on any of them). */
+  private resumeSecret: string | null;
   /** The peers attached to this node. */
   private readonly local = new Map<string, Session>();
   private readonly pending = new Set<Promise<unknown>>();
@@ -53,6 +55,7 @@ export class ClusterHub implements SignalingHub {
     private readonly log: Logger,
   ) {
     this.admission = new Admission(config, log);
+    this.resumeSecret = config.resumeSecret;
     // Commands fail at once while Redis is away (no offline queue): a client is told, and the library
     // sends its signal again; nothing piles up in this process meanwhile.
     const options = { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: (n: number) => Math.min(100 * 2 ** n, 2000) };
@@ -78,16 +81,29 @@ export class ClusterHub implements SignalingHub {
     this.reading = this.readLoop();
   }
 
-  /** Resolves once Redis is reachable the first time (or rejects after `timeoutMs`). */
+  /**
+   * Resolves once Redis is reachable the first time (or rejects after `timeoutMs`), and the cluster's
+   * resume-token key is agreed: `--resume-secret` if given (the same on every node), else one made by
+   * the first node and kept in Redis.
+   */
   async connected(timeoutMs = 10_000): Promise<void> {
-    if (this.redis.status === 'ready') return;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`redis: not reachable within ${timeoutMs} ms`)), timeoutMs);
-      this.redis.once('ready', () => {
-        clearTimeout(timer);
-        resolve();
+    if (this.redis.status !== 'ready') {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`redis at ${redactUrl(this.redis)} not reachable within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+        this.redis.once('ready', () => {
+          clearTimeout(timer);
+          resolve();
+        });
       });
-    });
+    }
+    if (this.resumeSecret === null) {
+      await this.redis.set(`${PREFIX}resume-secret`, randomBytes(32).toString('base64url'), 'NX');
+      this.resumeSecret = await this.redis.get(`${PREFIX}resume-secret`);
+      this.admission = new Admission({ ...this.config, resumeSecret: this.resumeSecret }, this.log);
+    }
   }
 
   get ready(): boolean {
@@ -259,6 +275,9 @@ export class ClusterHub implements SignalingHub {
           this.receive(fields);
         }
       }
+      // What has been read leaves the stream: what stays is what this node has not handled, which a
+      // peer resuming elsewhere, or the node that finds this one dead, takes over.
+      if (batch) this.reader.xtrim(stream, 'MINID', nextId(this.lastId)).catch(() => {});
     }
   }
 
@@ -291,7 +310,12 @@ export class ClusterHub implements SignalingHub {
         await this.redis.zadd(`${PREFIX}nodes`, now, this.node);
         const dead = await this.redis.zrangebyscore(`${PREFIX}nodes`, '-inf', now - this.config.nodeTimeoutMs);
         for (const node of dead) {
-          const parked = (await this.redis.ibNodeDown(...this.base(), node, now + this.config.resumeGraceMs)) as number;
+          const parked = (await this.redis.ibNodeDown(
+            ...this.base(),
+            node,
+            now + this.config.resumeGraceMs,
+            ...this.queueLimits(),
+          )) as number;
           if (parked > 0)
             this.log.warn({ event: 'node-down', node, peers: parked }, 'a node stopped answering: its peers may resume elsewhere');
         }
@@ -305,11 +329,17 @@ export class ClusterHub implements SignalingHub {
 
   /** Redis is (back) up: after a loss, put this node's peers back, in case Redis restarted empty. */
   private onReady(): void {
+    // Known as alive from the first moment: a node that dies before its first heartbeat is still found.
+    this.track(this.redis.zadd(`${PREFIX}nodes`, Date.now(), this.node));
     if (!this.everReady) {
       this.everReady = true;
       return;
     }
     this.log.info({ event: 'redis', state: 'ready', peers: this.local.size }, 'redis is back: restoring this node’s peers');
+    // An emptied Redis forgot the cluster's resume key: this node offers the one it uses.
+    if (this.resumeSecret !== null && this.config.resumeSecret === null) {
+      this.track(this.redis.set(`${PREFIX}resume-secret`, this.resumeSecret, 'NX'));
+    }
     for (const session of this.local.values()) this.track(this.rejoin(session));
   }
 
@@ -367,4 +397,16 @@ export class ClusterHub implements SignalingHub {
     await this.reading;
     this.redis.disconnect();
   }
+}
+
+/** The smallest stream id after `id` ("ms-seq"). */
+function nextId(id: string): string {
+  const [ms, seq] = id.split('-');
+  return `${ms}-${Number(seq) + 1}`;
+}
+
+/** Where a client connects, without its password, for messages. */
+function redactUrl(redis: Redis): string {
+  const { host, port } = redis.options;
+  return `${host ?? '?'}:${port ?? '?'}`;
 }

@@ -60,6 +60,21 @@ local function broadcast(room, except, frame, maxQueue, maxQueueBytes, queueTtl)
     if flat[i] ~= except then deliver(flat[i], cjson.decode(flat[i + 1]), frame, maxQueue, maxQueueBytes, queueTtl) end
   end
 end
+-- The deliveries still in node n's stream (it trims what it has read), for peer id or, without id,
+-- for everyone; taken out of the stream. → list of {target, frame}, oldest first
+local function unread(n, id)
+  local key = P .. 'node:' .. n .. ':s'
+  local taken = {}
+  for _, entry in ipairs(redis.call('XRANGE', key, '-', '+')) do
+    local f = {}
+    for i = 1, #entry[2], 2 do f[entry[2][i]] = entry[2][i + 1] end
+    if f.f and (not id or f.t == id) then
+      table.insert(taken, { f.t, f.f })
+      redis.call('XDEL', key, entry[1])
+    end
+  end
+  return taken
+end
 -- Removes a member and tells the others; false when it was not there (another node removed it first).
 local function remove(room, id, leftFrame, maxQueue, maxQueueBytes, queueTtl)
   local m = record(room, id)
@@ -101,10 +116,15 @@ if old and ARGV[11] == '1' then
   redis.call('HSET', mk, id, cjson.encode(old))
   redis.call('SADD', P .. 'node:' .. node .. ':peers', id)
   redis.call('ZREM', P .. 'parked', room .. '\\n' .. id)
+  -- What was sent to it and not yet read where it was, then what waited in its queue: in order.
+  local frames = {}
+  if old.n ~= node then
+    for _, pair in ipairs(unread(old.n, id)) do table.insert(frames, pair[2]) end
+  end
   local q = P .. 'peer:' .. id .. ':q'
-  local queued = redis.call('LRANGE', q, 0, -1)
+  for _, frame in ipairs(redis.call('LRANGE', q, 0, -1)) do table.insert(frames, frame) end
   redis.call('DEL', q, P .. 'peer:' .. id .. ':qb')
-  return { 'resumed', cjson.encode(others(room, id)), queued, old.s }
+  return { 'resumed', cjson.encode(others(room, id)), frames, old.s }
 end
 if old then return { 'full', redis.call('HLEN', mk) } end
 local size = redis.call('HLEN', mk)
@@ -231,8 +251,9 @@ return removed
 `;
 
 /**
- * NODE_DOWN: ARGV P, dead node, grace ends at (ms). Parks every peer the dead node held, so that
- * they can resume elsewhere, or are removed when the grace ends. One node wins (the ZREM). → count
+ * NODE_DOWN: ARGV P, dead node, grace ends at (ms), queue limits (3). Parks every peer the dead node
+ * held, so that they can resume elsewhere or are removed when the grace ends, and passes on what the
+ * dead node had not read. One node wins (the ZREM). → count
  */
 export const NODE_DOWN = `${PRELUDE}
 local dead = ARGV[2]
@@ -247,6 +268,12 @@ for _, id in ipairs(redis.call('SMEMBERS', P .. 'node:' .. dead .. ':peers')) do
     redis.call('ZADD', P .. 'parked', ARGV[3], room .. '\\n' .. id)
     count = count + 1
   end
+end
+-- What the dead node had not read goes on to where its targets are now (their queues, mostly).
+for _, pair in ipairs(unread(dead)) do
+  local room = redis.call('GET', P .. 'peer:' .. pair[1])
+  local m = room and record(room, pair[1])
+  if m then deliver(pair[1], m, pair[2], tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])) end
 end
 redis.call('DEL', P .. 'node:' .. dead .. ':peers', P .. 'node:' .. dead .. ':s')
 return count
