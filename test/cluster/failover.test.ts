@@ -4,7 +4,7 @@ import { Balancer } from '../helpers/balancer.js';
 import { messages, nodePeer, openPeer, ufrag, until } from '../helpers/peers.js';
 import { RedisServer } from '../helpers/redis.js';
 import { ServerProcess } from '../helpers/server-process.js';
-import { type Frame, TestSocket } from '../helpers/socket.js';
+import { type Frame, TestSocket, upgradeStatus } from '../helpers/socket.js';
 
 const SECRET = 'cluster-failover-secret-0123456789';
 
@@ -113,6 +113,8 @@ describe('a cluster node or Redis dies mid-session', () => {
     await redis.kill();
     await expect.poll(async () => (await fetch(new URL('/readyz', a.url))).status, { timeout: 10_000 }).toBe(503);
     expect(await (await fetch(new URL('/readyz', a.url))).json()).toEqual({ status: 'unavailable' });
+    // Not accepting: a load balancer's new connections go to another node.
+    expect(await upgradeStatus(a.signalingUrl)).toBe(503);
 
     await redis.launch();
     await expect.poll(async () => (await fetch(new URL('/readyz', a.url))).status, { timeout: 15_000 }).toBe(200);
