@@ -448,7 +448,9 @@ function redisUrl(text: string, name: string): string {
   } catch {
     url = undefined;
   }
-  if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:')) throw invalid(name, text, 'a redis:// or rediss:// URL');
+  // A Redis URL may hold a password: the error shows the URL without it.
+  if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:'))
+    throw invalid(name, text.replace(/\/\/[^@/]*@/, '//…@'), 'a redis:// or rediss:// URL');
   return text.trim();
 }
 

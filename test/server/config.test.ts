@@ -57,6 +57,9 @@ describe('resolveConfig', () => {
     [{ 'turn-secret': 'long-enough-secret' }, '--turn-url'],
     [{ 'turn-ttl': '1s', 'turn-url': 'turn:t.example', 'turn-secret': 'long-enough-secret' }, '--turn-ttl'],
     [{ 'log-level': 'loud' }, '--log-level'],
+    [{ redis: 'http://127.0.0.1:6379' }, '--redis'],
+    [{ redis: 'not a url' }, '--redis'],
+    [{ 'node-timeout': '100ms' }, '--node-timeout'],
   ])('refuses %o with an invalid-config error naming %s', (flags, name) => {
     let error: unknown;
     try {
@@ -81,9 +84,21 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig({}, { ICEBREAKER_ROOM_CAPACITY: 'many' })).toThrow(/ICEBREAKER_ROOM_CAPACITY/);
   });
 
+  it('never echoes a Redis password in its error', () => {
+    expect(() => resolveConfig({ redis: 'http://user:hunter2@cache:6379' }, {})).toThrow(/--redis: "http:\/\/…@cache:6379"/);
+  });
+
   it('never echoes a secret in its error', () => {
     expect(() => resolveConfig({ 'auth-secret': 'hunter2-short' }, {})).toThrow(IcebreakerError);
     expect(() => resolveConfig({ 'auth-secret': 'hunter2-short' }, {})).not.toThrow(/hunter2/);
+  });
+
+  it('reads a Redis URL and a node timeout for cluster mode', () => {
+    expect(resolveConfig({ redis: 'redis://:pw@10.0.0.5:6380/2', 'node-timeout': '3s' }, {})).toMatchObject({
+      redisUrl: 'redis://:pw@10.0.0.5:6380/2',
+      nodeTimeoutMs: 3000,
+    });
+    expect(resolveConfig({}, { ICEBREAKER_REDIS_URL: 'rediss://cache.example:6380' }).redisUrl).toBe('rediss://cache.example:6380');
   });
 
   it('reads TURN URLs as a list, with their secret and TTL', () => {
