@@ -44,6 +44,10 @@ describe('three nodes on one Redis', () => {
     third.socket.send({ type: 'signal', to: second.id, seq: 4, data: offer });
     expect(await second.socket.next()).toEqual({ type: 'signal', from: third.id, seq: 4, data: offer });
 
+    // Three in the room: a signal must name its target.
+    first.socket.send({ type: 'signal', id: 'which', data: offer });
+    expect(await first.socket.next()).toMatchObject({ type: 'error', code: 'target-required', re: 'which' });
+
     await second.socket.send({ type: 'leave' });
     expect(await first.socket.next()).toEqual({ type: 'peer-left', peerId: second.id, reason: 'left' });
     expect(await third.socket.next()).toEqual({ type: 'peer-left', peerId: second.id, reason: 'left' });
@@ -137,3 +141,29 @@ async function firstAnswer(socket: TestSocket): Promise<string> {
   const frame = await socket.next();
   return frame.type === 'welcome' ? 'welcome' : String(frame.code);
 }
+
+describe('a hold that expires in a cluster', () => {
+  it('tells the sender, on its node, that no peer came in time', async () => {
+    const redis = await RedisServer.start();
+    const nodes = await Promise.all([0, 1].map(() => startHarness({ redisUrl: redis.url, holdTtlMs: 300 })));
+    try {
+      const [a, b] = nodes as [Harness, Harness];
+      const caller = await a.peer('late');
+      caller.socket.send({ type: 'signal', id: 'first', data: offer });
+      caller.socket.send({ type: 'signal', id: 'second', data: offer });
+      expect(await caller.socket.next()).toMatchObject({
+        type: 'error',
+        code: 'hold-expired',
+        re: 'first',
+        message: expect.stringContaining('2 held signals'),
+      });
+      // Nothing is left for a peer that comes now.
+      const late = await b.peer('late');
+      late.socket.send({ type: 'signal', id: 'probe', to: 'nobody', data: offer });
+      expect(await late.socket.next()).toMatchObject({ code: 'unknown-peer', re: 'probe' });
+    } finally {
+      await Promise.all(nodes.map((n) => n.close()));
+      await redis.kill();
+    }
+  });
+});
