@@ -88,6 +88,15 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
   private transferCount = 0;
   /** The SDP of the last description sent, so a stack's self-made offer goes out exactly once. */
   private sentSdp: string | undefined;
+  /**
+   * Local candidates held back until the remote answer is applied, for stacks that make their first
+   * offer by themselves (libdatachannel). Its ICE can otherwise connect, through the remote side's
+   * checks, while it is still applying the answer, and it then checks the remote DTLS certificate
+   * before the answer's fingerprint is in place: "certificate verify failed", and the connection
+   * closes (libdatachannel 0.24, the one node-datachannel 0.33 bundles). Without our candidates the
+   * remote side has nowhere to send checks until the answer is in. `null`: not holding.
+   */
+  private holding: PayloadData[] | null = null;
   /** Set once a remote description is in place (not read back from the stack: see sendDescription). */
   private remoteDescribed = false;
 
@@ -101,11 +110,13 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
     pc.addEventListener('negotiationneeded', () => this.enqueue(() => this.offer()));
     pc.addEventListener('icecandidate', (event) => {
       const candidate = (event as RTCPeerConnectionIceEvent).candidate;
-      if (candidate?.candidate) {
-        this.signalOut({ kind: 'candidate', candidate: candidateInit(candidate) });
-      } else {
-        this.signalOut({ kind: 'end-of-candidates' });
+      const data: PayloadData = candidate?.candidate ? { kind: 'candidate', candidate: candidateInit(candidate) } : { kind: 'end-of-candidates' };
+      // A stack that made its offer by itself (libdatachannel) gathers before that offer is sent.
+      if (this.holding === null && this.sentSdp === undefined && !this.remoteDescribed && pc.signalingState === 'have-local-offer') {
+        this.holding = [];
       }
+      if (this.holding) this.holding.push(data);
+      else this.signalOut(data);
     });
     pc.addEventListener('iceconnectionstatechange', () => this.watchIce());
     for (const event of ['connectionstatechange', 'signalingstatechange'] as const) pc.addEventListener(event, () => this.emit('state'));
@@ -246,9 +257,15 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
 
   private async offer(): Promise<void> {
     if (this.closed) return;
-    // libdatachannel sets its own offer as soon as a channel exists: send that one as it is.
-    if (this.pc.signalingState === 'have-local-offer' && this.pc.localDescription?.sdp !== this.sentSdp) {
-      this.sendDescription(this.pc.localDescription);
+    // libdatachannel sets its own offer as soon as a channel exists: send that one. Its candidates
+    // wait until the answer is applied (see `holding`), so they leave the offer too.
+    const own = this.pc.signalingState === 'have-local-offer' ? this.pc.localDescription : null;
+    if (own) {
+      // Compared without candidates: libdatachannel adds them to its local description as it gathers.
+      const sdp = withoutCandidates(own.sdp);
+      if (sdp === this.sentSdp) return;
+      if (!this.remoteDescribed) this.holding ??= [];
+      this.sendDescription({ type: own.type, sdp });
       return;
     }
     if (this.pc.signalingState !== 'stable') return;
@@ -268,6 +285,9 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
     if (collision) await this.pc.setLocalDescription({ type: 'rollback' });
     await this.pc.setRemoteDescription(description);
     this.remoteDescribed = true;
+    const held = this.holding;
+    this.holding = null;
+    for (const data of held ?? []) this.signalOut(data);
     if (description.type === 'offer') {
       const answer = await this.pc.createAnswer();
       await this.pc.setLocalDescription(answer);
@@ -436,4 +456,12 @@ function candidateInit(candidate: RTCIceCandidate) {
     ...(candidate.sdpMLineIndex === null || candidate.sdpMLineIndex === undefined ? {} : { sdpMLineIndex: candidate.sdpMLineIndex }),
     ...(candidate.usernameFragment ? { usernameFragment: candidate.usernameFragment } : {}),
   };
+}
+
+/** An SDP without its ICE candidates (they are trickled instead). */
+function withoutCandidates(sdp: string): string {
+  return sdp
+    .split('\r\n')
+    .filter((line) => !line.startsWith('a=candidate:') && line !== 'a=end-of-candidates')
+    .join('\r\n');
 }

@@ -41,10 +41,7 @@ async function waitFor(read: () => string, pattern: RegExp, child: ChildProcess)
   }
 }
 
-// Known, not yet understood: now and then a libdatachannel peer never connects (it reports "Got a remote
-// candidate without ICE transport"), about 1 run in 10 on a loaded 2-core machine. Retried until it is
-// fixed; three failures in a row still fail the test.
-describe('icebreaker peer', { retry: 2 }, () => {
+describe('icebreaker peer', () => {
   let h: Harness;
   let files: Awaited<ReturnType<typeof scratch>>;
   const sessions: Session[] = [];
