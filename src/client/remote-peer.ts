@@ -110,7 +110,9 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
     pc.addEventListener('negotiationneeded', () => this.enqueue(() => this.offer()));
     pc.addEventListener('icecandidate', (event) => {
       const candidate = (event as RTCPeerConnectionIceEvent).candidate;
-      const data: PayloadData = candidate?.candidate ? { kind: 'candidate', candidate: candidateInit(candidate) } : { kind: 'end-of-candidates' };
+      const data: PayloadData = candidate?.candidate
+        ? { kind: 'candidate', candidate: candidateInit(candidate) }
+        : { kind: 'end-of-candidates' };
       // A stack that made its offer by itself (libdatachannel) gathers before that offer is sent.
       if (this.holding === null && this.sentSdp === undefined && !this.remoteDescribed && pc.signalingState === 'have-local-offer') {
         this.holding = [];
