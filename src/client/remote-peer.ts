@@ -97,6 +97,8 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
    * remote side has nowhere to send checks until the answer is in. `null`: not holding.
    */
   private holding: PayloadData[] | null = null;
+  /** An offer of ours is out, waiting for its answer. */
+  private offerOut = false;
   /** Set once a remote description is in place (not read back from the stack: see sendDescription). */
   private remoteDescribed = false;
 
@@ -260,14 +262,17 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
   private async offer(): Promise<void> {
     if (this.closed) return;
     // libdatachannel sets its own offer as soon as a channel exists: send that one. Its candidates
-    // wait until the answer is applied (see `holding`), so they leave the offer too.
-    const own = this.pc.signalingState === 'have-local-offer' ? this.pc.localDescription : null;
-    if (own) {
-      // Compared without candidates: libdatachannel adds them to its local description as it gathers.
-      const sdp = withoutCandidates(own.sdp);
-      if (sdp === this.sentSdp) return;
+    // wait until the answer is applied (see `holding`), so they leave the offer too (they are in
+    // its local description by now).
+    if (this.pc.signalingState === 'have-local-offer') {
+      // Our offer is out: one more negotiationneeded (or the initiator's own call) must not send it
+      // again, which the other side would answer twice, the second answer landing on a later offer.
+      if (this.offerOut) return;
+      const own = this.pc.localDescription;
+      if (!own) return;
       if (!this.remoteDescribed) this.holding ??= [];
-      this.sendDescription({ type: own.type, sdp });
+      this.offerOut = true;
+      this.sendDescription({ type: own.type, sdp: withoutCandidates(own.sdp) });
       return;
     }
     if (this.pc.signalingState !== 'stable') return;
@@ -275,6 +280,7 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
     const offer = await this.pc.createOffer();
     if (this.pc.signalingState !== 'stable') return;
     await this.pc.setLocalDescription(offer);
+    this.offerOut = true;
     this.sendDescription(offer);
   }
 
@@ -287,6 +293,8 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
     if (collision) await this.pc.setLocalDescription({ type: 'rollback' });
     await this.pc.setRemoteDescription(description);
     this.remoteDescribed = true;
+    // Our offer was answered, or rolled back for theirs: the next one may go out.
+    this.offerOut = false;
     const held = this.holding;
     this.holding = null;
     for (const data of held ?? []) this.signalOut(data);

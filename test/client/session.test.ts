@@ -41,6 +41,24 @@ describe('two Node peers over real WebRTC (libwebrtc)', () => {
     expect(await atA).toEqual(['and back']);
   });
 
+  it('sends one offer and one answer to set up, however many times negotiation is asked for', async () => {
+    const a = await join('once');
+    const descriptions: string[] = [];
+    a.on('peer', (peer) =>
+      peer.on('signal', (direction, data) => {
+        if (data.kind === 'description') descriptions.push(`${direction} ${data.description.type}`);
+      }),
+    );
+    const b = await join('once');
+    const [toB] = await Promise.all([openPeer(a, b.id), openPeer(b, a.id)]);
+    // A duplicate offer would be answered twice, and a late second answer could land on a later
+    // offer (an ICE restart) and break it.
+    const atB = messages(b, 1);
+    await toB.send('settled');
+    await atB;
+    expect(descriptions).toEqual(['out offer', 'in answer']);
+  });
+
   it('splits a message larger than the channel allows and reassembles it intact', async () => {
     const a = await join('r');
     const b = await join('r');
