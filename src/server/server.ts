@@ -108,7 +108,10 @@ export async function startServer(options: StartOptions = {}): Promise<Icebreake
 
   function reject(session: Session | null, reason: RejectionReason, why: string, address = session?.address): void {
     metrics.rejected(reason);
-    log.warn({ event: 'rejected', reason, address, peer: session?.peerId }, why);
+    // Refusals an attacker can cause by the thousand (upgrades, idle sockets) are counted, and logged
+    // only at debug: a flood must not become a flood of log lines.
+    const level = session === null || reason === 'join-deadline' ? 'debug' : 'warn';
+    log[level]({ event: 'rejected', reason, address, peer: session?.peerId }, why);
   }
 
   // A client gets this long to send its request headers (slow-loris), and its whole request; the

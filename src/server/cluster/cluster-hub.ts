@@ -43,7 +43,12 @@ export class ClusterHub implements SignalingHub {
   private readonly pending = new Set<Promise<unknown>>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private readonly heartbeat: ReturnType<typeof setInterval>;
-  private lastId = '$';
+  /**
+   * Where this node's stream has been read up to. A concrete id from the start, never `$`: with `$`,
+   * whatever arrived between two reads (after one timed out) would be skipped. The stream is this
+   * node's own, new with it, so reading from its beginning reads only what is meant for it.
+   */
+  private lastId = '0-0';
   private holds = 0;
   private ticking = false;
   private closed = false;
