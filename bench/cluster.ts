@@ -15,7 +15,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { RedisServer } from '../test/helpers/redis.js';
-import { type Client, connectPairs, median, ServerUnderTest, stream } from './load/harness.js';
+import { connectPairs, median, ServerUnderTest, streamPairs } from './load/harness.js';
 
 const PAIRS = Number(process.env.BENCH_CLUSTER_PAIRS ?? 20);
 /** Each pair sends one signal each way every this many ms: two loads, a light one and a heavy one. */
@@ -61,14 +61,8 @@ async function throughput(nodes: ServerUnderTest[], tag: string): Promise<number
   const clients = await connectPairs('icebreaker', (n) => (nodes[n % nodes.length] as ServerUnderTest).port, PAIRS * 2, tag);
   const rates: number[] = [];
   for (let run = -1; run < 3; run++) {
-    const started = performance.now();
-    const streams = [];
-    for (let i = 0; i < clients.length; i += 2) {
-      const [a, b] = [clients[i] as Client, clients[i + 1] as Client];
-      streams.push(stream(a, b, SIGNALS), stream(b, a, SIGNALS));
-    }
-    await Promise.all(streams);
-    if (run >= 0) rates.push((clients.length * SIGNALS) / ((performance.now() - started) / 1000));
+    const seconds = await streamPairs(clients, SIGNALS);
+    if (run >= 0) rates.push((clients.length * SIGNALS) / seconds);
   }
   await Promise.all(clients.map((c) => c.close()));
   return median(rates);

@@ -12,7 +12,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { type Client, connectPairs, median, ServerUnderTest, stream } from './load/harness.js';
+import { connectPairs, median, ServerUnderTest, streamPairs } from './load/harness.js';
 import type { ServerKind } from './load/server.js';
 
 const IDLE = Number(process.env.BENCH_IDLE_CONNECTIONS ?? 5000);
@@ -49,14 +49,7 @@ async function measureKind(kind: ServerKind): Promise<Result> {
     // A first, discarded run warms the JIT of server and driver alike.
     for (let run = -1; run < RUNS; run++) {
       const before = await server.measure();
-      const started = performance.now();
-      const streams = [];
-      for (let i = 0; i < pairs.length; i += 2) {
-        const [a, b] = [pairs[i] as Client, pairs[i + 1] as Client];
-        streams.push(stream(a, b, SIGNALS), stream(b, a, SIGNALS));
-      }
-      await Promise.all(streams);
-      const seconds = (performance.now() - started) / 1000;
+      const seconds = await streamPairs(pairs, SIGNALS);
       const after = await server.measure();
       const signals = PAIRS * 2 * SIGNALS;
       if (run < 0) continue;

@@ -169,8 +169,23 @@ export async function connectPairs(
   return clients;
 }
 
+/**
+ * Every pair of `clients` (as `connectPairs` made them) trades `signals` signals each way at once, as
+ * fast as the server forwards them; resolves with the seconds it took.
+ */
+export async function streamPairs(clients: readonly Client[], signals: number): Promise<number> {
+  const started = performance.now();
+  const streams = [];
+  for (let i = 0; i + 1 < clients.length; i += 2) {
+    const [a, b] = [clients[i] as Client, clients[i + 1] as Client];
+    streams.push(stream(a, b, signals), stream(b, a, signals));
+  }
+  await Promise.all(streams);
+  return (performance.now() - started) / 1000;
+}
+
 /** Sends `signals` signals from `from` to `to`, `WINDOW` at a time. */
-export async function stream(from: Client, to: Client, signals: number): Promise<void> {
+async function stream(from: Client, to: Client, signals: number): Promise<void> {
   const start = to.received;
   for (let sent = 0; sent < signals; ) {
     const burst = Math.min(WINDOW, signals - sent);

@@ -1,20 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Session, SignalingState } from '../../src/client/index.js';
-import { messages, nodePeer, openPeer, ufrag, until } from '../helpers/peers.js';
+import type { Session } from '../../src/client/index.js';
+import { messages, nodePeer, openPeer, signalingState, ufrag, until } from '../helpers/peers.js';
 import { ServerProcess } from '../helpers/server-process.js';
 
 const SECRET = 'reconnect-test-secret-0123456789';
-
-function signalingState(session: Session, state: SignalingState): Promise<void> {
-  if (session.signalingState === state) return Promise.resolve();
-  return new Promise((resolve) => {
-    const off = session.on('signaling', (now) => {
-      if (now !== state) return;
-      off();
-      resolve();
-    });
-  });
-}
 
 describe('the signaling server dies mid-session', () => {
   const processes: ServerProcess[] = [];

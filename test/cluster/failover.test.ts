@@ -1,23 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Session, SignalingState } from '../../src/client/index.js';
+import type { Session } from '../../src/client/index.js';
 import { Balancer } from '../helpers/balancer.js';
-import { messages, nodePeer, openPeer, ufrag, until } from '../helpers/peers.js';
+import { messages, nodePeer, openPeer, signalingState, ufrag, until } from '../helpers/peers.js';
 import { RedisServer } from '../helpers/redis.js';
 import { ServerProcess } from '../helpers/server-process.js';
 import { type Frame, TestSocket, upgradeStatus } from '../helpers/socket.js';
 
 const SECRET = 'cluster-failover-secret-0123456789';
-
-function signalingState(session: Session, state: SignalingState): Promise<void> {
-  if (session.signalingState === state) return Promise.resolve();
-  return new Promise((resolve) => {
-    const off = session.on('signaling', (now) => {
-      if (now !== state) return;
-      off();
-      resolve();
-    });
-  });
-}
 
 /** Resolves when `session` is told that a peer left; never, if none does. */
 function peerLeft(session: Session): { left: string[] } {

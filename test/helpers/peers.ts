@@ -1,6 +1,13 @@
 import wrtc from '@roamhq/wrtc';
 import WebSocket from 'ws';
-import { type ConnectOptions, connect, type RemotePeer, type Session, type WebSocketConstructor } from '../../src/client/index.js';
+import {
+  type ConnectOptions,
+  connect,
+  type RemotePeer,
+  type Session,
+  type SignalingState,
+  type WebSocketConstructor,
+} from '../../src/client/index.js';
 
 // @roamhq/wrtc crashes (SIGSEGV in napi_reference_unref, from a peer connection's finalizer) when the
 // garbage collector or Node's exit clean-up frees a closed connection after its data channels
@@ -72,6 +79,18 @@ export function until(peer: RemotePeer, check: () => boolean): Promise<void> {
   return new Promise((resolve) => {
     const off = peer.on('state', () => {
       if (!check()) return;
+      off();
+      resolve();
+    });
+  });
+}
+
+/** Resolves once `session`'s signaling connection is in `state`. */
+export function signalingState(session: Session, state: SignalingState): Promise<void> {
+  if (session.signalingState === state) return Promise.resolve();
+  return new Promise((resolve) => {
+    const off = session.on('signaling', (now) => {
+      if (now !== state) return;
       off();
       resolve();
     });
