@@ -127,6 +127,12 @@ describe('icebreaker serve', () => {
     expect(r.stderr()).toMatch(message);
   });
 
+  it('exits 1 and says why when its Redis cannot be reached', async () => {
+    const r = run(['serve', '--port', '0', '--redis', 'redis://127.0.0.1:1']);
+    expect(await r.exit).toBe(1);
+    expect(r.stderr()).toContain('cannot start: redis at 127.0.0.1:1 not reachable');
+  }, 30_000);
+
   it('exits 1 and says why when the port is taken', async () => {
     const blocker = createServer();
     blocker.listen(0, '127.0.0.1');

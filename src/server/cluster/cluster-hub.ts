@@ -73,7 +73,8 @@ export class ClusterHub implements SignalingHub {
       retryStrategy: (n: number) => Math.min(100 * 2 ** n, 2000),
     };
     this.redis = new Redis(redisUrl, options) as Scripted;
-    this.reader = new Redis(redisUrl, { ...options, enableOfflineQueue: true, maxRetriesPerRequest: null });
+    // The reader too: a read queued while Redis is away would never settle, even on disconnect().
+    this.reader = new Redis(redisUrl, options);
     const scripts: Record<ScriptName, string> = {
       ibJoin: JOIN,
       ibSignal: SIGNAL,
@@ -412,8 +413,8 @@ export class ClusterHub implements SignalingHub {
       await this.redis.ibNodeDown(...this.base(), this.node, Date.now() + this.config.resumeGraceMs, ...this.queueLimits()).catch(() => {});
     }
     this.reader.disconnect();
-    await this.reading;
     this.redis.disconnect();
+    await this.reading;
   }
 }
 
