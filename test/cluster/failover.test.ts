@@ -8,7 +8,7 @@ import { type Frame, TestSocket, upgradeStatus } from '../helpers/socket.js';
 
 const SECRET = 'cluster-failover-secret-0123456789';
 
-/** Resolves when `session` is told that a peer left; never, if none does. */
+/** Records the ids of the peers `session` is told have left. */
 function peerLeft(session: Session): { left: string[] } {
   const seen = { left: [] as string[] };
   session.on('peer-left', (peer) => seen.left.push(peer.id));
@@ -23,10 +23,23 @@ describe('a cluster node or Redis dies mid-session', () => {
     for (const stop of cleanup.splice(0).reverse()) await stop();
   });
 
-  async function cluster(): Promise<{ redis: RedisServer; a: ServerProcess; b: ServerProcess; balancer: Balancer }> {
+  /** Redis, two node processes on it (with `extra` flags) and a balancer in front of them, all stopped after the test. */
+  async function cluster(extra: string[] = []): Promise<{ redis: RedisServer; a: ServerProcess; b: ServerProcess; balancer: Balancer }> {
     const redis = await RedisServer.start();
     cleanup.push(() => redis.kill());
-    const args = ['--port', '0', '--redis', redis.url, '--ice-servers', 'none', '--resume-secret', SECRET, '--node-timeout', '2s'];
+    const args = [
+      '--port',
+      '0',
+      '--redis',
+      redis.url,
+      '--ice-servers',
+      'none',
+      '--resume-secret',
+      SECRET,
+      '--node-timeout',
+      '2s',
+      ...extra,
+    ];
     const a = await ServerProcess.start(args);
     cleanup.push(() => a.kill());
     const b = await ServerProcess.start(args);
@@ -72,13 +85,7 @@ describe('a cluster node or Redis dies mid-session', () => {
   }, 60_000);
 
   it('kill -9 of a node whose peer does not come back: the others get peer-left once the node timeout and the grace are over', async () => {
-    const redis = await RedisServer.start();
-    cleanup.push(() => redis.kill());
-    const args = ['--port', '0', '--redis', redis.url, '--ice-servers', 'none', '--node-timeout', '2s', '--resume-grace', '1s'];
-    const a = await ServerProcess.start(args);
-    cleanup.push(() => a.kill());
-    const b = await ServerProcess.start(args);
-    cleanup.push(() => b.kill());
+    const { a, b } = await cluster(['--resume-grace', '1s']);
     const gone = await TestSocket.open(a.signalingUrl);
     const { peerId } = await gone.join('abandoned');
     const stays = await TestSocket.open(b.signalingUrl);
