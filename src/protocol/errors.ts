@@ -33,6 +33,9 @@ export const ERROR_CODES = {
   unavailable: 'The server cannot reach the state it shares with other nodes just now; try again shortly.',
   'rate-limited':
     'Too many messages or bytes in too short a time: messages are dropped until you slow down; keep on and the connection is closed.',
+  'server-full': 'The server holds as many rooms, parked peers or waiting signals as it is configured to; try again later.',
+  'unexpected-channel': 'The peer opened a data channel with a label this library does not use; it was closed.',
+  'signals-unacknowledged': 'The peer has not acknowledged the signals sent to it: it may not speak the end-to-end signal protocol.',
 } as const;
 
 /** A stable, machine-readable error code. */
