@@ -3,6 +3,7 @@ import type { ErrorCode, SignalData } from '../protocol/index.js';
 
 /** Why a connection was turned away before or after its upgrade: the `reason` label of `rejected`. */
 export type RejectionReason =
+  | 'bad-request'
   | 'not-found'
   | 'origin'
   | 'capacity'

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { type Logger, pino } from 'pino';
@@ -26,6 +26,7 @@ const HARD_FRAME_FACTOR = 4;
 
 /** The HTTP answer to an upgrade refused for each reason. */
 const UPGRADE_REFUSALS = {
+  'bad-request': '400 Bad Request',
   'not-found': '404 Not Found',
   origin: '403 Forbidden',
   draining: '503 Service Unavailable',
@@ -37,8 +38,26 @@ const UPGRADE_REFUSALS = {
 const RATE_LIMITED_NOTICE =
   'too many messages or bytes: messages are dropped from here until you slow down; keep on and the connection is closed';
 
+/**
+ * Bounds on what one connection can make `ws` keep, whatever its bytes. Clients send each signaling
+ * message in one frame: 16,384 fragments (ws's default) of one byte cost about 1.9 MiB of buffer
+ * objects; 64 cost a few KiB. TCP reads waiting to form a frame: a 256 KiB frame arrives in a few
+ * hundred reads even on a poor link. Pongs owed to a client that pings and never reads: a handful.
+ */
+const WS_LIMITS = { maxFragments: 64, maxBufferedChunks: 4096, maxPendingAutoPongs: 8 } as const;
+
 /** Messages kept while a join's token is checked (a few milliseconds); more are refused, not queued. */
 const MAX_BACKLOG = 32;
+
+/** How long a refused upgrade's socket stays open for its client to read the answer. */
+const REFUSAL_LINGER_MS = 1000;
+
+/**
+ * Sockets the HTTP server holds beyond its WebSocket connections (page loads, probes, refusals in
+ * flight). Past the total, new TCP connections are dropped at accept, so an address flood can never
+ * exhaust the process's file descriptors (an EMFILE at accept would stop it serving anyone).
+ */
+const HTTP_SOCKET_SLACK = 1024;
 
 /** How long `close()` waits for clients to answer the close handshake before cutting them off. */
 const CLOSE_GRACE_MS = 2000;
@@ -99,7 +118,14 @@ export async function startServer(options: StartOptions = {}): Promise<Icebreake
   }
   const rateLimits = new RateLimits(config.rateMessagesPerSecond, config.rateBytesPerSecond, RATE_BURST_SECONDS);
   // No client tracking: `sessions` is the one list of connections (ws would keep a second, with a listener each).
-  const wss = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: config.maxMessageBytes * HARD_FRAME_FACTOR });
+  // ws's other defaults are sized for any WebSocket application; signaling needs far less, and each
+  // default is memory an attacker could make us spend per connection (issue "field defects" B6).
+  const wss = new WebSocketServer({
+    noServer: true,
+    clientTracking: false,
+    maxPayload: config.maxMessageBytes * HARD_FRAME_FACTOR,
+    ...WS_LIMITS,
+  });
 
   const observer: SessionObserver = {
     errorSent: (code) => metrics.errorSent(code),
@@ -127,9 +153,14 @@ export async function startServer(options: StartOptions = {}): Promise<Icebreake
       res.end();
     });
   });
+  http.maxConnections = config.maxConnections + HTTP_SOCKET_SLACK;
 
   async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const { pathname } = new URL(req.url ?? '/', 'http://localhost');
+    const pathname = pathOf(req);
+    if (pathname === null) {
+      res.writeHead(400, { connection: 'close' }).end();
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
@@ -162,24 +193,33 @@ export async function startServer(options: StartOptions = {}): Promise<Icebreake
   }
 
   http.on('upgrade', (req, socket, head) => {
-    const { pathname } = new URL(req.url ?? '/', 'http://localhost');
+    // Node hands an upgraded socket over with no 'error' listener: a reset (ECONNRESET) while the
+    // refusal below is written, or before ws takes over, would be an uncaught exception that ends the
+    // process and every room in it. From here on, a socket's error only ever closes that socket.
+    socket.on('error', destroySocket);
+    const pathname = pathOf(req);
     const address = req.socket.remoteAddress ?? '';
     const refusal: keyof typeof UPGRADE_REFUSALS | null =
-      pathname !== SIGNALING_PATH
-        ? 'not-found'
-        : !originAllowed(req, config.allowedOrigins)
-          ? 'origin'
-          : draining
-            ? 'draining'
-            : !hub.ready
-              ? 'unavailable'
-              : sessions.size >= config.maxConnections
-                ? 'capacity'
-                : config.maxConnectionsPerIp > 0 && (perAddress.get(address) ?? 0) >= config.maxConnectionsPerIp
-                  ? 'per-ip'
-                  : null;
+      pathname === null
+        ? 'bad-request'
+        : pathname !== SIGNALING_PATH
+          ? 'not-found'
+          : !originAllowed(req, config.allowedOrigins)
+            ? 'origin'
+            : draining
+              ? 'draining'
+              : !hub.ready
+                ? 'unavailable'
+                : sessions.size >= config.maxConnections
+                  ? 'capacity'
+                  : config.maxConnectionsPerIp > 0 && (perAddress.get(address) ?? 0) >= config.maxConnectionsPerIp
+                    ? 'per-ip'
+                    : null;
     if (refusal) {
       reject(null, refusal, `refused a WebSocket upgrade: ${UPGRADE_REFUSALS[refusal]}`, address);
+      // The HTTP server keeps sockets half-open: a client that never closes its side after a refusal
+      // would hold a descriptor the connection limits never count. It gets a moment to read the answer.
+      (socket as Socket).setTimeout(REFUSAL_LINGER_MS, () => socket.destroy());
       socket.end(`HTTP/1.1 ${UPGRADE_REFUSALS[refusal]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
@@ -303,6 +343,9 @@ export async function startServer(options: StartOptions = {}): Promise<Icebreake
 
   http.listen(config.port, config.host);
   await Promise.race([once(http, 'listening'), once(http, 'error').then(([error]) => Promise.reject(error))]);
+  // Once listening, a server error is an accept that failed (EMFILE, ENFILE): logged, never fatal;
+  // libuv keeps accepting when descriptors free up.
+  http.on('error', (error) => log.error({ event: 'accept-error', error: error.message }, 'could not accept a connection'));
   const { port } = http.address() as AddressInfo;
   const shownHost =
     config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -354,6 +397,19 @@ export async function startServer(options: StartOptions = {}): Promise<Icebreake
     drain: () => (closing ??= drain()),
     close: () => (closing ??= close()),
   };
+}
+
+/**
+ * The path a request asks for, or null when its target is not a URL at all (`//[`, `http://x:99999/`):
+ * such a request is answered 400, never thrown at the server's event handlers.
+ */
+function pathOf(req: IncomingMessage): string | null {
+  return URL.parse(req.url ?? '/', 'http://localhost')?.pathname ?? null;
+}
+
+/** The 'error' listener of a raw socket: whatever went wrong, the socket is done; nothing else is. */
+function destroySocket(this: Duplex): void {
+  this.destroy();
 }
 
 /**

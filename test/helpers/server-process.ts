@@ -19,9 +19,16 @@ export class ServerProcess {
     return Number(new URL(this.url).port);
   }
 
-  /** Starts `icebreaker serve` with `args` and resolves once it prints its address. */
-  static async start(args: string[]): Promise<ServerProcess> {
-    const child = spawn(process.execPath, [CLI, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  /**
+   * Starts `icebreaker serve` with `args` and resolves once it prints its address. `maxOpenFiles`
+   * lowers the process's descriptor limit (through the shell's `ulimit`, then `exec`: the child is node).
+   */
+  static async start(args: string[], options: { maxOpenFiles?: number } = {}): Promise<ServerProcess> {
+    const command = [process.execPath, CLI, 'serve', ...args];
+    const child =
+      options.maxOpenFiles === undefined
+        ? spawn(command[0] as string, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] })
+        : spawn('bash', ['-c', `ulimit -n ${options.maxOpenFiles} && exec "$@"`, 'bash', ...command], { stdio: ['ignore', 'pipe', 'pipe'] });
     // The banner, for people, is on stderr; stdout carries the JSON log.
     let err = '';
     const url = await new Promise<string>((resolve, reject) => {
