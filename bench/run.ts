@@ -5,13 +5,12 @@
  * bench-results/. A benchmark, not a test: targets are reported, never asserted.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { PeerServer } from 'peer';
 import type { Page } from 'playwright-core';
 import { startServer } from '../src/server/index.js';
 import { launchChromium } from '../test/helpers/browser.js';
+import { ServerUnderTest } from './load/harness.js';
 
 const MiB = 1024 * 1024;
 const SETUP_RUNS = Number(process.env.BENCH_SETUP_RUNS ?? 20);
@@ -54,22 +53,13 @@ function median(values: number[]): number {
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 async function main(): Promise<void> {
   const server = await startServer({ port: 0, staticDir: 'dist/bench', iceServers: [] });
-  const peerPort = await freePort();
-  let peerHttp: import('node:http').Server | undefined;
-  PeerServer({ port: peerPort, host: '127.0.0.1', path: '/' }, (http) => {
-    peerHttp = http;
-  });
+  // PeerJS's server re-arms two timers forever (its message expiry and broken-connection checks) and
+  // has no way to stop them: in this process it kept `npm run bench` from ever reaching load.ts. In a
+  // process of its own, it ends when told to.
+  const peerServer = await ServerUnderTest.start('peerjs');
+  const peerPort = peerServer.port;
   const browser = await launchChromium();
   // One context: BroadcastChannel (the bare baseline's signaling) works between its tabs.
   const context = await browser.newContext();
@@ -113,8 +103,7 @@ async function main(): Promise<void> {
   } finally {
     await browser.close();
     await server.close();
-    peerHttp?.closeAllConnections();
-    await new Promise<void>((resolve) => (peerHttp ? peerHttp.close(() => resolve()) : resolve()));
+    await peerServer.stop();
   }
 }
 

@@ -1,0 +1,66 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { build } from 'vite';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+/** How long a shortened script may take; `npm run bench` hung for ever after the browser part (issue 9, item 16). */
+const DEADLINE_MS = 90_000;
+
+const running = new Set<ChildProcess>();
+
+/** Runs a bench script with `env`; resolves with its exit code, or 'still running' once the deadline has passed. */
+function runScript(script: string, env: Record<string, string>): Promise<number | string> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', script)], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  running.add(child);
+  let stderr = '';
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve) => {
+    const deadline = setTimeout(() => resolve(`still running after ${DEADLINE_MS} ms; stderr:\n${stderr}`), DEADLINE_MS);
+    child.once('exit', (code) => {
+      clearTimeout(deadline);
+      running.delete(child);
+      resolve(code ?? `killed; stderr:\n${stderr}`);
+    });
+  });
+}
+
+describe('the benchmark scripts end on their own (npm run bench runs them one after the other)', () => {
+  beforeAll(async () => {
+    // The benchmark tabs are built by `npm run bench` only, not by `npm run build`.
+    await build({ configFile: join(ROOT, 'bench', 'vite.config.ts'), root: join(ROOT, 'bench', 'web'), logLevel: 'error' });
+  }, 60_000);
+  afterEach(() => {
+    for (const child of running) child.kill('SIGKILL');
+    running.clear();
+  });
+
+  it('bench/run.ts exits once its browser part is done (PeerJS server included)', async () => {
+    // BENCH_ONLY writes no results; PeerJS is the part whose server used to keep the process alive.
+    const code = await runScript('run.ts', {
+      BENCH_ONLY: 'peerjs,library',
+      BENCH_SETUP_RUNS: '1',
+      BENCH_TRANSFER_RUNS: '1',
+      BENCH_TRANSFER_MIB: '1',
+    });
+    expect(code).toBe(0);
+  }, 120_000);
+
+  it('bench/load.ts exits once its servers are measured', async () => {
+    // Fewer than all three servers: nothing is written to bench-results/.
+    const code = await runScript('load.ts', {
+      BENCH_SERVERS: 'icebreaker,peerjs',
+      BENCH_IDLE_CONNECTIONS: '20',
+      BENCH_PAIRS: '2',
+      BENCH_SIGNALS_PER_PAIR: '50',
+      BENCH_LOAD_RUNS: '1',
+    });
+    expect(code).toBe(0);
+  }, 120_000);
+});
