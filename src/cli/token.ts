@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { isIcebreakerError } from '../protocol/index.js';
-import { duration, mintRoomToken } from '../server/index.js';
+import { mintRoomToken, parseDuration } from '../server/index.js';
 
 export const TOKEN_HELP = `Usage: icebreaker token --room <room> [options]
 
@@ -54,7 +54,7 @@ export async function token(
   if (secret === undefined || secret === '')
     return fail("no secret: pass --secret or set ICEBREAKER_AUTH_SECRET (the server's --auth-secret)");
   try {
-    const ttlMs = duration(values.ttl ?? '1h', '--ttl', 1000, 366 * 86_400_000);
+    const ttlMs = parseDuration(values.ttl ?? '1h', '--ttl', 1000, 366 * 86_400_000);
     const { room, name, role } = values;
     out.write(
       `${await mintRoomToken(secret, { room, ttlMs, ...(name === undefined ? {} : { name }), ...(role === undefined ? {} : { role }) })}\n`,

@@ -5,6 +5,15 @@ import * as v from 'valibot';
  * enough to relay; the server's frame limit is the outer bound, these are the inner ones.
  */
 
+/** A UTF-16 code unit of a surrogate pair without its other half. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Text that other programs must be able to read back: a lone surrogate (`"\ud800"`, valid in JSON)
+ * has no UTF-8 form, so Redis's Lua JSON decoder, and many another, refuses it.
+ */
+const wellFormed = v.check((text: string) => !LONE_SURROGATE.test(text), 'text must be well-formed UTF-16 (no lone surrogates)');
+
 /** Room names travel in URLs, so they are kept to URL-safe characters. */
 export const RoomName = v.pipe(
   v.string(),
@@ -14,9 +23,9 @@ export const RoomName = v.pipe(
 );
 
 /** Peer ids are minted by the server; clients only ever echo them back. */
-export const PeerId = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
+export const PeerId = v.pipe(v.string(), v.minLength(1), v.maxLength(64), wellFormed);
 
-export const DisplayName = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
+export const DisplayName = v.pipe(v.string(), v.minLength(1), v.maxLength(64), wellFormed);
 
 /** A role an auth token gives its peer (e.g. `host`, `viewer`); the application decides what it means. */
 export const PeerRole = v.pipe(
@@ -27,7 +36,7 @@ export const PeerRole = v.pipe(
 );
 
 /** A client-chosen request id, echoed in the `re` field of an `error` that answers the request. */
-export const RequestId = v.union([v.pipe(v.string(), v.maxLength(64)), v.pipe(v.number(), v.safeInteger())]);
+export const RequestId = v.union([v.pipe(v.string(), v.maxLength(64), wellFormed), v.pipe(v.number(), v.safeInteger())]);
 
 /** The `RTCSessionDescriptionInit` of an offer or answer (rollback is local-only and never signaled). */
 export const SessionDescription = v.object({

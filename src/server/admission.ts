@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { type JoinMessage, type PeerInfo, PROTOCOL_VERSION } from '../protocol/index.js';
 import type { ServerConfig } from './config.js';
@@ -6,8 +7,16 @@ import { type RoomGrant, RoomTokens } from './room-tokens.js';
 import type { Session } from './session.js';
 import { turnCredentials } from './turn-credentials.js';
 
-/** A resume token stays valid this long; every welcome issues a fresh one. */
+/** A place's resume tokens stop working this long after it was made, even while it lasts (and sooner with a room token that expires sooner). */
 const RESUME_TOKEN_TTL_MS = 24 * 3_600_000;
+
+/** What the welcome of a place needs to issue its resume token. */
+export interface ResumablePlace {
+  /** The place's current nonce (see Member.resumeNonce): the token carries it. */
+  readonly nonce: string;
+  /** When its tokens stop working (ms since the epoch). */
+  readonly resumeUntil: number;
+}
 
 /** What a join asks for once admission has checked it: a new place, or an earlier one back. */
 export type Admitted = { readonly kind: 'enter'; readonly grant: RoomGrant } | { readonly kind: 'resume'; readonly claim: ResumeClaim };
@@ -19,13 +28,36 @@ export type Admitted = { readonly kind: 'enter'; readonly grant: RoomGrant } | {
 export class Admission {
   private readonly resumeTokens: ResumeTokens;
   private readonly roomTokens: RoomTokens | null;
+  private readonly startedAt = Date.now();
+  /** Peer ids whose places were founded again from an earlier process's token; null once that window closed. */
+  private restored: Set<string> | null = new Set();
 
   constructor(
     private readonly config: ServerConfig,
     private readonly log: Logger,
+    /** Who issues this admission's resume tokens: one process, or (with Redis) one cluster. */
+    issuer = randomBytes(6).toString('base64url'),
   ) {
-    this.resumeTokens = new ResumeTokens(config.resumeSecret, RESUME_TOKEN_TTL_MS);
+    this.resumeTokens = new ResumeTokens(config.resumeSecret, issuer);
     this.roomTokens = config.authSecret === null ? null : new RoomTokens(config.authSecret);
+  }
+
+  /** When the resume tokens of a place entered with `grant` stop working: never after the room token. */
+  resumeUntil(grant: { readonly expiresAt?: number }, now = Date.now()): number {
+    return Math.min(now + RESUME_TOKEN_TTL_MS, grant.expiresAt ?? Number.POSITIVE_INFINITY);
+  }
+
+  /**
+   * Whether a valid token whose place is not here may found it anew, under its old id: only a token of
+   * an earlier process (this server restarted with the same `--resume-secret`), only within the resume
+   * grace after this one started, and only once per peer. A token of this process whose place is gone
+   * (it left, or its grace ran out) never brings it back.
+   */
+  mayRestore(claim: ResumeClaim, now = Date.now()): boolean {
+    if (this.restored && now > this.startedAt + this.config.resumeGraceMs) this.restored = null;
+    if (!this.restored || claim.issuer === this.resumeTokens.issuer || this.restored.has(claim.peerId)) return false;
+    this.restored.add(claim.peerId);
+    return true;
   }
 
   /**
@@ -42,8 +74,10 @@ export class Admission {
       return;
     }
     // A resume token is the server's own proof of an earlier admission: it stands in for the room token.
+    // Whether its place can still be taken back is the hub's to say (the place must exist, parked or
+    // not yet seen to drop, and carry the token's nonce).
     if (message.resume !== undefined) {
-      const claim = this.resumeTokens.verify(message.resume);
+      const claim = this.config.resumeGraceMs === 0 ? null : this.resumeTokens.verify(message.resume);
       if (!claim || claim.room !== message.room) session.sendError('resume-failed', message.id);
       else admit({ kind: 'resume', claim });
       return;
@@ -69,8 +103,11 @@ export class Admission {
     });
   }
 
-  /** Sends the welcome of an admitted peer: the others present, ICE servers (TURN credentials minted for it), a fresh resume token. */
-  welcome(session: Session, room: string, self: PeerInfo, peers: PeerInfo[], resumed: boolean): void {
+  /**
+   * Sends the welcome of an admitted peer: the others present, ICE servers (TURN credentials minted for
+   * it), and a resume token for the place's current nonce (none when resuming is off).
+   */
+  welcome(session: Session, room: string, self: PeerInfo, peers: PeerInfo[], resumed: boolean, place: ResumablePlace): void {
     const { turnSecret, turnUrls, turnTtlMs } = this.config;
     const turn = turnSecret === null ? [] : [turnCredentials(turnUrls, turnSecret, turnTtlMs, self.id)];
     session.send({
@@ -80,7 +117,18 @@ export class Admission {
       room,
       peers,
       iceServers: [...this.config.iceServers, ...turn],
-      resumeToken: this.resumeTokens.issue(room, self.id, self),
+      ...(this.config.resumeGraceMs === 0
+        ? {}
+        : {
+            resumeToken: this.resumeTokens.issue({
+              room,
+              peerId: self.id,
+              ...(self.name === undefined ? {} : { name: self.name }),
+              ...(self.role === undefined ? {} : { role: self.role }),
+              nonce: place.nonce,
+              expiresAt: place.resumeUntil,
+            }),
+          }),
       resumed,
     });
     this.log.info({ event: 'join', room, peer: self.id, resumed }, 'peer joined');

@@ -38,8 +38,17 @@ export interface ServerConfig {
   readonly joinDeadlineMs: number;
   /** WebSocket connections this server holds at most; an upgrade beyond gets HTTP 503. */
   readonly maxConnections: number;
-  /** Connections from one remote address at most (429 beyond); 0: no limit (behind a proxy, all share its address). */
+  /**
+   * Connections from one remote address at most (429 beyond), counting the places its dropped peers
+   * keep for a resume; 0: no limit (behind a proxy, all share its address).
+   */
   readonly maxConnectionsPerIp: number;
+  /** Rooms held at once (cluster-wide with Redis); a join that would open one more gets `server-full`. */
+  readonly maxRooms: number;
+  /** Dropped peers kept for a resume at once (cluster-wide with Redis); beyond, a dropped peer leaves at once. */
+  readonly maxParked: number;
+  /** Bytes of held signals and resume queues kept at once (cluster-wide with Redis); beyond, `server-full`. */
+  readonly maxQueuedBytes: number;
   /** An HTTP client must send its request headers within this (408 otherwise), and the whole request within 3×. */
   readonly httpHeadersTimeoutMs: number;
   /**
@@ -89,6 +98,9 @@ export const DEFAULT_CONFIG: ServerConfig = {
   joinDeadlineMs: 10_000,
   maxConnections: 10_000,
   maxConnectionsPerIp: 64,
+  maxRooms: 20_000,
+  maxParked: 10_000,
+  maxQueuedBytes: 256 * 1024 * 1024,
   httpHeadersTimeoutMs: 10_000,
   authSecret: null,
   rateMessagesPerSecond: 50,
@@ -106,90 +118,186 @@ export const DEFAULT_CONFIG: ServerConfig = {
 /** A token bucket holds this many seconds of its rate, so short bursts (an ICE trickle) pass. */
 export const RATE_BURST_SECONDS = 4;
 
-/** One configurable setting: its flag, its environment variable, and how its text is read. */
+/**
+ * How the values of one setting are read and checked. `check` answers what was expected when a value
+ * is wrong (null when it is right); it serves library options as they are given. `read` turns the
+ * text of a flag, variable or config file into a value for `check` (anything `check` refuses is fine).
+ */
+interface Kind {
+  readonly check: (value: unknown) => string | null;
+  readonly read: (text: string) => unknown;
+}
+
+/** One configurable setting: its flag, its environment variable, and its kind of value. */
 interface Setting {
   readonly key: keyof ServerConfig;
   readonly flag: string;
   readonly env: string;
   readonly help: string;
-  readonly parse: (text: string, name: string) => ServerConfig[keyof ServerConfig];
+  readonly kind: Kind;
   /** The flag may be given several times; its values (and the variable's) are comma-separated lists. */
   readonly repeatable?: true;
 }
 
-/** The settings in the order `--help` lists them. Flags, env vars and help all come from here. */
+const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Reads `250ms`, `30s`, `2m`, `1h`, or a bare number of milliseconds; NaN for anything else. */
+function readDuration(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  return match ? Math.round(Number(match[1]) * (UNITS[match[2] ?? 'ms'] ?? 1)) : Number.NaN;
+}
+
+const inRange = (value: unknown, min: number, max: number): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max;
+
+/** A whole number from `min` to `max`. */
+const integer = (min: number, max: number): Kind => ({
+  read: (text) => (/^\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN),
+  check: (value) => (inRange(value, min, max) ? null : `a whole number from ${min} to ${max}`),
+});
+
+/** A duration: text like `30s`; as an option, whole milliseconds. */
+const duration = (minMs: number, maxMs: number): Kind => ({
+  read: readDuration,
+  check: (value) =>
+    inRange(value, minMs, maxMs)
+      ? null
+      : `a duration from ${minMs}ms to ${maxMs / 1000}s (milliseconds as an option; 500ms, 30s or 2m as text)`,
+});
+
+/** A secret of at least `minLength` characters, or null (unset). Its value is never echoed. */
+const secret = (minLength: number): Kind => ({
+  read: (text) => text,
+  check: (value) =>
+    value === null || (typeof value === 'string' && value.length >= minLength) ? null : `at least ${minLength} characters`,
+});
+
+/** A list of items, each checked by `item`; as text, comma-separated. */
+const list = (item: (text: string) => boolean, expected: string): Kind => ({
+  read: (text) =>
+    text
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part !== ''),
+  check: (value) => {
+    if (!Array.isArray(value)) return `a list of ${expected}`;
+    const bad = value.find((entry) => typeof entry !== 'string' || !item(entry));
+    return bad === undefined ? null : `${expected}, not "${String(bad).slice(0, 80)}"`;
+  },
+});
+
+/** An origin is scheme, host and port only: "https://app.example", never a path or a trailing slash. */
+const isOrigin = (text: string) => /^https?:/.test(text) && URL.parse(text)?.origin === text;
+const isTurnUrl = (text: string) => /^turns?:[^\s,]+$/.test(text);
+const ICE_URL = /^(stun|stuns|turn|turns):[^\s]+$/;
+
+const iceServers: Kind = {
+  read: (text) => {
+    const trimmed = text.trim();
+    if (trimmed === 'none' || trimmed === '' || trimmed === '[]') return [];
+    if (trimmed.startsWith('[')) {
+      try {
+        return JSON.parse(trimmed) as unknown;
+      } catch {
+        return undefined;
+      }
+    }
+    return trimmed.split(',').map((part) => ({ urls: part.trim() }));
+  },
+  check: (value) => {
+    const parsed = v.safeParse(v.array(IceServer), value);
+    if (!parsed.success) return `a list of RTCIceServer objects (${v.summarize(parsed.issues)}), or comma-separated URLs, or "none"`;
+    const bad = parsed.output.flatMap((server) => [server.urls].flat()).find((url) => !ICE_URL.test(url));
+    return bad === undefined ? null : `stun:, stuns:, turn: or turns: URLs, not "${bad.slice(0, 80)}"`;
+  },
+};
+
+const host: Kind = {
+  read: (text) => text.trim(),
+  check: (value) => (typeof value === 'string' && value !== '' && !/[\s/]/.test(value) ? null : 'a host name or IP address'),
+};
+
+const redisUrl: Kind = {
+  read: (text) => text.trim(),
+  check: (value) => {
+    if (value === null) return null;
+    const url = typeof value === 'string' ? URL.parse(value) : null;
+    return url && (url.protocol === 'redis:' || url.protocol === 'rediss:') ? null : 'a redis:// or rediss:// URL';
+  },
+};
+
+const logLevel: Kind = {
+  read: (text) => text.trim(),
+  check: (value) => (LOG_LEVELS.includes(value as LogLevel) ? null : `one of ${LOG_LEVELS.join(', ')}`),
+};
+
+/** The settings in the order `--help` lists them. Flags, env vars, help and option checks all come from here. */
 export const SETTINGS: readonly Setting[] = [
-  { key: 'port', flag: 'port', env: 'ICEBREAKER_PORT', help: 'TCP port (0 = any free port)', parse: (t, n) => integer(t, n, 0, 65_535) },
-  { key: 'host', flag: 'host', env: 'ICEBREAKER_HOST', help: 'interface to listen on (0.0.0.0 = all)', parse: hostName },
+  { key: 'port', flag: 'port', env: 'ICEBREAKER_PORT', help: 'TCP port (0 = any free port)', kind: integer(0, 65_535) },
+  { key: 'host', flag: 'host', env: 'ICEBREAKER_HOST', help: 'interface to listen on (0.0.0.0 = all)', kind: host },
   {
     key: 'iceServers',
     flag: 'ice-servers',
     env: 'ICEBREAKER_ICE_SERVERS',
     help: 'ICE servers for clients: JSON array of RTCIceServer, comma-separated URLs, or "none"',
-    parse: iceServers,
+    kind: iceServers,
   },
-  {
-    key: 'roomCapacity',
-    flag: 'room-capacity',
-    env: 'ICEBREAKER_ROOM_CAPACITY',
-    help: 'peers per room',
-    parse: (t, n) => integer(t, n, 2, 256),
-  },
+  { key: 'roomCapacity', flag: 'room-capacity', env: 'ICEBREAKER_ROOM_CAPACITY', help: 'peers per room', kind: integer(2, 256) },
   {
     key: 'heartbeatIntervalMs',
     flag: 'heartbeat-interval',
     env: 'ICEBREAKER_HEARTBEAT_INTERVAL',
     help: 'ping interval; a silent peer is dropped within two (e.g. 15s)',
-    parse: (t, n) => duration(t, n, 50, 3_600_000),
+    kind: duration(50, 3_600_000),
   },
   {
     key: 'maxMessageBytes',
     flag: 'max-message-bytes',
     env: 'ICEBREAKER_MAX_MESSAGE_BYTES',
     help: 'largest signaling message accepted, in bytes',
-    parse: (t, n) => integer(t, n, 1024, 16 * 1024 * 1024),
+    kind: integer(1024, 16 * 1024 * 1024),
   },
   {
     key: 'holdTtlMs',
     flag: 'hold-ttl',
     env: 'ICEBREAKER_HOLD_TTL',
     help: 'how long signals wait for the next peer to join (e.g. 2m)',
-    parse: (t, n) => duration(t, n, 10, 86_400_000),
+    kind: duration(10, 86_400_000),
   },
   {
     key: 'holdMaxSignals',
     flag: 'hold-max-signals',
     env: 'ICEBREAKER_HOLD_MAX_SIGNALS',
     help: 'signals held per room for the next peer',
-    parse: (t, n) => integer(t, n, 1, 10_000),
+    kind: integer(1, 10_000),
   },
   {
     key: 'holdMaxBytes',
     flag: 'hold-max-bytes',
     env: 'ICEBREAKER_HOLD_MAX_BYTES',
     help: 'bytes held per room for the next peer',
-    parse: (t, n) => integer(t, n, 1024, 64 * 1024 * 1024),
+    kind: integer(1024, 64 * 1024 * 1024),
   },
   {
     key: 'resumeGraceMs',
     flag: 'resume-grace',
     env: 'ICEBREAKER_RESUME_GRACE',
     help: 'how long a dropped peer keeps its place for a resume (0 = no resume)',
-    parse: (t, n) => duration(t, n, 0, 86_400_000),
+    kind: duration(0, 86_400_000),
   },
   {
     key: 'resumeSecret',
     flag: 'resume-secret',
     env: 'ICEBREAKER_RESUME_SECRET',
     help: 'key of resume tokens, at least 16 characters; keep it to honour tokens across restarts',
-    parse: (t, n) => secret(t, n, 16),
+    kind: secret(16),
   },
   {
     key: 'allowedOrigins',
     flag: 'allowed-origin',
     env: 'ICEBREAKER_ALLOWED_ORIGINS',
     help: 'origin whose pages may connect (repeatable; env: comma-separated); others get 403',
-    parse: origins,
+    kind: list(isOrigin, 'origins like https://app.example or http://localhost:8080'),
     repeatable: true,
   },
   {
@@ -197,63 +305,84 @@ export const SETTINGS: readonly Setting[] = [
     flag: 'join-deadline',
     env: 'ICEBREAKER_JOIN_DEADLINE',
     help: 'a connection that has not joined a room by then is closed (e.g. 10s)',
-    parse: (t, n) => duration(t, n, 100, 600_000),
+    kind: duration(100, 600_000),
   },
   {
     key: 'maxConnections',
     flag: 'max-connections',
     env: 'ICEBREAKER_MAX_CONNECTIONS',
     help: 'WebSocket connections held at most; more get HTTP 503',
-    parse: (t, n) => integer(t, n, 1, 1_000_000),
+    kind: integer(1, 1_000_000),
   },
   {
     key: 'maxConnectionsPerIp',
     flag: 'max-connections-per-ip',
     env: 'ICEBREAKER_MAX_CONNECTIONS_PER_IP',
-    help: 'connections from one address at most, more get HTTP 429 (0 = no limit, e.g. behind a proxy)',
-    parse: (t, n) => integer(t, n, 0, 1_000_000),
+    help: 'connections and parked places of one address at most, more get HTTP 429 (0 = no limit, e.g. behind a proxy)',
+    kind: integer(0, 1_000_000),
+  },
+  {
+    key: 'maxRooms',
+    flag: 'max-rooms',
+    env: 'ICEBREAKER_MAX_ROOMS',
+    help: 'rooms the server (the cluster, with --redis) holds at most; a join that would open one more gets server-full',
+    kind: integer(1, 10_000_000),
+  },
+  {
+    key: 'maxParked',
+    flag: 'max-parked',
+    env: 'ICEBREAKER_MAX_PARKED',
+    help: 'dropped peers kept for a resume at once (server- or cluster-wide); beyond, a dropped peer leaves at once',
+    kind: integer(0, 10_000_000),
+  },
+  {
+    key: 'maxQueuedBytes',
+    flag: 'max-queued-bytes',
+    env: 'ICEBREAKER_MAX_QUEUED_BYTES',
+    help: 'bytes of held and queued signals kept at once (server- or cluster-wide); beyond, server-full',
+    kind: integer(64 * 1024, 64 * 1024 * 1024 * 1024),
   },
   {
     key: 'httpHeadersTimeoutMs',
     flag: 'http-headers-timeout',
     env: 'ICEBREAKER_HTTP_HEADERS_TIMEOUT',
     help: 'time for a client to send its request headers (408 after); the whole request gets 3x',
-    parse: (t, n) => duration(t, n, 100, 600_000),
+    kind: duration(100, 600_000),
   },
   {
     key: 'authSecret',
     flag: 'auth-secret',
     env: 'ICEBREAKER_AUTH_SECRET',
     help: 'key of the room tokens (JWT HS256) a join must carry, at least 32 characters; unset = open server',
-    parse: (t, n) => secret(t, n, MIN_AUTH_SECRET_LENGTH),
+    kind: secret(MIN_AUTH_SECRET_LENGTH),
   },
   {
     key: 'rateMessagesPerSecond',
     flag: 'rate-messages',
     env: 'ICEBREAKER_RATE_MESSAGES',
     help: `messages per second per connection, bursts of ${RATE_BURST_SECONDS}s allowed (0 = no limit)`,
-    parse: (t, n) => integer(t, n, 0, 1_000_000),
+    kind: integer(0, 1_000_000),
   },
   {
     key: 'rateBytesPerSecond',
     flag: 'rate-bytes',
     env: 'ICEBREAKER_RATE_BYTES',
     help: `bytes per second per connection, bursts of ${RATE_BURST_SECONDS}s allowed (0 = no limit)`,
-    parse: (t, n) => integer(t, n, 0, 1024 * 1024 * 1024),
+    kind: integer(0, 1024 * 1024 * 1024),
   },
   {
     key: 'maxBufferedBytes',
     flag: 'max-buffered-bytes',
     env: 'ICEBREAKER_MAX_BUFFERED_BYTES',
     help: 'unsent bytes a connection may pile up (it does not read) before it is dropped',
-    parse: (t, n) => integer(t, n, 16 * 1024, 1024 * 1024 * 1024),
+    kind: integer(16 * 1024, 1024 * 1024 * 1024),
   },
   {
     key: 'turnUrls',
     flag: 'turn-url',
     env: 'ICEBREAKER_TURN_URLS',
     help: 'TURN URL handed out with fresh credentials (repeatable; env: comma-separated); needs --turn-secret',
-    parse: turnUrls,
+    kind: list(isTurnUrl, 'turn: or turns: URLs like turn:turn.example.org:3478?transport=udp'),
     repeatable: true,
   },
   {
@@ -261,48 +390,90 @@ export const SETTINGS: readonly Setting[] = [
     flag: 'turn-secret',
     env: 'ICEBREAKER_TURN_SECRET',
     help: "coturn's static-auth-secret (use-auth-secret), at least 16 characters",
-    parse: (t, n) => secret(t, n, 16),
+    kind: secret(16),
   },
   {
     key: 'turnTtlMs',
     flag: 'turn-ttl',
     env: 'ICEBREAKER_TURN_TTL',
     help: 'how long a TURN credential can open allocations (e.g. 1h)',
-    parse: (t, n) => duration(t, n, 10_000, 7 * 86_400_000),
+    kind: duration(10_000, 7 * 86_400_000),
   },
   {
     key: 'drainTimeoutMs',
     flag: 'drain-timeout',
     env: 'ICEBREAKER_DRAIN_TIMEOUT',
     help: 'on SIGTERM, time clients get to reconnect elsewhere before they are closed',
-    parse: (t, n) => duration(t, n, 0, 600_000),
+    kind: duration(0, 600_000),
   },
   {
     key: 'redisUrl',
     flag: 'redis',
     env: 'ICEBREAKER_REDIS_URL',
     help: 'Redis URL; servers with the same one form one service (unset = rooms in this process)',
-    parse: redisUrl,
+    kind: redisUrl,
   },
   {
     key: 'nodeTimeoutMs',
     flag: 'node-timeout',
     env: 'ICEBREAKER_NODE_TIMEOUT',
     help: 'a cluster node silent this long is taken for dead; its peers may resume elsewhere (e.g. 5s)',
-    parse: (t, n) => duration(t, n, 2000, 600_000),
+    kind: duration(2000, 600_000),
   },
   {
     key: 'logLevel',
     flag: 'log-level',
     env: 'ICEBREAKER_LOG_LEVEL',
     help: `lowest level logged: ${LOG_LEVELS.join(', ')}`,
-    parse: (t, n) => {
-      const level = LOG_LEVELS.find((l) => l === t.trim());
-      if (!level) throw invalid(n, t, `one of ${LOG_LEVELS.join(', ')}`);
-      return level;
-    },
+    kind: logLevel,
   },
 ];
+
+/** Options that are not flags: where the page is served from (the CLI finds it by itself). */
+const OPTION_KINDS: Readonly<Partial<Record<keyof ServerConfig, Kind>>> = {
+  staticDir: {
+    read: (text) => text,
+    check: (value) => (value === null || (typeof value === 'string' && value !== '') ? null : 'a folder path, or null'),
+  },
+};
+
+/** Reads one setting's text (from `name`, a flag, variable or file entry), or throws `invalid-config`. */
+function parseSetting(setting: Setting, text: string, name: string): ServerConfig[keyof ServerConfig] {
+  const value = setting.kind.read(text);
+  const expected = setting.kind.check(value);
+  // A secret's text is never echoed: error messages end up in logs.
+  if (expected !== null) throw invalid(name, SECRET_KINDS.has(setting.key) ? '…' : redact(text), expected);
+  return value as ServerConfig[keyof ServerConfig];
+}
+
+/** Settings whose values are never shown in an error. */
+const SECRET_KINDS = new Set(SETTINGS.filter((s) => /secret/i.test(s.key)).map((s) => s.key));
+
+/** A Redis URL may hold a password: errors show the URL without it. */
+function redact(text: string): string {
+  return text.replace(/\/\/[^@/]*@/, '//…@');
+}
+
+/**
+ * Checks the options a library caller passed (`startServer`, `createServer`): every known option with
+ * the same rules as its flag, and no unknown one (a typo must not be ignored). Throws a `TypeError`
+ * naming the option as the caller wrote it.
+ */
+export function checkOptions(options: Readonly<Record<string, unknown>>, ignore: readonly string[] = []): void {
+  for (const [key, value] of Object.entries(options)) {
+    if (ignore.includes(key) || value === undefined) continue;
+    const kind = SETTINGS.find((s) => s.key === key)?.kind ?? OPTION_KINDS[key as keyof ServerConfig];
+    if (!kind) {
+      const known = [...SETTINGS.map((s) => s.key), ...Object.keys(OPTION_KINDS), ...ignore];
+      throw new TypeError(`options.${key.slice(0, 40)}: not an option; the options are ${known.join(', ')}`);
+    }
+    const expected = kind.check(value);
+    if (expected !== null) {
+      const shown = SECRET_KINDS.has(key as keyof ServerConfig) ? '…' : redact(JSON.stringify(value) ?? String(value)).slice(0, 80);
+      throw new TypeError(`options.${key}: expected ${expected}, got ${shown}`);
+    }
+  }
+}
 
 /**
  * Builds a config from command-line flag values and environment variables: a flag wins over its
@@ -326,9 +497,9 @@ export function resolveConfig(
     // PORT is what most hosting platforms set; ICEBREAKER_PORT still wins over it.
     const envValue = env[setting.env] ?? (setting.key === 'port' ? env.PORT : undefined);
     const fileValue = file?.values[setting.flag];
-    if (flagValue !== undefined) config[setting.key] = setting.parse(flagValue, `--${setting.flag}`);
-    else if (envValue !== undefined && envValue !== '') config[setting.key] = setting.parse(envValue, setting.env);
-    else if (fileValue !== undefined) config[setting.key] = setting.parse(fileValue, `${file?.name} "${setting.flag}"`);
+    if (flagValue !== undefined) config[setting.key] = parseSetting(setting, flagValue, `--${setting.flag}`);
+    else if (envValue !== undefined && envValue !== '') config[setting.key] = parseSetting(setting, envValue, setting.env);
+    else if (fileValue !== undefined) config[setting.key] = parseSetting(setting, fileValue, `${file?.name} "${setting.flag}"`);
   }
   return checkConfig(config as unknown as ServerConfig);
 }
@@ -392,101 +563,11 @@ function invalid(name: string, text: string, expected: string): IcebreakerError 
   return new IcebreakerError('invalid-config', `${name}: "${text.slice(0, 80)}" is not valid: expected ${expected}`);
 }
 
-function integer(text: string, name: string, min: number, max: number): number {
-  const value = /^\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < min || value > max) throw invalid(name, text, `a whole number from ${min} to ${max}`);
-  return value;
-}
-
-const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** Reads `250ms`, `30s`, `2m`, `1h`, or a bare number of milliseconds. */
-export function duration(text: string, name: string, minMs: number, maxMs: number): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  const ms = match ? Number(match[1]) * (UNITS[match[2] ?? 'ms'] ?? 1) : Number.NaN;
-  if (!Number.isFinite(ms) || ms < minMs || ms > maxMs) {
-    throw invalid(name, text, `a duration from ${minMs}ms to ${maxMs / 1000}s, like 500ms, 30s or 2m`);
-  }
-  return Math.round(ms);
-}
-
-function hostName(text: string, name: string): string {
-  const host = text.trim();
-  if (host === '' || /[\s/]/.test(host)) throw invalid(name, text, 'a host name or IP address');
-  return host;
-}
-
-function origins(text: string, name: string): string[] {
-  return text
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item !== '')
-    .map((item) => {
-      let origin: string | undefined;
-      try {
-        origin = new URL(item).origin;
-      } catch {
-        origin = undefined;
-      }
-      // An origin is scheme, host and port only: "https://app.example", never a path or a trailing slash.
-      if (origin !== item || !/^https?:/.test(item))
-        throw invalid(name, item, 'an origin like https://app.example or http://localhost:8080');
-      return origin;
-    });
-}
-
-function secret(text: string, name: string, minLength: number): string {
-  // The value itself is never echoed: error messages end up in logs.
-  if (text.length < minLength) throw invalid(name, '…', `at least ${minLength} characters`);
-  return text;
-}
-
-function redisUrl(text: string, name: string): string {
-  let url: URL | undefined;
-  try {
-    url = new URL(text.trim());
-  } catch {
-    url = undefined;
-  }
-  // A Redis URL may hold a password: the error shows the URL without it.
-  if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:'))
-    throw invalid(name, text.replace(/\/\/[^@/]*@/, '//…@'), 'a redis:// or rediss:// URL');
-  return text.trim();
-}
-
-function turnUrls(text: string, name: string): string[] {
-  return text
-    .split(',')
-    .map((url) => url.trim())
-    .filter((url) => url !== '')
-    .map((url) => {
-      if (!/^turns?:[^\s,]+$/.test(url)) throw invalid(name, url, 'a turn: or turns: URL like turn:turn.example.org:3478?transport=udp');
-      return url;
-    });
-}
-
-const ICE_URL = /^(stun|stuns|turn|turns):[^\s]+$/;
-
-function iceServers(text: string, name: string): IceServer[] {
-  const trimmed = text.trim();
-  if (trimmed === 'none' || trimmed === '' || trimmed === '[]') return [];
-  if (trimmed.startsWith('[')) {
-    let json: unknown;
-    try {
-      json = JSON.parse(trimmed);
-    } catch {
-      throw invalid(name, text, 'a JSON array of RTCIceServer objects');
-    }
-    const parsed = v.safeParse(v.array(IceServer), json);
-    if (!parsed.success) throw invalid(name, text, `RTCIceServer objects (${v.summarize(parsed.issues)})`);
-    for (const server of parsed.output) {
-      for (const url of [server.urls].flat()) if (!ICE_URL.test(url)) throw invalid(name, url, 'a stun:, stuns:, turn: or turns: URL');
-    }
-    return parsed.output;
-  }
-  return trimmed.split(',').map((part) => {
-    const url = part.trim();
-    if (!ICE_URL.test(url)) throw invalid(name, url, 'a stun:, stuns:, turn: or turns: URL');
-    return { urls: url };
-  });
+/** Reads a duration's text (`250ms`, `30s`, `2m`, `1h`, bare milliseconds) for a flag of the CLI; throws `invalid-config`. */
+export function parseDuration(text: string, name: string, minMs: number, maxMs: number): number {
+  const kind = duration(minMs, maxMs);
+  const ms = kind.read(text);
+  const expected = kind.check(ms);
+  if (expected !== null) throw invalid(name, text, expected);
+  return ms as number;
 }

@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
 import type { ClientMessage, JoinMessage, SignalRequest } from '../protocol/index.js';
+import type { AddressBook } from './address-book.js';
 import { Admission, type Admitted, newPeerId } from './admission.js';
+import { ByteBudget } from './byte-budget.js';
 import type { ServerConfig } from './config.js';
-import { Member } from './member.js';
+import { Member, newResumeNonce } from './member.js';
 import type { ServerMetrics } from './metrics.js';
 import { type HoldLimits, Room } from './room.js';
 import type { LeaveReason, Session } from './session.js';
@@ -14,8 +16,12 @@ import type { LeaveReason, Session } from './session.js';
 export interface SignalingHub {
   /** Acts on one decoded message. `receivedAt` (performance.now()) times the relay. */
   dispatch(session: Session, message: ClientMessage, receivedAt: number): void;
-  /** A connection ended (`closed`, `timeout`) or its peer left: its place goes, at once or after the resume grace. */
-  detach(session: Session, reason: LeaveReason): void;
+  /**
+   * A connection ended (`closed`, `timeout`) or its peer left: its place goes, at once or after the
+   * resume grace. True when the place was parked: it keeps its address's slot (see AddressBook) until
+   * it is taken back or ends, and the hub gives the slot back then.
+   */
+  detach(session: Session, reason: LeaveReason): boolean;
   /** Rooms and peers this server holds (for /healthz and the metrics). */
   readonly roomCount: number;
   readonly peerCount: number;
@@ -32,14 +38,31 @@ export class Hub implements SignalingHub {
   private readonly admission: Admission;
   /** One object shared by every room. */
   private readonly holdLimits: HoldLimits;
+  private parked = 0;
 
   constructor(
     private readonly config: ServerConfig,
     private readonly metrics: ServerMetrics,
     private readonly log: Logger,
+    private readonly addresses: AddressBook,
   ) {
     this.admission = new Admission(config, log);
-    this.holdLimits = { ttlMs: config.holdTtlMs, maxSignals: config.holdMaxSignals, maxBytes: config.holdMaxBytes };
+    this.holdLimits = {
+      ttlMs: config.holdTtlMs,
+      maxSignals: config.holdMaxSignals,
+      maxBytes: config.holdMaxBytes,
+      budget: new ByteBudget(config.maxQueuedBytes),
+    };
+  }
+
+  /** Bytes of held and queued signals kept now (all rooms). */
+  get queuedBytes(): number {
+    return this.holdLimits.budget.used;
+  }
+
+  /** Places kept for a resume now. */
+  get parkedCount(): number {
+    return this.parked;
   }
 
   get roomCount(): number {
@@ -72,36 +95,59 @@ export class Hub implements SignalingHub {
   }
 
   private join(session: Session, message: JoinMessage, admitted: Admitted): void {
-    const room = this.rooms.get(message.room) ?? new Room(message.room, this.holdLimits);
+    const existing = this.rooms.get(message.room);
     if (admitted.kind === 'resume') {
       const { claim } = admitted;
-      const member = room.get(claim.peerId);
-      if (member) {
-        // A connection that is still attached (its drop not yet noticed) is replaced by the new one.
-        const previous = member.session;
-        if (previous) {
-          previous.member = null;
-          previous.socket.close(4000, 'resumed elsewhere');
-        }
-        session.member = member;
-        this.admission.welcome(session, room.name, member.info, room.peerInfos(member), true);
-        member.resume(session);
+      const member = existing?.get(claim.peerId);
+      if (member && member.resumeNonce === claim.nonce) {
+        this.resume(session, member);
+        return;
+      }
+      // The place is gone (left, expired) or the token was used already: it brings nobody back, unless
+      // it is from before a restart and this server founds its place anew (see Admission.mayRestore).
+      if (member || !this.admission.mayRestore(claim)) {
+        session.sendError('resume-failed', message.id);
         return;
       }
     }
+    if (!existing && this.rooms.size >= this.config.maxRooms) {
+      session.sendError('server-full', message.id, `this server holds ${this.rooms.size} rooms, its limit; try again later`);
+      return;
+    }
+    const room = existing ?? new Room(message.room, this.holdLimits);
     if (room.size >= this.config.roomCapacity) {
       session.sendError('room-full', message.id, `room "${message.room}" already has ${room.size} peers, its capacity`);
       return;
     }
-    // After a restart, a resumed peer takes a new place under its old id.
     const member =
       admitted.kind === 'resume'
-        ? new Member(admitted.claim.peerId, room, session, admitted.claim.name, admitted.claim.role)
-        : new Member(newPeerId(), room, session, admitted.grant.name, admitted.grant.role);
+        ? new Member(admitted.claim.peerId, room, session, admitted.claim.name, admitted.claim.role, admitted.claim.expiresAt)
+        : new Member(newPeerId(), room, session, admitted.grant.name, admitted.grant.role, this.admission.resumeUntil(admitted.grant));
     this.rooms.set(room.name, room);
     session.member = member;
-    this.admission.welcome(session, room.name, member.info, room.peerInfos(member), admitted.kind === 'resume');
+    this.admission.welcome(session, room.name, member.info, room.peerInfos(member), admitted.kind === 'resume', {
+      nonce: member.resumeNonce,
+      resumeUntil: member.resumeUntil,
+    });
     room.add(member);
+  }
+
+  /** A connection takes a place back with its current token; the token is spent (a new nonce, a new token). */
+  private resume(session: Session, member: Member): void {
+    // A connection that is still attached (its drop not yet noticed) is replaced by the new one.
+    const previous = member.session;
+    if (previous) {
+      previous.member = null;
+      previous.socket.close(4000, 'resumed elsewhere');
+    }
+    this.unpark(member);
+    member.resumeNonce = newResumeNonce();
+    session.member = member;
+    this.admission.welcome(session, member.room.name, member.info, member.room.peerInfos(member), true, {
+      nonce: member.resumeNonce,
+      resumeUntil: member.resumeUntil,
+    });
+    member.resume(session, this.holdLimits.budget);
   }
 
   private signal(session: Session, message: SignalRequest, receivedAt: number): void {
@@ -116,23 +162,37 @@ export class Hub implements SignalingHub {
     } else if (outcome === 'unknown-peer') {
       // Also the answer for a peer of another room: ids never cross rooms.
       session.sendError('unknown-peer', message.id, `no other peer "${message.to}" in room "${member.room.name}"`);
+    } else if (outcome === 'server-full') {
+      session.sendError('server-full', message.id, `this server keeps at most ${this.config.maxQueuedBytes} bytes of waiting signals`);
     } else {
       session.sendError(outcome, message.id);
     }
   }
 
-  detach(session: Session, reason: LeaveReason): void {
+  detach(session: Session, reason: LeaveReason): boolean {
     const member = session.member;
-    if (!member) return;
+    if (!member) return false;
     session.member = null;
-    if (reason === 'left' || this.config.resumeGraceMs === 0) {
+    // A place is kept only while resuming is on, its tokens still work, and the server's bound allows.
+    if (reason === 'left' || this.config.resumeGraceMs === 0 || this.parked >= this.config.maxParked || member.resumeUntil <= Date.now()) {
       this.remove(member, reason);
-      return;
+      return false;
     }
-    member.park(this.config.resumeGraceMs, reason, (why) => this.remove(member, why));
+    this.parked++;
+    member.park(this.config.resumeGraceMs, session.address, reason, (why) => this.remove(member, why));
+    return true;
+  }
+
+  /** A parked place is taken back or ends: its slot goes back to the address that parked it. */
+  private unpark(member: Member): void {
+    if (member.parkedFrom === null) return;
+    this.addresses.give(member.parkedFrom);
+    member.parkedFrom = null;
+    this.parked--;
   }
 
   private remove(member: Member, reason: LeaveReason): void {
+    this.unpark(member);
     member.room.remove(member, reason);
     this.log.info({ event: 'leave', room: member.room.name, peer: member.id, reason }, 'peer left');
     if (member.room.size === 0) {

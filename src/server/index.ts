@@ -11,9 +11,10 @@
 export {
   type ConfigFile,
   checkConfig,
+  checkOptions,
   DEFAULT_CONFIG,
-  duration,
   parseConfigFile,
+  parseDuration,
   resolveConfig,
   SETTINGS,
   type ServerConfig,

@@ -1,3 +1,6 @@
+/** Bytes a new connection of a spent address may still send at once: a join with its room token. */
+const JOIN_ALLOWANCE_BYTES = 8 * 1024;
+
 /** What a connection's next message may do: pass, be dropped with `rate-limited`, or end the connection. */
 export type RateVerdict = 'pass' | 'limited' | 'abusive';
 
@@ -20,6 +23,27 @@ export class RateLimiter {
     this.messages = limits.messageBurst;
     this.bytes = limits.byteBurst;
     this.last = now;
+  }
+
+  /** How full the emptier bucket is at `now`, from 1 (full) down (below 0: in debt). */
+  fullness(now: number): number {
+    const { messagesPerMs, messageBurst, bytesPerMs, byteBurst } = this.limits;
+    const elapsed = now - this.last;
+    const messages = messageBurst > 0 ? Math.min(messageBurst, this.messages + elapsed * messagesPerMs) / messageBurst : 1;
+    const bytes = byteBurst > 0 ? Math.min(byteBurst, this.bytes + elapsed * bytesPerMs) / byteBurst : 1;
+    return Math.min(messages, bytes);
+  }
+
+  /**
+   * A limiter in the same state, for a new connection of an address that has just spent its budget:
+   * not a fresh burst, yet not the old debt either, which would keep a reloaded page of an honest
+   * user behind the same address from even joining. It may send a join; the rest waits for the refill.
+   */
+  copy(): RateLimiter {
+    const twin = new RateLimiter(this.limits, this.last);
+    twin.messages = Math.min(this.limits.messageBurst, Math.max(this.messages, 1));
+    twin.bytes = Math.min(this.limits.byteBurst, Math.max(this.bytes, JOIN_ALLOWANCE_BYTES));
+    return twin;
   }
 
   /** Charges one message of `size` bytes at time `now` (ms) and says what may happen to it. */

@@ -1,33 +1,42 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
-/** What a resume token proves: which peer of which room it was issued to, and until when. */
+/** What a resume token proves: which place of which room it was issued for, and until when. */
 export interface ResumeClaim {
   readonly room: string;
   readonly peerId: string;
   /** The name and role the peer held, so that a peer coming back after a restart keeps them. */
   readonly name?: string;
   readonly role?: string;
+  /** The place's nonce when the token was issued: only the place's current nonce resumes it. */
+  readonly nonce: string;
+  /** The server process (or cluster) that issued it: a token of another one can only be from before a restart. */
+  readonly issuer: string;
   readonly expiresAt: number;
 }
 
+/** What a token is issued for. */
+export type ResumeGrant = Omit<ResumeClaim, 'issuer'>;
+
 /**
  * Signs and checks resume tokens (HMAC-SHA256). They are self-contained, so a server restarted with
- * the same secret still honours the tokens it issued before; with a random secret they die with the
- * process. Tokens are secrets of their holder: peer ids are public, tokens never are.
+ * the same secret can still read the tokens it issued before; whether one still resumes anything is
+ * the hub's decision (the place must exist and carry the token's nonce). Tokens are secrets of their
+ * holder: peer ids are public, tokens never are.
  */
 export class ResumeTokens {
   private readonly key: Buffer;
 
   constructor(
     secret: string | null,
-    private readonly ttlMs: number,
+    /** Who issues: the claims of tokens carry it. */
+    readonly issuer: string,
   ) {
     this.key = secret === null ? randomBytes(32) : Buffer.from(secret, 'utf8');
   }
 
-  issue(room: string, peerId: string, identity: { readonly name?: string; readonly role?: string } = {}, now = Date.now()): string {
-    const { name: n, role: o } = identity;
-    const payload = Buffer.from(JSON.stringify({ r: room, p: peerId, n, o, e: now + this.ttlMs })).toString('base64url');
+  issue(grant: ResumeGrant): string {
+    const { room: r, peerId: p, name: n, role: o, nonce: g, expiresAt: e } = grant;
+    const payload = Buffer.from(JSON.stringify({ r, p, n, o, g, i: this.issuer, e })).toString('base64url');
     return `${payload}.${this.sign(payload)}`;
   }
 
@@ -39,14 +48,17 @@ export class ResumeTokens {
     const given = Buffer.from(signature);
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
     try {
-      const claim = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
-      if (typeof claim.r !== 'string' || typeof claim.p !== 'string' || typeof claim.e !== 'number' || claim.e < now) return null;
+      const c = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+      if (typeof c.r !== 'string' || typeof c.p !== 'string' || typeof c.g !== 'string' || typeof c.i !== 'string') return null;
+      if (typeof c.e !== 'number' || c.e < now) return null;
       return {
-        room: claim.r,
-        peerId: claim.p,
-        ...(typeof claim.n === 'string' ? { name: claim.n } : {}),
-        ...(typeof claim.o === 'string' ? { role: claim.o } : {}),
-        expiresAt: claim.e,
+        room: c.r,
+        peerId: c.p,
+        ...(typeof c.n === 'string' ? { name: c.n } : {}),
+        ...(typeof c.o === 'string' ? { role: c.o } : {}),
+        nonce: c.g,
+        issuer: c.i,
+        expiresAt: c.e,
       };
     } catch {
       return null;

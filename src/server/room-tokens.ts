@@ -7,6 +7,8 @@ export interface RoomGrant {
   readonly room: string;
   readonly name?: string;
   readonly role?: string;
+  /** When the token that granted it expires (ms since the epoch); the place's resume tokens expire with it. */
+  readonly expiresAt?: number;
 }
 
 /** The claims an Icebreaker room token carries besides the standard `exp` (and `iat`). */
@@ -48,7 +50,7 @@ export class RoomTokens {
     const claims = v.safeParse(Claims, payload);
     if (!claims.success) return 'auth-invalid';
     if (claims.output.room !== room) return 'auth-wrong-room';
-    return grant(room, claims.output.name, claims.output.role);
+    return { ...grant(room, claims.output.name, claims.output.role), expiresAt: claims.output.exp * 1000 };
   }
 }
 

@@ -29,7 +29,7 @@ interface Hold {
 }
 
 /** What `relay` did with a signal; the caller turns failures into `error` replies. */
-export type RelayOutcome = 'delivered' | 'held' | 'unknown-peer' | 'target-required' | 'hold-full' | 'queue-full';
+export type RelayOutcome = 'delivered' | 'held' | 'unknown-peer' | 'target-required' | 'hold-full' | 'queue-full' | 'server-full';
 
 /** A named room: its members in join order (the first is the caller, PEER1) and any held signals. */
 export class Room {
@@ -70,6 +70,7 @@ export class Room {
     if (this.members.get(member.id) !== member) return;
     this.members.delete(member.id);
     member.stopGrace();
+    member.dropQueue(this.limits.budget);
     if (this.hold?.from === member) this.clearHold();
     this.broadcast({ type: 'peer-left', peerId: member.id, reason });
   }
@@ -93,7 +94,8 @@ export class Room {
       }
       if (!target) return this.holdFrame(sender, frame, requestId);
     }
-    return target.deliver(frame, this.limits) ? 'delivered' : 'queue-full';
+    const outcome = target.deliver(frame, this.limits);
+    return outcome === 'sent' || outcome === 'queued' ? 'delivered' : outcome;
   }
 
   /** Stops the timers; the server calls it when the room empties or shuts down. */
@@ -105,9 +107,10 @@ export class Room {
   private holdFrame(sender: Member, frame: string, requestId: RequestId | undefined): RelayOutcome {
     const bytes = Buffer.byteLength(frame);
     const hold = this.hold ?? this.startHold(sender, requestId);
-    if (hold.frames.length >= this.limits.maxSignals || hold.bytes + bytes > this.limits.maxBytes) {
+    const full = hold.frames.length >= this.limits.maxSignals || hold.bytes + bytes > this.limits.maxBytes;
+    if (full || !this.limits.budget.take(bytes)) {
       if (hold.frames.length === 0) this.clearHold();
-      return 'hold-full';
+      return full ? 'hold-full' : 'server-full';
     }
     hold.frames.push(frame);
     hold.bytes += bytes;
@@ -134,7 +137,9 @@ export class Room {
   }
 
   private clearHold(): void {
-    if (this.hold) clearTimeout(this.hold.timer);
+    if (!this.hold) return;
+    clearTimeout(this.hold.timer);
+    this.limits.budget.give(this.hold.bytes);
     this.hold = null;
   }
 

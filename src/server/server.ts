@@ -6,11 +6,12 @@ import type { Duplex } from 'node:stream';
 import { type Logger, pino } from 'pino';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { decodeClientMessage } from '../protocol/index.js';
+import { AddressBook } from './address-book.js';
 import { ClusterHub } from './cluster/cluster-hub.js';
-import { checkConfig, DEFAULT_CONFIG, RATE_BURST_SECONDS, type ServerConfig } from './config.js';
+import { checkConfig, checkOptions, DEFAULT_CONFIG, RATE_BURST_SECONDS, type ServerConfig } from './config.js';
 import { Hub, type SignalingHub } from './hub.js';
 import { type RejectionReason, ServerMetrics } from './metrics.js';
-import { RateLimiter, RateLimits } from './rate-limiter.js';
+import { RateLimits } from './rate-limiter.js';
 import { Session, type SessionObserver } from './session.js';
 import { serveStatic } from './static-files.js';
 
@@ -96,18 +97,21 @@ export interface StartOptions extends Partial<ServerConfig> {
  * ```
  */
 export async function startServer(options: StartOptions = {}): Promise<IcebreakerServer> {
+  if (typeof options !== 'object' || options === null) throw new TypeError('options: expected an object of settings');
+  checkOptions(options as Readonly<Record<string, unknown>>, ['logger']);
   const { logger, ...settings } = options;
+  if (logger !== undefined && typeof logger?.child !== 'function') throw new TypeError('options.logger: expected a pino logger');
   const config = checkConfig({ ...DEFAULT_CONFIG, ...settings });
   const log = logger ?? pino({ level: 'silent' });
   const staticDir = config.staticDir === null ? null : resolve(config.staticDir);
   /** Every open connection, by its socket. */
   const sessions = new Map<WebSocket, Session>();
-  /** Open connections by remote address, for the per-address limit. */
-  const perAddress = new Map<string, number>();
+  /** Slots of each remote address (its connections and parked places) and its spent rate limits. */
+  const addresses = new AddressBook(config.maxConnectionsPerIp, config.maxConnections);
   let draining = false;
   const metrics = new ServerMetrics(() => ({ connections: sessions.size, rooms: hub.roomCount, peers: hub.peerCount }));
   const hub: SignalingHub =
-    config.redisUrl === null ? new Hub(config, metrics, log) : new ClusterHub(config.redisUrl, config, metrics, log);
+    config.redisUrl === null ? new Hub(config, metrics, log, addresses) : new ClusterHub(config.redisUrl, config, metrics, log, addresses);
   if (hub instanceof ClusterHub) {
     try {
       await hub.connected();
@@ -212,7 +216,7 @@ export async function startServer(options: StartOptions = {}): Promise<Icebreake
                 ? 'unavailable'
                 : sessions.size >= config.maxConnections
                   ? 'capacity'
-                  : config.maxConnectionsPerIp > 0 && (perAddress.get(address) ?? 0) >= config.maxConnectionsPerIp
+                  : addresses.full(address)
                     ? 'per-ip'
                     : null;
     if (refusal) {
@@ -227,10 +231,10 @@ export async function startServer(options: StartOptions = {}): Promise<Icebreake
   });
 
   function accept(ws: WebSocket, transport: Duplex, address: string): void {
-    const limiter = new RateLimiter(rateLimits, performance.now());
+    const limiter = addresses.limiter(address, rateLimits, performance.now());
     const session = new Session(ws, transport, address, limiter, config.maxBufferedBytes, observer);
     sessions.set(ws, session);
-    perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
+    addresses.take(address);
     log.debug({ event: 'connect', address }, 'connection opened');
     unjoined.set(session, performance.now());
     ws.on('pong', onPong);
@@ -264,11 +268,10 @@ export async function startServer(options: StartOptions = {}): Promise<Icebreake
     unjoined.delete(session);
     sessions.delete(this);
     const { address } = session;
-    const left = (perAddress.get(address) ?? 1) - 1;
-    if (left > 0) perAddress.set(address, left);
-    else perAddress.delete(address);
+    addresses.closed(address, session.limiter, performance.now());
     log.debug({ event: 'disconnect', address, peer: session.peerId, code }, 'connection closed');
-    hub.detach(session, session.closeReason);
+    // A parked place keeps the connection's slot; the hub gives it back when the place is settled.
+    if (!hub.detach(session, session.closeReason)) addresses.give(address);
   }
 
   function handleFrame(session: Session, data: RawData, isBinary: boolean): void {

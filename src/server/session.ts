@@ -19,8 +19,16 @@ export class Session {
   /** The room place this connection holds, once joined (in-memory hub); the server alone chooses its id. */
   member: Member | null = null;
   /** The place this connection holds in a cluster (Redis hub): its id and room. */
-  place: { readonly id: string; readonly room: string; readonly name?: string; readonly role?: string; readonly order: number } | null =
-    null;
+  place: {
+    readonly id: string;
+    readonly room: string;
+    readonly name?: string;
+    readonly role?: string;
+    readonly order: number;
+    /** The place's current resume nonce, and when its tokens stop working. */
+    readonly nonce: string;
+    readonly resumeUntil: number;
+  } | null = null;
   /** Cleared when a ping goes out and set again by the pong; see the server's heartbeat. */
   answeredPing = true;
   /** What the other peers are told if this connection's place expires. */

@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { type ClientMessage, encode, type JoinMessage, type PeerInfo, type SignalRequest } from '../../protocol/index.js';
+import type { AddressBook } from '../address-book.js';
 import { Admission, type Admitted, newPeerId } from '../admission.js';
 import type { ServerConfig } from '../config.js';
 import type { SignalingHub } from '../hub.js';
+import { newResumeNonce } from '../member.js';
 import type { ServerMetrics } from '../metrics.js';
 import type { LeaveReason, Session } from '../session.js';
 import { HOLD_EXPIRE, JOIN, LEAVE, NODE_DOWN, PARK, REAP, REJOIN, REROUTE, SIGNAL } from './scripts.js';
@@ -14,6 +16,10 @@ const PREFIX = 'icebreaker:';
 const HEARTBEAT_MS = 1000;
 /** Deliveries read from this node's stream per round trip. */
 const READ_BATCH = 1000;
+/** Parked places a reaper removes per script call; it calls again at once while there are more. */
+const REAP_BATCH = 500;
+/** How long one reaping round may go on (the rest waits for the next second). */
+const REAP_BUDGET_MS = 500;
 
 type ScriptName = 'ibJoin' | 'ibSignal' | 'ibHoldExpire' | 'ibLeave' | 'ibPark' | 'ibReap' | 'ibNodeDown' | 'ibReroute' | 'ibRejoin';
 type Scripted = Redis & Record<ScriptName, (...args: Array<string | number>) => Promise<unknown>>;
@@ -60,6 +66,7 @@ export class ClusterHub implements SignalingHub {
     private readonly config: ServerConfig,
     private readonly metrics: ServerMetrics,
     private readonly log: Logger,
+    private readonly addresses: AddressBook,
   ) {
     this.admission = new Admission(config, log);
     this.resumeSecret = config.resumeSecret;
@@ -156,6 +163,8 @@ export class ClusterHub implements SignalingHub {
     const resume = admitted.kind === 'resume';
     const id = resume ? admitted.claim.peerId : newPeerId();
     const { name, role } = resume ? admitted.claim : admitted.grant;
+    const resumeUntil = resume ? admitted.claim.expiresAt : this.admission.resumeUntil(admitted.grant);
+    const nonce = newResumeNonce();
     const info: PeerInfo = { id, ...(name === undefined ? {} : { name }), ...(role === undefined ? {} : { role }) };
     const record = JSON.stringify({ ...(name === undefined ? {} : { nm: name }), ...(role === undefined ? {} : { ro: role }) });
     const result = (await this.redis.ibJoin(
@@ -168,18 +177,30 @@ export class ClusterHub implements SignalingHub {
       encode({ type: 'peer-joined', peer: info }),
       ...this.queueLimits(),
       resume ? '1' : '0',
-    )) as [string, string, string[], number] | [string, number];
+      resume ? admitted.claim.nonce : '',
+      nonce,
+      this.config.maxRooms,
+    )) as [string, string, string[], number] | [string, number] | [string];
+    const joined = result[0] === 'joined' || result[0] === 'resumed';
     if (!session.isOpen) {
-      // The connection went while Redis answered: let the place go the way a drop would.
-      if (result[0] !== 'full') this.track(this.redis.ibPark(...this.base(), message.room, id, this.node, Date.now(), 'closed'));
+      // The connection went while Redis answered: let the place go the way a drop would (at once).
+      if (joined) this.track(this.leave(message.room, id, 'closed'));
       return;
     }
     if (result[0] === 'full') {
       session.sendError('room-full', message.id, `room "${message.room}" already has ${result[1]} peers, its capacity`);
       return;
     }
+    if (result[0] === 'server-full') {
+      session.sendError('server-full', message.id, `this service holds ${result[1]} rooms, its limit; try again later`);
+      return;
+    }
+    if (!joined) {
+      session.sendError('resume-failed', message.id);
+      return;
+    }
     const [outcome, othersJson, frames, order] = result as [string, string, string[], number];
-    session.place = { ...info, room: message.room, order };
+    session.place = { ...info, room: message.room, order, nonce, resumeUntil };
     this.local.set(id, session);
     const others = (othersJson === '{}' ? [] : JSON.parse(othersJson)) as Array<PeerInfo & { s: number }>;
     const peers = others.map(({ id: peerId, name: n, role: r }) => ({
@@ -187,7 +208,7 @@ export class ClusterHub implements SignalingHub {
       ...(n === undefined ? {} : { name: n }),
       ...(r === undefined ? {} : { role: r }),
     }));
-    this.admission.welcome(session, message.room, info, peers, outcome === 'resumed' || resume);
+    this.admission.welcome(session, message.room, info, peers, outcome === 'resumed', { nonce, resumeUntil });
     // Held signals (a new place) or what was queued during the absence (a resumed one), in order.
     for (const frame of frames) session.sendFrame(frame);
   }
@@ -229,6 +250,9 @@ export class ClusterHub implements SignalingHub {
       case 'queue-full':
         session.sendError(outcome, message.id);
         return;
+      case 'server-full':
+        session.sendError('server-full', message.id, `this service keeps at most ${this.config.maxQueuedBytes} bytes of waiting signals`);
+        return;
       default:
         // This node's place is gone from Redis (Redis lost its data): put it back and ask again.
         await this.rejoin(session);
@@ -254,16 +278,37 @@ export class ClusterHub implements SignalingHub {
     this.timers.add(timer);
   }
 
-  detach(session: Session, reason: LeaveReason): void {
+  detach(session: Session, reason: LeaveReason): boolean {
     const place = session.place;
-    if (!place) return;
+    if (!place) return false;
     session.place = null;
     if (this.local.get(place.id) === session) this.local.delete(place.id);
-    if (reason === 'left' || this.config.resumeGraceMs === 0) {
+    if (reason === 'left' || this.config.resumeGraceMs === 0 || place.resumeUntil <= Date.now()) {
       this.track(this.leave(place.room, place.id, reason));
-      return;
+      return false;
     }
-    this.track(this.redis.ibPark(...this.base(), place.room, place.id, this.node, Date.now() + this.config.resumeGraceMs, reason));
+    const { address } = session;
+    this.track(
+      (async () => {
+        const parked = (await this.redis
+          .ibPark(...this.base(), place.room, place.id, this.node, Date.now() + this.config.resumeGraceMs, reason, this.config.maxParked)
+          .catch(() => 0)) as number;
+        // The cluster keeps as many parked places as it may: this one goes at once.
+        if (parked === -1) await this.leave(place.room, place.id, reason);
+        if (parked !== 1) {
+          this.addresses.give(address);
+          return;
+        }
+        // The place keeps its address's slot for the grace (whether it is taken back here, elsewhere, or not at all).
+        const timer = setTimeout(() => {
+          this.timers.delete(timer);
+          this.addresses.give(address);
+        }, this.config.resumeGraceMs);
+        timer.unref();
+        this.timers.add(timer);
+      })(),
+    );
+    return true;
   }
 
   private async leave(room: string, id: string, reason: LeaveReason): Promise<void> {
@@ -336,9 +381,18 @@ export class ClusterHub implements SignalingHub {
           if (parked > 0)
             this.log.warn({ event: 'node-down', node, peers: parked }, 'a node stopped answering: its peers may resume elsewhere');
         }
-        const removed = (await this.redis.ibReap(...this.base(), now, 100, ...this.queueLimits())) as string[];
-        for (let i = 0; i + 2 < removed.length; i += 3) {
-          this.log.info({ event: 'leave', room: removed[i], peer: removed[i + 1], reason: removed[i + 2] }, 'peer left');
+        // Every place whose grace is over goes now, however many: the caps bound how many there can be,
+        // and a reaper that took a fixed number a second fell behind a churn faster than that.
+        const started = performance.now();
+        for (let looked = REAP_BATCH; looked === REAP_BATCH && performance.now() - started < REAP_BUDGET_MS; ) {
+          const [count, ...removed] = (await this.redis.ibReap(...this.base(), now, REAP_BATCH, ...this.queueLimits())) as [
+            number,
+            ...string[],
+          ];
+          looked = count;
+          for (let i = 0; i + 2 < removed.length; i += 3) {
+            this.log.info({ event: 'leave', room: removed[i], peer: removed[i + 1], reason: removed[i + 2] }, 'peer left');
+          }
         }
       })().finally(() => {
         this.ticking = false;
@@ -367,6 +421,7 @@ export class ClusterHub implements SignalingHub {
     if (!place) return;
     const record = JSON.stringify({
       s: place.order,
+      g: place.nonce,
       ...(place.name === undefined ? {} : { nm: place.name }),
       ...(place.role === undefined ? {} : { ro: place.role }),
     });
@@ -397,9 +452,9 @@ export class ClusterHub implements SignalingHub {
     return [PREFIX];
   }
 
-  /** A resume queue holds as much as a hold, for as long as the resume grace (and a little more). */
+  /** A resume queue holds as much as a hold; all holds and queues together, `maxQueuedBytes`. */
   private queueLimits(): [number, number, number] {
-    return [this.config.holdMaxSignals, this.config.holdMaxBytes, this.config.resumeGraceMs + 5000];
+    return [this.config.holdMaxSignals, this.config.holdMaxBytes, this.config.maxQueuedBytes];
   }
 
   async close(): Promise<void> {

@@ -12,11 +12,17 @@
  * - `P node:{n}:peers`  set of the peers attached to node n
  * - `P nodes`           sorted set: node → last heartbeat (ms)
  * - `P parked`          sorted set: "room\npeer" → when its resume grace ends (ms)
+ * - `P count:rooms`, `P count:parked`, `P count:bytes`  the cluster-wide totals its caps bound: rooms,
+ *   parked places, and bytes of held signals and resume queues (kept exact by these scripts alone:
+ *   nothing that they count expires by itself)
  *
  * Keys are built inside the scripts, so this needs one Redis (or a primary with replicas), not Redis Cluster.
  */
 
-/** Helpers every script starts with. ARGV[1] is always the key prefix. */
+/**
+ * Helpers every script starts with. ARGV[1] is always the key prefix. "Queue limits" are three
+ * arguments: signals and bytes one resume queue holds, and the bytes all holds and queues may hold.
+ */
 const PRELUDE = `
 local P = ARGV[1]
 local STREAM_MAXLEN = 100000
@@ -26,20 +32,39 @@ local function record(room, id)
   if v then return cjson.decode(v) end
   return nil
 end
--- A frame for member id (record m): to its node's stream while attached, to its resume queue while parked.
-local function deliver(id, m, frame, maxQueue, maxQueueBytes, queueTtl)
+local COUNT_ROOMS, COUNT_PARKED, COUNT_BYTES = P .. 'count:rooms', P .. 'count:parked', P .. 'count:bytes'
+local function count(key) return tonumber(redis.call('GET', key) or '0') end
+-- Whether \`bytes\` more may wait in holds and queues, cluster-wide; if so they are counted.
+local function takeBytes(bytes, maxTotal)
+  if count(COUNT_BYTES) + bytes > maxTotal then return false end
+  redis.call('INCRBY', COUNT_BYTES, bytes)
+  return true
+end
+-- A frame for member id (record m): to its node's stream while attached, to its resume queue while
+-- parked. → nil, or why it was refused: 'queue-full' | 'server-full'
+local function deliver(id, m, frame, maxQueue, maxQueueBytes, maxTotal)
   if m.st == 'on' then
     redis.call('XADD', P .. 'node:' .. m.n .. ':s', 'MAXLEN', '~', STREAM_MAXLEN, '*', 't', id, 'f', frame)
-    return true
+    return nil
   end
   local q, qb = P .. 'peer:' .. id .. ':q', P .. 'peer:' .. id .. ':qb'
   local bytes = tonumber(redis.call('GET', qb) or '0')
-  if redis.call('LLEN', q) >= maxQueue or bytes + #frame > maxQueueBytes then return false end
+  if redis.call('LLEN', q) >= maxQueue or bytes + #frame > maxQueueBytes then return 'queue-full' end
+  if not takeBytes(#frame, maxTotal) then return 'server-full' end
   redis.call('RPUSH', q, frame)
   redis.call('INCRBY', qb, #frame)
-  redis.call('PEXPIRE', q, queueTtl)
-  redis.call('PEXPIRE', qb, queueTtl)
-  return true
+  return nil
+end
+-- Forgets a peer's resume queue (delivered on a resume, or dropped with the place) and uncounts its bytes.
+local function dropQueue(id)
+  local qb = P .. 'peer:' .. id .. ':qb'
+  redis.call('DECRBY', COUNT_BYTES, tonumber(redis.call('GET', qb) or '0'))
+  redis.call('DEL', P .. 'peer:' .. id .. ':q', qb)
+end
+-- Forgets a room's hold (delivered, expired, or its sender gone) and uncounts its bytes.
+local function dropHold(room)
+  redis.call('DECRBY', COUNT_BYTES, tonumber(redis.call('HGET', roomKey(room, 'holdm'), 'bytes') or '0'))
+  redis.call('DEL', roomKey(room, 'hold'), roomKey(room, 'holdm'))
 end
 -- The members of a room but one, oldest first, as the welcome lists them.
 local function others(room, except)
@@ -54,10 +79,10 @@ local function others(room, except)
   table.sort(list, function(a, b) return a.s < b.s end)
   return list
 end
-local function broadcast(room, except, frame, maxQueue, maxQueueBytes, queueTtl)
+local function broadcast(room, except, frame, maxQueue, maxQueueBytes, maxTotal)
   local flat = redis.call('HGETALL', roomKey(room, 'm'))
   for i = 1, #flat, 2 do
-    if flat[i] ~= except then deliver(flat[i], cjson.decode(flat[i + 1]), frame, maxQueue, maxQueueBytes, queueTtl) end
+    if flat[i] ~= except then deliver(flat[i], cjson.decode(flat[i + 1]), frame, maxQueue, maxQueueBytes, maxTotal) end
   end
 end
 -- The deliveries still in node n's stream (it trims what it has read), for peer id or, without id,
@@ -76,19 +101,21 @@ local function unread(n, id)
   return taken
 end
 -- Removes a member and tells the others; false when it was not there (another node removed it first).
-local function remove(room, id, leftFrame, maxQueue, maxQueueBytes, queueTtl)
+local function remove(room, id, leftFrame, maxQueue, maxQueueBytes, maxTotal)
   local m = record(room, id)
   if not m then return false end
   redis.call('HDEL', roomKey(room, 'm'), id)
   redis.call('SREM', P .. 'node:' .. m.n .. ':peers', id)
-  redis.call('DEL', P .. 'peer:' .. id, P .. 'peer:' .. id .. ':q', P .. 'peer:' .. id .. ':qb')
+  redis.call('DEL', P .. 'peer:' .. id)
+  dropQueue(id)
+  if m.st == 'parked' then redis.call('DECR', COUNT_PARKED) end
   redis.call('ZREM', P .. 'parked', room .. '\\n' .. id)
-  if redis.call('HGET', roomKey(room, 'holdm'), 'from') == id then
-    redis.call('DEL', roomKey(room, 'hold'), roomKey(room, 'holdm'))
-  end
-  broadcast(room, id, leftFrame, maxQueue, maxQueueBytes, queueTtl)
+  if redis.call('HGET', roomKey(room, 'holdm'), 'from') == id then dropHold(room) end
+  broadcast(room, id, leftFrame, maxQueue, maxQueueBytes, maxTotal)
   if redis.call('HLEN', roomKey(room, 'm')) == 0 then
-    redis.call('DEL', roomKey(room, 'seq'), roomKey(room, 'hold'), roomKey(room, 'holdm'))
+    dropHold(room)
+    redis.call('DEL', roomKey(room, 'seq'))
+    redis.call('DECR', COUNT_ROOMS)
   end
   return true
 end
@@ -96,43 +123,53 @@ end
 
 /**
  * JOIN: ARGV P, room, id, node, capacity, record JSON (nm, ro), peer-joined frame, queue limits (3),
- * resume ("1": take the id back if it is still in the room).
- * → {"resumed", others JSON, queued frames} | {"joined", others JSON, held frames, join order} | {"full", size}
+ * resume ("1": take the place back, if it is in the room and its nonce is the token's), the token's
+ * nonce, the place's new nonce, the most rooms the cluster holds.
+ * → {"resumed", others JSON, queued frames, join order} | {"joined", others JSON, held frames, join order} |
+ *   {"full", size} | {"resume-failed"} | {"server-full", rooms}
  */
 export const JOIN = `${PRELUDE}
 local room, id, node, capacity = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
 local rec, joinedFrame = cjson.decode(ARGV[6]), ARGV[7]
-local maxQueue, maxQueueBytes, queueTtl = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
+local maxQueue, maxQueueBytes, maxTotal = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
 local mk = roomKey(room, 'm')
 local old = record(room, id)
-if old and ARGV[11] == '1' then
+if ARGV[11] == '1' then
+  -- A token brings back only a place that exists and carries its nonce: one that left or expired,
+  -- or a token already spent on a resume, brings nobody back.
+  if not old or old.g ~= ARGV[12] then return { 'resume-failed' } end
   -- The peer comes back: this node holds it from now on. A connection another node still thinks
   -- attached (its drop not yet noticed) is closed there.
   if old.st == 'on' and old.n ~= node then
     redis.call('XADD', P .. 'node:' .. old.n .. ':s', 'MAXLEN', '~', STREAM_MAXLEN, '*', 't', id, 'k', '1')
   end
+  if old.st == 'parked' then redis.call('DECR', COUNT_PARKED) end
   redis.call('SREM', P .. 'node:' .. old.n .. ':peers', id)
-  old.n, old.st, old.why = node, 'on', nil
+  local from = old.n
+  old.n, old.st, old.why, old.g = node, 'on', nil, ARGV[13]
   redis.call('HSET', mk, id, cjson.encode(old))
   redis.call('SADD', P .. 'node:' .. node .. ':peers', id)
   redis.call('ZREM', P .. 'parked', room .. '\\n' .. id)
   -- What was sent to it and not yet read where it was, then what waited in its queue: in order.
   local frames = {}
-  if old.n ~= node then
-    for _, pair in ipairs(unread(old.n, id)) do table.insert(frames, pair[2]) end
+  if from ~= node then
+    for _, pair in ipairs(unread(from, id)) do table.insert(frames, pair[2]) end
   end
-  local q = P .. 'peer:' .. id .. ':q'
-  for _, frame in ipairs(redis.call('LRANGE', q, 0, -1)) do table.insert(frames, frame) end
-  redis.call('DEL', q, P .. 'peer:' .. id .. ':qb')
+  for _, frame in ipairs(redis.call('LRANGE', P .. 'peer:' .. id .. ':q', 0, -1)) do table.insert(frames, frame) end
+  dropQueue(id)
   return { 'resumed', cjson.encode(others(room, id)), frames, old.s }
 end
 if old then return { 'full', redis.call('HLEN', mk) } end
 local size = redis.call('HLEN', mk)
 if size >= capacity then return { 'full', size } end
+if size == 0 then
+  if count(COUNT_ROOMS) >= tonumber(ARGV[14]) then return { 'server-full', count(COUNT_ROOMS) } end
+  redis.call('INCR', COUNT_ROOMS)
+end
 rec.s = redis.call('INCR', roomKey(room, 'seq'))
-rec.n, rec.st = node, 'on'
+rec.n, rec.st, rec.g = node, 'on', ARGV[13]
 -- The others hear of the newcomer before anything it sends them.
-broadcast(room, id, joinedFrame, maxQueue, maxQueueBytes, queueTtl)
+broadcast(room, id, joinedFrame, maxQueue, maxQueueBytes, maxTotal)
 redis.call('HSET', mk, id, cjson.encode(rec))
 redis.call('SADD', P .. 'node:' .. node .. ':peers', id)
 redis.call('SET', P .. 'peer:' .. id, room)
@@ -140,7 +177,7 @@ local held = {}
 local holder = redis.call('HGET', roomKey(room, 'holdm'), 'from')
 if holder and holder ~= id then
   held = redis.call('LRANGE', roomKey(room, 'hold'), 0, -1)
-  redis.call('DEL', roomKey(room, 'hold'), roomKey(room, 'holdm'))
+  dropHold(room)
 end
 return { 'joined', cjson.encode(others(room, id)), held, rec.s }
 `;
@@ -149,12 +186,12 @@ return { 'joined', cjson.encode(others(room, id)), held, rec.s }
  * SIGNAL: ARGV P, room, from, to ("" for the only other peer), frame, hold TTL, hold max signals,
  * hold max bytes, queue limits (3), a fresh hold id.
  * → {"delivered"} | {"held", started "1"/"0", hold id} | {"unknown-peer"} | {"target-required"} |
- *   {"hold-full"} | {"queue-full"} | {"not-member"}
+ *   {"hold-full"} | {"queue-full"} | {"server-full"} | {"not-member"}
  */
 export const SIGNAL = `${PRELUDE}
 local room, from, to, frame = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local holdTtl, holdMax, holdMaxBytes = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
-local maxQueue, maxQueueBytes, queueTtl = tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])
+local maxQueue, maxQueueBytes, maxTotal = tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])
 local mk = roomKey(room, 'm')
 if redis.call('HEXISTS', mk, from) == 0 then return { 'not-member' } end
 local target = to
@@ -172,6 +209,7 @@ if to == '' then
     local count = redis.call('LLEN', hk)
     local bytes = tonumber(redis.call('HGET', hm, 'bytes') or '0')
     if count >= holdMax or bytes + #frame > holdMaxBytes then return { 'hold-full' } end
+    if not takeBytes(#frame, maxTotal) then return { 'server-full' } end
     local started = '0'
     if count == 0 then
       redis.call('DEL', hm)
@@ -180,28 +218,26 @@ if to == '' then
     end
     redis.call('RPUSH', hk, frame)
     redis.call('HINCRBY', hm, 'bytes', #frame)
-    if started == '1' then
-      -- A safety net only: the sender's node expires the hold on time and tells the sender.
-      redis.call('PEXPIRE', hk, holdTtl * 2)
-      redis.call('PEXPIRE', hm, holdTtl * 2)
-    end
+    -- No expiry on the keys: the sender's node expires the hold on time and tells the sender, and a
+    -- hold whose sender's node died goes with its sender, once the sender is reaped.
     return { 'held', started, redis.call('HGET', hm, 'id') }
   end
 end
 if target == from then return { 'unknown-peer' } end
 local m = record(room, target)
 if not m then return { 'unknown-peer' } end
-if deliver(target, m, frame, maxQueue, maxQueueBytes, queueTtl) then return { 'delivered' } end
-return { 'queue-full' }
+local refused = deliver(target, m, frame, maxQueue, maxQueueBytes, maxTotal)
+if refused then return { refused } end
+return { 'delivered' }
 `;
 
 /** HOLD_EXPIRE: ARGV P, room, hold id → the number of signals discarded (0 when that hold is gone already). */
 export const HOLD_EXPIRE = `${PRELUDE}
 local room, holdId = ARGV[2], ARGV[3]
 if redis.call('HGET', roomKey(room, 'holdm'), 'id') ~= holdId then return 0 end
-local count = redis.call('LLEN', roomKey(room, 'hold'))
-redis.call('DEL', roomKey(room, 'hold'), roomKey(room, 'holdm'))
-return count
+local held = redis.call('LLEN', roomKey(room, 'hold'))
+dropHold(room)
+return held
 `;
 
 /** LEAVE: ARGV P, room, id, peer-left frame, queue limits (3) → 1 when removed. */
@@ -211,13 +247,16 @@ return 0
 `;
 
 /**
- * PARK: ARGV P, room, id, node, grace ends at (ms), reason → 1 when parked. A peer already back on
- * another node (its record names that node) is left alone.
+ * PARK: ARGV P, room, id, node, grace ends at (ms), reason, the most parked places of the cluster
+ * → 1 when parked; 0 when the peer is already back on another node (its record names that node, and
+ * it is left alone); -1 when the cluster keeps as many parked places as it may (the caller removes it).
  */
 export const PARK = `${PRELUDE}
 local room, id, node = ARGV[2], ARGV[3], ARGV[4]
 local m = record(room, id)
 if not m or m.n ~= node or m.st ~= 'on' then return 0 end
+if count(COUNT_PARKED) >= tonumber(ARGV[7]) then return -1 end
+redis.call('INCR', COUNT_PARKED)
 m.st, m.why = 'parked', ARGV[6]
 redis.call('HSET', roomKey(room, 'm'), id, cjson.encode(m))
 redis.call('SREM', P .. 'node:' .. node .. ':peers', id)
@@ -227,11 +266,12 @@ return 1
 
 /**
  * REAP: ARGV P, now, at most, queue limits (3). Removes the parked peers whose grace is over and
- * tells their rooms; one node wins each (the ZREM). → flat list room, id, reason, …
+ * tells their rooms; one node wins each (the ZREM). → the number of due entries looked at (the caller
+ * calls again while that is the most it asked for), then a flat list room, id, reason, …
  */
 export const REAP = `${PRELUDE}
 local due = redis.call('ZRANGEBYSCORE', P .. 'parked', '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
-local removed = {}
+local removed = { #due }
 for _, entry in ipairs(due) do
   if redis.call('ZREM', P .. 'parked', entry) == 1 then
     local cut = string.find(entry, '\\n', 1, true)
@@ -263,6 +303,8 @@ for _, id in ipairs(redis.call('SMEMBERS', P .. 'node:' .. dead .. ':peers')) do
   local room = redis.call('GET', P .. 'peer:' .. id)
   local m = room and record(room, id)
   if m and m.n == dead and m.st == 'on' then
+    -- Not bound by the cap on parked places: these peers did nothing, their node died.
+    redis.call('INCR', COUNT_PARKED)
     m.st, m.why = 'parked', 'timeout'
     redis.call('HSET', roomKey(room, 'm'), id, cjson.encode(m))
     redis.call('ZADD', P .. 'parked', ARGV[3], room .. '\\n' .. id)
@@ -290,11 +332,9 @@ local m = room and record(room, id)
 if not m then return 'gone' end
 -- Still marked attached here: its connection has just closed and its park is on the way.
 if m.n == node then m.st = 'parked' end
-if deliver(id, m, frame, tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])) then
-  if m.st == 'on' then return 'sent' end
-  return 'queued'
-end
-return 'gone'
+if deliver(id, m, frame, tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])) then return 'gone' end
+if m.st == 'on' then return 'sent' end
+return 'queued'
 `;
 
 /**
@@ -304,7 +344,13 @@ return 'gone'
 export const REJOIN = `${PRELUDE}
 local room, id, node = ARGV[2], ARGV[3], ARGV[4]
 local rec = cjson.decode(ARGV[5])
-local m = record(room, id) or rec
+local m = record(room, id)
+if not m then
+  m = rec
+  if redis.call('HLEN', roomKey(room, 'm')) == 0 then redis.call('INCR', COUNT_ROOMS) end
+elseif m.st == 'parked' then
+  redis.call('DECR', COUNT_PARKED)
+end
 m.n, m.st, m.why = node, 'on', nil
 redis.call('HSET', roomKey(room, 'm'), id, cjson.encode(m))
 redis.call('SADD', P .. 'node:' .. node .. ':peers', id)
