@@ -361,20 +361,38 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
       return;
     }
     if (channel.label !== MAIN_LABEL || this.channel) {
+      // Said out loud, not just closed: a peer written from the docs with another label would
+      // otherwise wait for a channel that never opens, with nothing to tell it why (issue 9, item 17).
+      const why = channel.label === MAIN_LABEL ? 'a second main channel' : `a data channel labelled ${JSON.stringify(channel.label)}`;
       channel.close();
+      this.emit(
+        'error',
+        new IcebreakerError(
+          'unexpected-channel',
+          `peer ${this.id} opened ${why}; this library uses "${MAIN_LABEL}" (messages) and "${TRANSFER_LABEL}" (files): closed`,
+        ),
+      );
       return;
     }
     this.channel = channel;
-    channel.addEventListener('open', () => {
+    // A channel the other side announced is already `open` in the `datachannel` event, and its
+    // `open` event still follows (W3C webrtc "announcing a data channel as open"; browsers, libwebrtc
+    // and libdatachannel alike): whichever comes first announces it, once (issue 9, item 10: the
+    // CLI sent its file twice).
+    let announced = false;
+    const announce = (): void => {
+      if (announced || this.closed) return;
+      announced = true;
       this.emit('state');
       this.emit('open');
-    });
+    };
+    channel.addEventListener('open', announce);
     channel.addEventListener('close', () => {
       this.emit('state');
       this.close();
     });
     channel.addEventListener('message', (event) => this.receive((event as MessageEvent).data));
-    if (channel.readyState === 'open') queueMicrotask(() => this.emit('open'));
+    if (channel.readyState === 'open') queueMicrotask(announce);
   }
 
   private adoptTransfer(channel: RTCDataChannel): void {

@@ -1,0 +1,51 @@
+import { RTCPeerConnection as DataChannelPeerConnection } from 'node-datachannel/polyfill';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type ConnectOptions, type IcebreakerError, MAIN_LABEL, type RemotePeer, type Session } from '../../src/client/index.js';
+import { messages, nodePeer, openPeer } from '../helpers/peers.js';
+import { type Harness, startHarness } from '../helpers/server.js';
+
+const STACKS: Array<[string, Partial<ConnectOptions>]> = [
+  ['@roamhq/wrtc', {}],
+  ['node-datachannel', { RTCPeerConnection: DataChannelPeerConnection as unknown as typeof RTCPeerConnection }],
+];
+
+// Issue 9, item 17: a channel with a label the library does not use was closed without a word, and
+// a peer written from the docs with another label waited for nothing.
+describe('a data channel with an unexpected label', () => {
+  let h: Harness;
+  const sessions: Session[] = [];
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(async () => {
+    for (const s of sessions.splice(0)) s.close();
+    await h.close();
+  });
+
+  it.each(STACKS)('is closed and reported as unexpected-channel, naming the peer and the label (%s)', async (_stack, stack) => {
+    const a = await nodePeer(h.server.signalingUrl, 'labels', stack);
+    const b = await nodePeer(h.server.signalingUrl, 'labels', stack);
+    sessions.push(a, b);
+    const [toB] = await Promise.all([openPeer(a, b.id), openPeer(b, a.id)]);
+    const reported = new Promise<[IcebreakerError, RemotePeer | undefined]>((resolve) =>
+      b.on('error', (error, peer) => resolve([error, peer])),
+    );
+
+    // The other side opens a channel of its own choosing on the same connection, as a peer written
+    // against the bare WebRTC API would.
+    const stray = toB.pc.createDataChannel('chat');
+    const strayClosed = new Promise((resolve) => stray.addEventListener('close', resolve));
+    const [error, peer] = await reported;
+    expect(error.code).toBe('unexpected-channel');
+    expect(peer?.id).toBe(a.id);
+    expect(error.message).toContain(a.id);
+    expect(error.message).toContain('"chat"');
+    expect(error.message).toContain(`"${MAIN_LABEL}"`);
+    await strayClosed;
+
+    // The connection itself carries on.
+    const atB = messages(b, 1);
+    await toB.send('still connected');
+    expect(await atB).toEqual(['still connected']);
+  });
+});
