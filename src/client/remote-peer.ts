@@ -13,6 +13,7 @@ import {
   TRANSFER_LABEL,
   type TransferInfo,
 } from './transfer.js';
+import { validateSendFile } from './validate.js';
 
 /** The label of each peer pair's main channel (messages); file transfers use their own channels. */
 export const MAIN_LABEL = 'icebreaker';
@@ -174,9 +175,11 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
 
   /**
    * Sends a file over a channel of its own: name, size and type first, then the bytes with
-   * backpressure, then a SHA-256 the receiver checks. Several transfers may run at once.
+   * backpressure, then a SHA-256 the receiver checks. Several transfers may run at once. Throws a
+   * `TypeError` naming the field for a file or option that cannot work.
    */
   sendFile(file: FileSource, options: SendFileOptions = {}): OutgoingTransfer {
+    validateSendFile(file, options);
     if (this.closed) throw new IcebreakerError('peer-unavailable', `peer ${this.id} is closed`);
     const info: TransferInfo = {
       id: `${Date.now().toString(36)}-${(this.transferCount++).toString(36)}-${Math.random().toString(36).slice(2, 8)}`,

@@ -2,9 +2,10 @@ import { IcebreakerError, type PeerId, type PeerInfo, type SignalData, type Welc
 import { Emitter } from './emitter.js';
 import type { MessageData } from './framing.js';
 import { type PeerContext, RemotePeer } from './remote-peer.js';
-import { SignalLink } from './signal-link.js';
+import { MAX_RESENDS, SignalLink } from './signal-link.js';
 import { SignalingClient, type WebSocketConstructor } from './signaling-client.js';
 import type { IncomingTransfer } from './transfer.js';
+import { LIMITS, validateConnect } from './validate.js';
 
 /** Options of {@link connect}. */
 export interface ConnectOptions {
@@ -20,13 +21,19 @@ export interface ConnectOptions {
   readonly RTCPeerConnection?: typeof RTCPeerConnection;
   /** The WebSocket implementation; defaults to the global one. */
   readonly WebSocket?: WebSocketConstructor;
-  /** Reconnect the signaling connection when it drops (default on). */
+  /**
+   * Reconnect the signaling connection when it drops (default on): the wait doubles from
+   * `initialDelayMs` (10 ms to 60 s, default 250 ms) up to `maxDelayMs` (up to 10 min, default 5 s).
+   */
   readonly reconnect?: { readonly initialDelayMs?: number; readonly maxDelayMs?: number } | false;
-  /** How long ICE may stay `disconnected` before it is restarted (default 5 s). */
+  /** How long ICE may stay `disconnected` before it is restarted (0 to 10 min, default 5 s). */
   readonly disconnectedRestartMs?: number;
-  /** Unacknowledged signals are sent again after this long (default 2 s). */
+  /**
+   * Unacknowledged signals are sent again after this long, then after twice as long each time, three
+   * times at most (50 ms to 60 s, default 2 s); the peer is then reported (`signals-unacknowledged`).
+   */
   readonly retransmitMs?: number;
-  /** Largest frame on a data channel, in bytes (default: what both sides negotiated, at most 256 KiB; 64 KiB if the stack does not say). */
+  /** Largest frame on a data channel, in bytes (1024 to 262144; default: what both sides negotiated, at most 256 KiB; 64 KiB if the stack does not say). */
   readonly frameBytes?: number;
 }
 
@@ -39,15 +46,19 @@ export interface SessionEvents {
   peer: [peer: RemotePeer];
   /** A remote peer left the room (after its grace period, if its connection dropped). */
   'peer-left': [peer: RemotePeer];
-  /** A peer's main data channel opened. */
+  /** A peer's main data channel opened: once per peer connection. */
   open: [peer: RemotePeer];
   message: [peer: RemotePeer, data: MessageData];
   transfer: [peer: RemotePeer, transfer: IncomingTransfer];
   signaling: [state: SignalingState];
+  /**
+   * Something failed; `peer` names the remote peer it concerns, if any (`unexpected-channel`,
+   * `signals-unacknowledged`, `negotiation-failed`, `message-failed`, …).
+   */
   error: [error: IcebreakerError, peer: RemotePeer | undefined];
 }
 
-const OPEN_RETRY = { initialDelayMs: 250, maxDelayMs: 5000 };
+const OPEN_RETRY = { initialDelayMs: LIMITS.initialDelayMs.default, maxDelayMs: LIMITS.maxDelayMs.default };
 
 /** After `going-away`, the connection is left within this long at most (or half the server's window). */
 const GOING_AWAY_SPREAD_MS = 5000;
@@ -55,6 +66,7 @@ const GOING_AWAY_SPREAD_MS = 5000;
 /**
  * Joins a room on an Icebreaker server and connects to every other peer in it (a full mesh).
  * Resolves once the server has welcomed you; peers then appear through the `peer` event.
+ * Throws a `TypeError` naming the field for an option out of its range, before connecting.
  *
  * @example
  * ```ts
@@ -66,6 +78,7 @@ const GOING_AWAY_SPREAD_MS = 5000;
  * ```
  */
 export async function connect(url: string, options: ConnectOptions): Promise<Session> {
+  validateConnect(url, options);
   const signaling = await SignalingClient.open(url, options.WebSocket ? { WebSocket: options.WebSocket } : {});
   const welcome = await signaling.join(joinRequest(options));
   return new Session(url, options, signaling, welcome);
@@ -91,7 +104,6 @@ export class Session extends Emitter<SessionEvents> {
   private signaling: SignalingClient;
   private welcome: WelcomeMessage;
   private state: SignalingState = 'open';
-  private readonly retransmit: ReturnType<typeof setInterval>;
 
   constructor(
     private readonly url: string,
@@ -100,18 +112,13 @@ export class Session extends Emitter<SessionEvents> {
     welcome: WelcomeMessage,
   ) {
     super();
+    // The page builds its session on a signaling connection of its own: the same checks as connect().
+    validateConnect(url, options);
     this.id = welcome.peerId;
     this.room = welcome.room;
     this.signaling = signaling;
     this.welcome = welcome;
     this.attach(signaling);
-    const every = options.retransmitMs ?? 2000;
-    this.retransmit = setInterval(() => {
-      if (this.state !== 'open') return;
-      for (const { link } of this.remote.values()) link.resend(every);
-    }, every);
-    // Unref'd in Node, so an idle session never keeps a process alive by this timer alone.
-    (this.retransmit as { unref?: () => void }).unref?.();
     // Peers already here make the offers (as the seed's PEER1 does): each learns of a newcomer
     // through peer-joined, while the newcomer waits for their offers.
     queueMicrotask(() => {
@@ -132,10 +139,12 @@ export class Session extends Emitter<SessionEvents> {
   close(): void {
     if (this.state === 'closed') return;
     this.setState('closed');
-    clearInterval(this.retransmit);
     if (this.signaling.isOpen) this.signaling.leave();
     this.signaling.close();
-    for (const { peer } of this.remote.values()) peer.close();
+    for (const { peer, link } of this.remote.values()) {
+      link.dispose();
+      peer.close();
+    }
     this.remote.clear();
   }
 
@@ -145,6 +154,7 @@ export class Session extends Emitter<SessionEvents> {
       const entry = this.remote.get(peerId);
       if (!entry) return;
       this.remote.delete(peerId);
+      entry.link.dispose();
       entry.peer.close();
       this.emit('peer-left', entry.peer);
     });
@@ -173,11 +183,24 @@ export class Session extends Emitter<SessionEvents> {
     const known = this.remote.get(info.id);
     if (known || this.state === 'closed') return known;
     let peer: RemotePeer | null = null;
+    const retransmitMs = this.options.retransmitMs ?? LIMITS.retransmitMs.default;
     const link = new SignalLink(
       (data, seq) => {
         if (this.state === 'open' && this.signaling.isOpen) this.signaling.signal(data, info.id, seq);
       },
       (data) => peer?.handleSignal(data),
+      {
+        retransmitMs,
+        online: () => this.state === 'open' && this.signaling.isOpen,
+        unacknowledged: (pending, everAcked) => {
+          if (!peer) return;
+          const waited = (retransmitMs * (2 ** (MAX_RESENDS + 1) - 1)) / 1000;
+          const what = everAcked
+            ? `has stopped acknowledging signals: ${pending} unacknowledged after ${MAX_RESENDS} resends over ${waited} s`
+            : `has acknowledged none of the ${pending} signals sent to it after ${MAX_RESENDS} resends over ${waited} s: it may not speak the end-to-end signal protocol (seq and ack)`;
+          this.emit('error', new IcebreakerError('signals-unacknowledged', `peer ${info.id} ${what}; no more resends`), peer);
+        },
+      },
     );
     const context: PeerContext = {
       RTCPeerConnection: this.options.RTCPeerConnection ?? globalThis.RTCPeerConnection,
@@ -186,11 +209,9 @@ export class Session extends Emitter<SessionEvents> {
       polite: this.id < info.id,
       initiator,
       signal: (data) => link.send(data),
-      disconnectedRestartMs: this.options.disconnectedRestartMs ?? 5000,
+      disconnectedRestartMs: this.options.disconnectedRestartMs ?? LIMITS.disconnectedRestartMs.default,
       ...(this.options.frameBytes === undefined ? {} : { frameBytes: this.options.frameBytes }),
     };
-    if (!context.RTCPeerConnection)
-      throw new TypeError('options.RTCPeerConnection: no global RTCPeerConnection here; pass an implementation');
     const created = new RemotePeer(info.id, context);
     peer = created;
     const entry = { peer: created, link };

@@ -14,6 +14,7 @@ import {
   type WelcomeMessage,
 } from '../protocol/index.js';
 import { Emitter } from './emitter.js';
+import { validateJoin, validateSignalingOpen } from './validate.js';
 
 /** The part of the WHATWG `WebSocket` the client uses; the browser's and the `ws` package's both fit. */
 export interface WebSocketLike {
@@ -84,10 +85,13 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     });
   }
 
-  /** Opens a connection and resolves once it is open; rejects with `connection-closed` if it cannot. */
+  /**
+   * Opens a connection and resolves once it is open; rejects with `connection-closed` if it cannot.
+   * Throws a `TypeError` for a url or option that cannot work.
+   */
   static open(url: string, options: SignalingClientOptions = {}): Promise<SignalingClient> {
-    const Socket = options.WebSocket ?? (globalThis.WebSocket as WebSocketConstructor | undefined);
-    if (!Socket) throw new TypeError('options.WebSocket: no global WebSocket here; pass an implementation such as the ws package');
+    validateSignalingOpen(url, options);
+    const Socket = options.WebSocket ?? (globalThis.WebSocket as WebSocketConstructor);
     const socket = new Socket(url);
     const client = new SignalingClient(socket);
     return new Promise((resolve, reject) => {
@@ -107,9 +111,17 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     return this.socket.readyState === OPEN;
   }
 
-  /** Joins a room. Resolves with the server's `welcome`; rejects with its error (`room-full`, …). */
+  /**
+   * Joins a room. Resolves with the server's `welcome`; rejects with its error (`room-full`, …), or
+   * with a `TypeError` naming a field of `request` that the server would refuse.
+   */
   join(request: JoinRequest): Promise<WelcomeMessage> {
     if (this.pendingJoin) return Promise.reject(new TypeError('join: a join is already in progress'));
+    try {
+      validateJoin(request);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pendingJoin = { id, resolve, reject };
