@@ -1,46 +1,52 @@
 import { RateLimiter, type RateLimits } from './rate-limiter.js';
 
 /**
- * What the server keeps per remote address: how many slots it holds (open connections, and places its
- * dropped peers keep for a resume), and the rate limit state its connections leave behind.
+ * What the server keeps per remote address: its open connections, the places its dropped peers keep
+ * for a resume, and the rate limit state its connections leave behind.
  *
- * Why places count: a client that connects, joins, sends and closes in a loop would otherwise leave a
- * parked place (and the signals held for it) behind at every turn, each outside every limit, and grow
- * the server's memory with its bandwidth (issue "field defects" B4). Why limiter state is carried: a
- * new connection must not start with a full bucket its address has just spent.
+ * Why parked places count: a client that connects, joins, sends and closes in a loop would otherwise
+ * leave a parked place (and the signals queued or held for it) behind at every turn, each outside every
+ * limit, and grow the server's memory with its bandwidth (issue "field defects" B4). They have their own
+ * allowance, the same size as the connections', so that peers coming back after a network hiccup are
+ * never refused a connection because their own places are waiting for them. Why limiter state is
+ * carried: a new connection must not start with a full bucket its address has just spent.
  */
 export class AddressBook {
-  private readonly slots = new Map<string, number>();
+  private readonly connections = new Map<string, number>();
+  private readonly parked = new Map<string, number>();
   /** The emptiest limiter each address closed recently, while it has not refilled; oldest first. */
   private readonly spent = new Map<string, RateLimiter>();
 
   constructor(
-    /** Slots per address; 0: no limit. */
+    /** Connections, and parked places, per address; 0: no limit. */
     private readonly perAddress: number,
     /** Addresses whose spent limiters are kept at most (the oldest go first). */
     private readonly maxSpent: number,
   ) {}
 
-  /** Whether `address` has used all its slots. */
+  /** Whether `address` has all the connections it may have. */
   full(address: string): boolean {
-    return this.perAddress > 0 && (this.slots.get(address) ?? 0) >= this.perAddress;
+    return this.perAddress > 0 && (this.connections.get(address) ?? 0) >= this.perAddress;
   }
 
-  /** Slots in use by every address together. */
-  get used(): number {
-    let total = 0;
-    for (const count of this.slots.values()) total += count;
-    return total;
+  connected(address: string): void {
+    add(this.connections, address, 1);
   }
 
-  take(address: string): void {
-    this.slots.set(address, (this.slots.get(address) ?? 0) + 1);
+  disconnected(address: string): void {
+    add(this.connections, address, -1);
   }
 
-  give(address: string): void {
-    const left = (this.slots.get(address) ?? 1) - 1;
-    if (left > 0) this.slots.set(address, left);
-    else this.slots.delete(address);
+  /** Parks a place for `address` if its allowance lets it; false when the place must go at once. */
+  park(address: string): boolean {
+    if (this.perAddress > 0 && (this.parked.get(address) ?? 0) >= this.perAddress) return false;
+    add(this.parked, address, 1);
+    return true;
+  }
+
+  /** A place `address` parked was taken back or ended. */
+  unpark(address: string): void {
+    add(this.parked, address, -1);
   }
 
   /** The limiter a new connection from `address` starts with: no fuller than the last one it spent. */
@@ -64,4 +70,11 @@ export class AddressBook {
       if (oldest !== undefined) this.spent.delete(oldest);
     }
   }
+}
+
+/** Adds `delta` to a count, forgetting counts that reach zero (an address seen once costs nothing after). */
+function add(counts: Map<string, number>, address: string, delta: number): void {
+  const count = (counts.get(address) ?? 0) + delta;
+  if (count > 0) counts.set(address, count);
+  else counts.delete(address);
 }

@@ -18,10 +18,9 @@ export interface SignalingHub {
   dispatch(session: Session, message: ClientMessage, receivedAt: number): void;
   /**
    * A connection ended (`closed`, `timeout`) or its peer left: its place goes, at once or after the
-   * resume grace. True when the place was parked: it keeps its address's slot (see AddressBook) until
-   * it is taken back or ends, and the hub gives the slot back then.
+   * resume grace. A parked place counts against the address that parked it (see AddressBook).
    */
-  detach(session: Session, reason: LeaveReason): boolean;
+  detach(session: Session, reason: LeaveReason): void;
   /** Rooms and peers this server holds (for /healthz and the metrics). */
   readonly roomCount: number;
   readonly peerCount: number;
@@ -169,24 +168,30 @@ export class Hub implements SignalingHub {
     }
   }
 
-  detach(session: Session, reason: LeaveReason): boolean {
+  detach(session: Session, reason: LeaveReason): void {
     const member = session.member;
-    if (!member) return false;
+    if (!member) return;
     session.member = null;
-    // A place is kept only while resuming is on, its tokens still work, and the server's bound allows.
-    if (reason === 'left' || this.config.resumeGraceMs === 0 || this.parked >= this.config.maxParked || member.resumeUntil <= Date.now()) {
+    // A place is kept only while resuming is on, its tokens still work, and the bounds (the server's,
+    // then its address's) allow.
+    const keep =
+      reason !== 'left' &&
+      this.config.resumeGraceMs > 0 &&
+      member.resumeUntil > Date.now() &&
+      this.parked < this.config.maxParked &&
+      this.addresses.park(session.address);
+    if (!keep) {
       this.remove(member, reason);
-      return false;
+      return;
     }
     this.parked++;
     member.park(this.config.resumeGraceMs, session.address, reason, (why) => this.remove(member, why));
-    return true;
   }
 
-  /** A parked place is taken back or ends: its slot goes back to the address that parked it. */
+  /** A parked place is taken back or ends: it no longer counts against the address that parked it. */
   private unpark(member: Member): void {
     if (member.parkedFrom === null) return;
-    this.addresses.give(member.parkedFrom);
+    this.addresses.unpark(member.parkedFrom);
     member.parkedFrom = null;
     this.parked--;
   }

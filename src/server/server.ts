@@ -106,7 +106,7 @@ export async function startServer(options: StartOptions = {}): Promise<Icebreake
   const staticDir = config.staticDir === null ? null : resolve(config.staticDir);
   /** Every open connection, by its socket. */
   const sessions = new Map<WebSocket, Session>();
-  /** Slots of each remote address (its connections and parked places) and its spent rate limits. */
+  /** Each remote address's connections, parked places and spent rate limits. */
   const addresses = new AddressBook(config.maxConnectionsPerIp, config.maxConnections);
   let draining = false;
   const metrics = new ServerMetrics(() => ({ connections: sessions.size, rooms: hub.roomCount, peers: hub.peerCount }));
@@ -234,7 +234,7 @@ export async function startServer(options: StartOptions = {}): Promise<Icebreake
     const limiter = addresses.limiter(address, rateLimits, performance.now());
     const session = new Session(ws, transport, address, limiter, config.maxBufferedBytes, observer);
     sessions.set(ws, session);
-    addresses.take(address);
+    addresses.connected(address);
     log.debug({ event: 'connect', address }, 'connection opened');
     unjoined.set(session, performance.now());
     ws.on('pong', onPong);
@@ -270,8 +270,8 @@ export async function startServer(options: StartOptions = {}): Promise<Icebreake
     const { address } = session;
     addresses.closed(address, session.limiter, performance.now());
     log.debug({ event: 'disconnect', address, peer: session.peerId, code }, 'connection closed');
-    // A parked place keeps the connection's slot; the hub gives it back when the place is settled.
-    if (!hub.detach(session, session.closeReason)) addresses.give(address);
+    addresses.disconnected(address);
+    hub.detach(session, session.closeReason);
   }
 
   function handleFrame(session: Session, data: RawData, isBinary: boolean): void {

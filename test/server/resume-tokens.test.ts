@@ -112,12 +112,12 @@ describe.each([
   it('never outlives the room token: after its exp the place cannot be taken back (nor fresh TURN credentials had)', async () => {
     await start({ authSecret: AUTH, turnUrls: ['turn:127.0.0.1:3478'], turnSecret: 'turn-secret-0123456789' });
     const name = room();
-    const a = await h.peer(name, { token: await mintRoomToken(AUTH, { room: name, ttlMs: 1000 }) });
-    const b = await h.peer(name, { token: await mintRoomToken(AUTH, { room: name, ttlMs: 1000 }) });
+    // exp is in whole seconds: a 2 s token is valid for 1 to 2 s from now.
+    const a = await h.peer(name, { token: await mintRoomToken(AUTH, { room: name, ttlMs: 2000 }) });
+    const b = await h.peer(name, { token: await mintRoomToken(AUTH, { room: name, ttlMs: 2000 }) });
     await a.socket.next();
     b.socket.ws.terminate();
     await b.socket.closed;
-    // JWT expiry has a resolution of seconds: wait until the room token is surely past.
     await new Promise((resolve) => setTimeout(resolve, 2100));
     const late = await resume(name, b.welcome.resumeToken);
     expect(late.answer).toMatchObject({ type: 'error', code: 'resume-failed' });

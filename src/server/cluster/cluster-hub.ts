@@ -48,6 +48,8 @@ export class ClusterHub implements SignalingHub {
   private readonly local = new Map<string, Session>();
   private readonly pending = new Set<Promise<unknown>>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  /** The places this node parked, each counting against its address (see AddressBook) until released. */
+  private readonly parkedHere = new Map<string, { release(): void }>();
   private readonly heartbeat: ReturnType<typeof setInterval>;
   /**
    * Where this node's stream has been read up to. A concrete id from the start, never `$`: with `$`,
@@ -200,6 +202,7 @@ export class ClusterHub implements SignalingHub {
       return;
     }
     const [outcome, othersJson, frames, order] = result as [string, string, string[], number];
+    if (outcome === 'resumed') this.unparkHere(id);
     session.place = { ...info, room: message.room, order, nonce, resumeUntil };
     this.local.set(id, session);
     const others = (othersJson === '{}' ? [] : JSON.parse(othersJson)) as Array<PeerInfo & { s: number }>;
@@ -278,37 +281,46 @@ export class ClusterHub implements SignalingHub {
     this.timers.add(timer);
   }
 
-  detach(session: Session, reason: LeaveReason): boolean {
+  detach(session: Session, reason: LeaveReason): void {
     const place = session.place;
-    if (!place) return false;
+    if (!place) return;
     session.place = null;
     if (this.local.get(place.id) === session) this.local.delete(place.id);
-    if (reason === 'left' || this.config.resumeGraceMs === 0 || place.resumeUntil <= Date.now()) {
-      this.track(this.leave(place.room, place.id, reason));
-      return false;
-    }
     const { address } = session;
+    if (reason === 'left' || this.config.resumeGraceMs === 0 || place.resumeUntil <= Date.now() || !this.addresses.park(address)) {
+      this.track(this.leave(place.room, place.id, reason));
+      return;
+    }
+    // The place counts against its address on this node until it is taken back here, or for the grace.
+    const timer = setTimeout(() => this.unparkHere(place.id), this.config.resumeGraceMs);
+    timer.unref();
+    this.parkedHere.get(place.id)?.release();
+    this.parkedHere.set(place.id, {
+      release: () => {
+        clearTimeout(timer);
+        this.parkedHere.delete(place.id);
+        this.addresses.unpark(address);
+      },
+    });
     this.track(
       (async () => {
-        const parked = (await this.redis
-          .ibPark(...this.base(), place.room, place.id, this.node, Date.now() + this.config.resumeGraceMs, reason, this.config.maxParked)
-          .catch(() => 0)) as number;
+        const parked = (await this.redis.ibPark(
+          ...this.base(),
+          place.room,
+          place.id,
+          this.node,
+          Date.now() + this.config.resumeGraceMs,
+          reason,
+          this.config.maxParked,
+        )) as number;
         // The cluster keeps as many parked places as it may: this one goes at once.
         if (parked === -1) await this.leave(place.room, place.id, reason);
-        if (parked !== 1) {
-          this.addresses.give(address);
-          return;
-        }
-        // The place keeps its address's slot for the grace (whether it is taken back here, elsewhere, or not at all).
-        const timer = setTimeout(() => {
-          this.timers.delete(timer);
-          this.addresses.give(address);
-        }, this.config.resumeGraceMs);
-        timer.unref();
-        this.timers.add(timer);
       })(),
     );
-    return true;
+  }
+
+  private unparkHere(id: string): void {
+    this.parkedHere.get(id)?.release();
   }
 
   private async leave(room: string, id: string, reason: LeaveReason): Promise<void> {
@@ -461,6 +473,7 @@ export class ClusterHub implements SignalingHub {
     this.closed = true;
     clearInterval(this.heartbeat);
     for (const timer of this.timers) clearTimeout(timer);
+    for (const parked of [...this.parkedHere.values()]) parked.release();
     await Promise.allSettled([...this.pending]);
     if (this.redis.status === 'ready') {
       // Gone on purpose: other nodes need not wait for this one's heartbeat to stop. Its peers are
