@@ -88,7 +88,7 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
   }
 
   sendFile(file: File): OutgoingTransfer | null {
-    if (!this.peer) return null;
+    if (!this.peer || this.ended) return null;
     const transfer = this.peer.sendFile(file);
     this.log('info', `Sending file "${file.name}" (${file.size} bytes) on a data channel of its own.`);
     this.emit('transfer', 'out', transfer);
@@ -115,7 +115,9 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
     this.session = session;
     session.on('peer', (peer) => this.adopt(peer));
     session.on('peer-left', (peer) => {
-      if (peer === this.peer) this.end(`The other peer left. Start over to connect again.`);
+      if (peer.id !== this.remotePeer) return;
+      this.remoteLeft = true;
+      this.end(`The other peer left. Start over to connect again.`);
     });
     session.on('open', () => {
       this.log('state', 'data channel readyState → open');
@@ -138,7 +140,12 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
       this.log(state === 'open' ? 'info' : 'error', `Signaling connection: ${state}.`);
       this.changed();
     });
-    session.on('error', (error) => this.log('error', `${error.code}: ${error.message}`));
+    session.on('error', (error) => {
+      // The library closed a channel the other peer opened with a label it does not use: without
+      // this alert the page would wait for a channel that never comes.
+      if (error.code === 'unexpected-channel') this.report(`Refused a data channel: ${error.message}. See the README's protocol section.`);
+      else this.log('error', `${error.code}: ${error.message}`);
+    });
     this.changed();
   }
 
@@ -185,7 +192,10 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
           this.complete(9, { kind: 'text', text: 'Trickling: each candidate goes out as soon as it is found.' });
           this.complete(25, { kind: 'text', text: 'Candidates trickle as they are found.' });
         } else if (!caller) this.complete(22, { kind: 'text', text: 'Candidates trickle as they are found.' });
-      } else this.log('signal', `Received candidate ${init.candidate.split(' ').slice(4, 8).join(' ')}`);
+      } else {
+        this.log('signal', `Received candidate ${init.candidate.split(' ').slice(4, 8).join(' ')}`);
+        this.markElsewhere(caller ? [22] : [9, 25]);
+      }
       this.changed();
       return;
     }

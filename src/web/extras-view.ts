@@ -72,8 +72,18 @@ export function mountExtras(lesson: AutoLesson): void {
     });
   });
 
+  const media = byId('media');
   lesson.on('change', () => {
-    panel.hidden = !lesson.connected || Boolean(lesson.ended);
+    // Once connected the panel stays, so that files received can still be saved after the peer has
+    // gone (`icebreaker peer --send` leaves as soon as its file is through); only sending ends.
+    panel.hidden = !lesson.connected;
+    const over = Boolean(lesson.ended);
+    dropzone.hidden = over;
+    media.hidden = over;
+    if (over && stream) {
+      for (const track of stream.getTracks()) track.stop();
+      stream = null;
+    }
   });
 }
 

@@ -18,7 +18,11 @@ const STATE_EVENTS: ReadonlyArray<readonly [string, StateProperty]> = [
  */
 export abstract class LessonRecord<Events extends LessonEvents & EventMap<Events>> extends Emitter<Events> {
   remotePeer: PeerId | null;
+  /** Set when the other peer has left the room: the header says so instead of "is here". */
+  remoteLeft = false;
   ended: string | null = null;
+  /** A fault of the other peer's that the learner must see at once, e.g. a channel with another label. */
+  problem: string | null = null;
   readonly candidates: CandidateRow[] = [];
   /** Every event so far, oldest first; a view mounted later renders these before new ones. */
   readonly timeline: TimelineEntry[] = [];
@@ -54,6 +58,8 @@ export abstract class LessonRecord<Events extends LessonEvents & EventMap<Events
     if (output) this.outputs.set(n, output);
     this.done.add(n);
     this.log('step', `Step ${n} done: ${STEPS.find((s) => s.n === n)?.title ?? ''}.`);
+    // PEER2's page sees no signal of PEER1 taking the answer; an open channel proves it did.
+    if (n === 27 && this.role === 'callee') this.markElsewhere([24, 26]);
     this.changed();
   }
 
@@ -71,6 +77,13 @@ export abstract class LessonRecord<Events extends LessonEvents & EventMap<Events
         this.changed();
       });
     }
+  }
+
+  /** Shows `text` as an alert (and in the timeline); the lesson goes on. */
+  protected report(text: string): void {
+    this.problem = text;
+    this.log('error', text);
+    this.changed();
   }
 
   /** Ends the lesson with `reason` shown to the learner; `close` releases the engine's connection. */

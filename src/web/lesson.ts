@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { DEFAULT_FRAME_BYTES, frames, Kind, Reassembler } from '../client/framing.js';
 import { MAIN_LABEL, type ParsedCandidate, parseCandidate, type SignalingClient } from '../client/index.js';
+import { TRANSFER_LABEL } from '../client/transfer.js';
 import { type IcebreakerError, IceServer, type PeerId, type RequestId, type SignalData, type WelcomeMessage } from '../protocol/index.js';
 import { LessonRecord } from './lesson-record.js';
 import { STEPS } from './steps.js';
@@ -51,7 +52,9 @@ export interface Teaching {
   readonly mode: Mode;
   iceServersText: string;
   readonly remotePeer: PeerId | null;
+  readonly remoteLeft: boolean;
   readonly ended: string | null;
+  readonly problem: string | null;
   readonly candidates: readonly CandidateRow[];
   readonly timeline: readonly TimelineEntry[];
   readonly started: boolean;
@@ -290,11 +293,7 @@ export class Lesson extends LessonRecord<LessonEvents> implements Teaching {
         return;
       }
       case 16: {
-        this.requirePc().addEventListener('datachannel', (event) => {
-          this.log('info', `datachannel event: "${event.channel.label}" arrived from PEER1.`);
-          this.wireChannel(event.channel);
-          this.changed();
-        });
+        this.requirePc().addEventListener('datachannel', (event) => this.incomingChannel(event.channel));
         this.outputs.set(16, { kind: 'text', text: 'Listening. The channel will arrive once the connection is up.' });
         return;
       }
@@ -345,12 +344,35 @@ export class Lesson extends LessonRecord<LessonEvents> implements Teaching {
   private createPeerConnection(): void {
     const pc = new RTCPeerConnection({ iceServers: this.readIceServers() });
     this.pc = pc;
+    // PEER1 opens the only channel; one that PEER2 opens is reported, not silently left unanswered.
+    if (this.role === 'caller') pc.addEventListener('datachannel', (event) => this.incomingChannel(event.channel));
     pc.addEventListener('icecandidate', (event) => this.localCandidate(event.candidate));
     pc.addEventListener('icecandidateerror', (event) => {
       const e = event as RTCPeerConnectionIceErrorEvent;
       this.log('error', `ICE server ${e.url || '?'} did not answer (${e.errorCode} ${e.errorText}). Other candidates still work.`);
     });
     this.watchStates(pc);
+  }
+
+  /**
+   * A channel the other peer opened. Only PEER1's "icebreaker" channel is ours: a peer written from
+   * the docs with another label ("chat") would otherwise wait for ever for an answer on it.
+   */
+  private incomingChannel(channel: RTCDataChannel): void {
+    const other = this.role === 'caller' ? 'PEER2' : 'PEER1';
+    if (this.role === 'callee' && channel.label === CHANNEL_LABEL && !this.channel) {
+      this.log('info', `datachannel event: "${channel.label}" arrived from PEER1.`);
+      this.wireChannel(channel);
+      this.changed();
+      return;
+    }
+    channel.close();
+    this.report(
+      channel.label === TRANSFER_LABEL
+        ? `${other} sent a file: files are received in automatic mode only. The chat still works.`
+        : `${other} opened a data channel labelled "${channel.label}"; this page talks only on the one channel "${CHANNEL_LABEL}" ` +
+            `that PEER1 opens (see the README's protocol section), so it closed it.`,
+    );
   }
 
   private wireChannel(channel: RTCDataChannel): void {
@@ -514,7 +536,9 @@ export class Lesson extends LessonRecord<LessonEvents> implements Teaching {
 
   private peerLeft(peerId: PeerId, reason: string): void {
     this.log('info', `Peer ${peerId} left the room (${reason}).`);
-    if (peerId === this.remotePeer) this.end(`The other peer left (${reason}). Start over to connect again.`);
+    if (peerId !== this.remotePeer) return;
+    this.remoteLeft = true;
+    this.end(`The other peer left (${reason}). Start over to connect again.`);
   }
 
   private serverError(error: IcebreakerError, re: RequestId | undefined): void {

@@ -116,6 +116,7 @@ export function mountView(lesson: Teaching, welcome: WelcomeMessage, onModeChang
   lesson.on('timeline', addEntry);
 
   const banner = byId('banner');
+  const alertBox = byId('alert');
   let wasConnected = false;
 
   const update = (): void => {
@@ -160,6 +161,9 @@ export function mountView(lesson: Teaching, welcome: WelcomeMessage, onModeChang
     chatInput.disabled = !canChat;
     chatSend.disabled = !canChat;
     chatInput.placeholder = canChat ? `Message ${peerName}` : 'Available once the channel opens';
+
+    alertBox.hidden = lesson.problem === null;
+    if (alertBox.textContent !== lesson.problem) alertBox.textContent = lesson.problem;
 
     if (lesson.ended) {
       banner.hidden = false;
@@ -274,7 +278,9 @@ function renderOutput(output: StepOutput): Node[] {
 function renderSession(lesson: Teaching, welcome: WelcomeMessage, peerName: string): void {
   const session = byId('session');
   const me = ROLE_NAME[lesson.role];
-  const other = lesson.remotePeer ? `${peerName} is here (${lesson.remotePeer})` : `${peerName} has not joined yet`;
+  const other = lesson.remotePeer
+    ? `${peerName} ${lesson.remoteLeft ? 'left' : 'is here'} (${lesson.remotePeer})`
+    : `${peerName} has not joined yet`;
   const link = location.href;
   session.replaceChildren(
     el(
@@ -312,14 +318,15 @@ function renderCandidates(rows: readonly CandidateRow[]): void {
   body.replaceChildren(
     ...rows.map((row) => {
       const p = row.parsed;
-      const address = p ? (p.address.endsWith('.local') ? `${p.address.slice(0, 8)}….local (hidden by mDNS)` : p.address) : '?';
+      const mdns = p?.address.endsWith('.local') ?? false;
+      const address = p ? (mdns ? `${p.address.slice(0, 8)}….local` : p.address) : '?';
       return el(
         'tr',
         { 'data-side': row.side, 'data-type': p?.type ?? 'unknown' },
         el('td', {}, row.side === 'local' ? 'this tab' : 'other tab'),
         el('td', {}, el('span', { class: `ctype ctype-${p?.type ?? 'unknown'}` }, p?.type ?? '?')),
         el('td', {}, p?.protocol ?? '?'),
-        el('td', { class: 'addr' }, address),
+        el('td', { class: 'addr' }, address, mdns ? el('span', { class: 'addr-note' }, 'hidden by mDNS') : null),
         el('td', {}, p ? String(p.port) : '?'),
         el('td', {}, row.state),
       );

@@ -55,6 +55,33 @@ describe('the library in Chromium (automatic mode), with browsers and Node peers
     await receiver.context().close();
   });
 
+  it('keeps a received file listed and saveable after its sender left (icebreaker peer --send leaves at once)', async () => {
+    const page = await openPage(browser, `${server.url}?room=send-and-go&mode=auto`);
+    await page.locator('#role[data-role="PEER1"]').waitFor();
+    const node: Session = await nodePeer(server.signalingUrl, 'send-and-go');
+    const path = join(files.dir, 'parting-gift.bin');
+    const digest = await randomFile(path, 2 * MiB);
+    try {
+      await connected(page);
+      const toBrowser = await openPeer(node);
+      // Resolves once the receiver has checked the file's SHA-256: it is whole on the page.
+      await toBrowser.sendFile(await fileSource(path, 'parting-gift.bin')).done;
+    } finally {
+      node.close();
+    }
+    await page.locator('.banner-ended', { hasText: 'left' }).waitFor({ timeout: TIMEOUT });
+    const save = page.locator('.transfer-in[data-name="parting-gift.bin"][data-state="done"] a.download');
+    await expect.poll(() => save.isVisible()).toBe(true);
+    // Nothing more can be sent to a peer that has gone.
+    await expect(page.locator('#dropzone').isVisible()).resolves.toBe(false);
+    const download = page.waitForEvent('download');
+    await save.click();
+    const saved = join(files.dir, 'parting-gift-saved.bin');
+    await (await download).saveAs(saved);
+    expect(await sha256OfFile(saved)).toBe(digest);
+    await page.context().close();
+  });
+
   it('checks files with a JavaScript SHA-256 in a browser without WebAssembly (JIT off)', async () => {
     // A browser whose JIT is off (Lockdown Mode, hardened enterprise settings) has no WebAssembly.
     const jitless = await launchChromium(['--js-flags=--jitless']);

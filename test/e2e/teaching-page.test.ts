@@ -1,7 +1,7 @@
-import type { Browser, Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type IcebreakerServer, mintRoomToken, startServer } from '../../src/server/index.js';
-import { launchChromium, openPage, screenshot } from '../helpers/browser.js';
+import { chromiumPath, launchChromium, openPage, screenshot } from '../helpers/browser.js';
 
 const STEP_TIMEOUT = 15_000;
 
@@ -25,6 +25,56 @@ async function waitConnected(page: Page): Promise<void> {
   await page.locator('.banner-connected').waitFor({ timeout: STEP_TIMEOUT });
   await expect.poll(() => page.locator('[data-state="channelState"]').textContent()).toBe('open');
   await expect.poll(() => page.locator('[data-state="connectionState"]').textContent()).toBe('connected');
+}
+
+/** The steps a page does not show as done; once the channel is open, none should be left (issue 9, item 14). */
+function stepsNotDone(page: Page): Promise<string[]> {
+  return page
+    .locator('.step:not([data-status="done"])')
+    .evaluateAll((items) => items.map((item) => (item as HTMLElement).dataset.step ?? '?'));
+}
+
+/**
+ * A peer written from the protocol docs alone, on the bare WebRTC API in a blank tab: it joins first
+ * (PEER1), opens a data channel labelled `label` and offers; it applies whatever answer and candidates
+ * come back, and acknowledges nothing.
+ */
+async function docsPeer(browser: Browser, endpoint: string, room: string, label: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await page.evaluate(
+    async ([endpoint, room, label]) => {
+      const ws = new WebSocket(endpoint);
+      await new Promise((resolve) => ws.addEventListener('open', resolve, { once: true }));
+      const send = (message: object) => ws.send(JSON.stringify(message));
+      const pc = new RTCPeerConnection();
+      (globalThis as { pc?: RTCPeerConnection }).pc = pc;
+      pc.createDataChannel(label);
+      pc.addEventListener('icecandidate', ({ candidate }) => {
+        if (candidate) send({ type: 'signal', data: { kind: 'candidate', candidate: candidate.toJSON() } });
+      });
+      // One message at a time, so that no candidate is added before the answer it belongs to.
+      let queue: Promise<unknown> = Promise.resolve();
+      const welcomed = new Promise<void>((resolve) => {
+        ws.addEventListener('message', ({ data }) => {
+          const message = JSON.parse(data as string);
+          if (message.type === 'welcome') resolve();
+          if (message.type !== 'signal') return;
+          const { kind, description, candidate } = message.data;
+          queue = queue
+            .then(() =>
+              kind === 'description' ? pc.setRemoteDescription(description) : kind === 'candidate' ? pc.addIceCandidate(candidate) : null,
+            )
+            .catch(() => {});
+        });
+      });
+      send({ type: 'join', protocol: 1, room });
+      await welcomed;
+      await pc.setLocalDescription();
+      send({ type: 'signal', data: { kind: 'description', description: { type: 'offer', sdp: pc.localDescription?.sdp } } });
+    },
+    [endpoint, room, label] as const,
+  );
+  return page;
 }
 
 /** Sends `text` from one page's chat and asserts it arrives on the other, across the data channel. */
@@ -102,6 +152,8 @@ describe('the teaching page in real Chromium', () => {
     await waitConnected(peer2);
     await chat(peer1, peer2, 'hello from PEER1');
     await chat(peer2, peer1, 'hello back from PEER2');
+    // Each page marks the other's steps too, PEER2 included PEER1's taking of the answer (24, 26).
+    for (const page of [peer1, peer2]) await expect.poll(() => stepsNotDone(page)).toEqual([]);
 
     // Every state is on show, and the timeline recorded the journey.
     await expect(peer1.locator('[data-state="signalingState"]').textContent()).resolves.toBe('stable');
@@ -131,6 +183,7 @@ describe('the teaching page in real Chromium', () => {
     expect(steps.some((t) => t.includes('Step 25 done'))).toBe(true);
     await chat(peer2, peer1, 'auto hello');
     await chat(peer1, peer2, 'auto reply');
+    for (const page of [peer1, peer2]) await expect.poll(() => stepsNotDone(page)).toEqual([]);
     await screenshot(peer1, 'auto-peer1-connected');
     await screenshot(peer2, 'auto-peer2-connected');
     await peer1.context().close();
@@ -242,6 +295,64 @@ describe('the teaching page in real Chromium', () => {
     } finally {
       await guarded.close();
     }
+  });
+
+  it.each(['steps', 'auto'] as const)('(%s) says in the header that PEER1 left once it has', async (mode) => {
+    const url = `${server.url}?room=header-${mode}&mode=${mode}`;
+    const peer1 = await openPage(browser, url);
+    expect(await role(peer1)).toBe('PEER1');
+    const peer2 = await openPage(browser, url);
+    await expect.poll(() => peer2.locator('#peer-presence').textContent()).toContain('PEER1 is here');
+    if (mode === 'auto') await waitConnected(peer2);
+    await peer1.context().close();
+    await peer2.locator('.banner-ended', { hasText: 'left' }).waitFor({ timeout: STEP_TIMEOUT });
+    await expect(peer2.locator('#peer-presence').textContent()).resolves.toMatch(/^PEER1 left \(/);
+    await peer2.context().close();
+  });
+
+  it('fits the ICE candidate table inside its card at 1280 px, with the mDNS host names browsers use by default', async () => {
+    // The other tests' Chromium shows raw addresses; a user's hides them behind long mDNS names.
+    const plain = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--disable-gpu'] });
+    try {
+      const page = await openPage(plain, `${server.url}?room=table&mode=steps`, { width: 1280, height: 900 });
+      await callerStage1(page);
+      await expect.poll(() => page.locator('#candidates tbody tr[data-side="local"]').count()).toBeGreaterThan(0);
+      await expect(page.locator('#candidates .addr').first().textContent()).resolves.toContain('.local');
+      const card = await page.locator('#candidates').evaluate((table) => {
+        const box = table.closest('.card') as HTMLElement;
+        const wrap = table.parentElement as HTMLElement;
+        const padding = Number.parseFloat(getComputedStyle(box).paddingRight);
+        return {
+          tableRight: table.getBoundingClientRect().right,
+          contentRight: box.getBoundingClientRect().right - padding,
+          scrolls: wrap.scrollWidth > wrap.clientWidth,
+        };
+      });
+      await screenshot(page, 'candidates-1280');
+      expect(card.scrolls).toBe(false);
+      expect(card.tableRight).toBeLessThanOrEqual(card.contentRight + 0.5);
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it.each(['steps', 'auto'] as const)('(%s) shows at once an error naming a data channel with another label', async (mode) => {
+    const room = `label-${mode}`;
+    const other = await docsPeer(browser, server.signalingUrl, room, 'chat');
+    const page = await openPage(browser, `${server.url}?room=${room}&mode=${mode}`);
+    expect(await role(page)).toBe('PEER2');
+    if (mode === 'steps') await calleeStage3(page);
+    // The bare peer's connection comes up; the page refuses its channel and says why at once.
+    await expect
+      .poll(() => other.evaluate(() => (globalThis as { pc?: RTCPeerConnection }).pc?.connectionState), { timeout: STEP_TIMEOUT })
+      .toBe('connected');
+    const alert = page.locator('#alert');
+    await alert.waitFor({ timeout: STEP_TIMEOUT });
+    await expect(alert.textContent()).resolves.toMatch(/"chat".*"icebreaker"/);
+    await expect(page.locator('.banner-connected').count()).resolves.toBe(0);
+    await screenshot(page, `unexpected-label-${mode}`);
+    await page.context().close();
+    await other.context().close();
   });
 
   it('tells the remaining peer when the other tab closes', async () => {
