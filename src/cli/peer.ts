@@ -1,4 +1,4 @@
-import { createWriteStream, openAsBlob } from 'node:fs';
+import { createWriteStream, openAsBlob, openSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -18,6 +18,8 @@ export const PEER_HELP = `Usage: icebreaker peer <url> --room <room> [options]
 
 Joins a room as a peer from the terminal. Lines typed on stdin go to every connected peer; messages
 from peers are printed on stdout as "<peer id>: <text>". Status and progress go to stderr.
+A chat ends at the end of stdin; --send ends when its file is sent; --receive runs until Ctrl+C
+(or SIGTERM) and needs no stdin (run it with < /dev/null, or in the background).
 
 <url> is the page address (http://host:port/) or the signaling endpoint (ws://host:port/ws).
 
@@ -26,7 +28,8 @@ Options:
   --name <name>         display name shown to the other peers
   --token <token>       room token, for a server that requires one (env ICEBREAKER_TOKEN)
   --send <file>         send this file to the first peer that connects, then exit
-  --receive <dir>       save files that peers send into this folder
+  --receive <dir>       save files that peers send into this folder, under the name the sender
+                        gave (its last path component); a name already taken gets " (1)", " (2)", …
   --help                show this help
 
 Environment: ICEBREAKER_RTC_LOG=Debug (or Verbose, Info, Warning, Error) prints libdatachannel's own
@@ -125,16 +128,27 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
 
   return new Promise<number>((resolve) => {
     let finished = false;
+    let sending = false;
+    /** Transfers under way, in either direction: an interrupt cuts them short (exit 3). */
+    let transfers = 0;
+    const interrupt = (): void => finish(transfers > 0 ? PEER_EXIT.transfer : PEER_EXIT.ok);
     const finish = (code: number): void => {
       // Closing emits `signaling: closed`, which would otherwise report a failure first.
       if (finished) return;
       finished = true;
+      process.off('SIGINT', interrupt).off('SIGTERM', interrupt);
       resolve(code);
       session.close();
     };
+    // Ctrl+C is how a receiver (or a chat) is meant to end: leave the room, so the others see `left`.
+    process.once('SIGINT', interrupt).once('SIGTERM', interrupt);
     session.on('open', (remote) => {
       io.err.write(`connected to ${remote.id}\n`);
-      if (values.send !== undefined) void sendFile(remote, values.send, io).then(finish);
+      // One file, to the first peer that connects (as --help says), however many join after it.
+      if (values.send === undefined || sending) return;
+      sending = true;
+      transfers++;
+      void sendFile(remote, values.send, io).then(finish);
     });
     session.on('peer-left', (remote) => io.err.write(`${remote.id} left\n`));
     session.on('message', (remote, data) => {
@@ -147,14 +161,25 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
         io.err.write(`${remote.id} offered "${transfer.info.name}": refused, no --receive folder\n`);
         return;
       }
-      const path = freePath(values.receive, transfer.info.name);
-      transfer.accept(Writable.toWeb(createWriteStream(path)) as WritableStream<Uint8Array>);
+      let target: { path: string; fd: number };
+      try {
+        target = createFree(values.receive, transfer.info.name);
+      } catch (error) {
+        transfer.cancel('the receiver cannot save it');
+        io.err.write(`${remote.id} offered "${transfer.info.name}": refused, ${(error as Error).message}\n`);
+        return;
+      }
+      const { path, fd } = target;
+      transfer.accept(Writable.toWeb(createWriteStream(path, { fd })) as WritableStream<Uint8Array>);
       const bar = progressBar(io.err, `receiving ${basename(path)}`);
       transfer.on('progress', bar);
-      transfer.done.then(
-        () => io.err.write(`\nsaved ${path} (${transfer.info.size} bytes, SHA-256 verified)\n`),
-        (error: unknown) => io.err.write(`\nreceiving ${transfer.info.name} failed: ${(error as Error).message}\n`),
-      );
+      transfers++;
+      transfer.done
+        .then(
+          () => io.err.write(`\nsaved ${path} (${transfer.info.size} bytes, SHA-256 verified)\n`),
+          (error: unknown) => io.err.write(`\nreceiving ${transfer.info.name} failed: ${(error as Error).message}\n`),
+        )
+        .finally(() => transfers--);
     });
     session.on('error', (error) => io.err.write(`icebreaker peer: ${error.code}: ${error.message}\n`));
     session.on('signaling', (state) => {
@@ -166,9 +191,10 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
     lines.on('line', (line) => {
       for (const remote of session.peers.values()) if (remote.channelState === 'open') void remote.send(line).catch(() => {});
     });
-    // End of input ends a chat session; a --send session ends when its transfer does.
+    // End of input ends a chat; a --send session ends when its transfer does, and a --receive one
+    // when it is interrupted: a receiver's stdin is often /dev/null (a background job, a service).
     lines.on('close', () => {
-      if (values.send === undefined) finish(PEER_EXIT.ok);
+      if (values.send === undefined && values.receive === undefined) finish(PEER_EXIT.ok);
     });
   });
 }
@@ -186,12 +212,44 @@ async function sendFile(remote: RemotePeer, path: string, io: Io): Promise<numbe
   }
 }
 
-/** A name in `dir` that does not overwrite anything: "a.txt", then "a (1).txt", … */
-function freePath(dir: string, name: string): string {
-  const safe = basename(name).replace(/[\0/\\]/g, '_') || 'file';
+/** Most file systems take names of up to 255 bytes; this leaves room for " (123)". */
+const MAX_NAME_BYTES = 240;
+
+/**
+ * The name a received file is saved under: the last path component of the sender's name (either
+ * separator: the name comes from another system, or from someone hostile, so `../../etc/passwd`
+ * is `passwd`), control characters as `_`, `file` for a name of dots or nothing, cut to
+ * {@link MAX_NAME_BYTES} bytes keeping the extension.
+ */
+function safeFileName(name: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it replaces.
+  let safe = (name.split(/[/\\]/).pop() ?? '').replace(/[\u0000-\u001f\u007f]/g, '_');
+  if (/^\.*$/.test(safe)) safe = 'file';
+  const ext = extname(safe).length <= 16 ? extname(safe) : '';
+  let stem = [...safe.slice(0, safe.length - ext.length)];
+  while (stem.length > 1 && Buffer.byteLength(stem.join('') + ext) > MAX_NAME_BYTES) stem = stem.slice(0, -1);
+  return stem.join('') + ext;
+}
+
+/**
+ * Creates the file a transfer is saved into: `dir/<safe name>`, or, when that name is taken,
+ * "a (1).txt", "a (2).txt", … — never over an existing file. Created here with O_EXCL (`wx`), so two
+ * files of one name arriving at once cannot both pick the same path. Synchronous because a sink must
+ * be given in the turn of the `transfer` event.
+ */
+function createFree(dir: string, name: string): { path: string; fd: number } {
+  const safe = safeFileName(name);
   const ext = extname(safe);
   const stem = safe.slice(0, safe.length - ext.length);
-  return join(dir, `${stem}-${Date.now().toString(36)}${ext}`);
+  for (let n = 0; n < 10_000; n++) {
+    const path = join(dir, n === 0 ? safe : `${stem} (${n})${ext}`);
+    try {
+      return { path, fd: openSync(path, 'wx') };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  throw new Error(`every name like ${safe} is taken in ${dir}`);
 }
 
 /** Draws progress on a terminal in place, or as a line per quarter when stderr is not a terminal. */

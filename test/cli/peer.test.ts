@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Session } from '../../src/client/index.js';
+import type { IncomingTransfer, Session } from '../../src/client/index.js';
 import { fileSink, fileSource, randomFile, scratch, sha256OfFile } from '../helpers/files.js';
 import { messages, nodePeer, openPeer } from '../helpers/peers.js';
 import { type Harness, startHarness } from '../helpers/server.js';
@@ -18,8 +18,9 @@ interface Cli {
 }
 
 const children: ChildProcess[] = [];
-function cli(args: string[]): Cli {
-  const child = spawn(process.execPath, [CLI, 'peer', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+/** Runs `icebreaker peer`; with `stdin: 'ignore'` its stdin is /dev/null, as for a background job. */
+function cli(args: string[], stdin: 'pipe' | 'ignore' = 'pipe'): Cli {
+  const child = spawn(process.execPath, [CLI, 'peer', ...args], { stdio: [stdin, 'pipe', 'pipe'] });
   children.push(child);
   let out = '';
   let err = '';
@@ -95,9 +96,29 @@ describe('icebreaker peer', () => {
     expect(terminal.stderr()).toContain(`SHA-256 ${digest}`);
   });
 
-  it('saves files into --receive and reports them', async () => {
+  it('sends its file once to a peer that joined first (it answers: the order of a browser tab, then the terminal)', async () => {
+    // Issue 9, item 10: the answering side's `open` fired twice, and each started a transfer.
+    const source = join(files.dir, 'once.bin');
+    const digest = await randomFile(source, 1024 * 1024 + 5);
+    const node = await nodePeer(h.server.signalingUrl, 'tab-first');
+    sessions.push(node);
+    const transfers: IncomingTransfer[] = [];
+    node.on('transfer', (_p, transfer) => {
+      transfer.accept(fileSink(join(files.dir, `received-${transfers.length}.bin`)));
+      transfers.push(transfer);
+    });
+    const terminal = cli([h.server.signalingUrl, '--room', 'tab-first', '--send', source]);
+    const left = node.next('peer-left');
+    expect(await terminal.exit).toBe(0);
+    await left;
+    expect(transfers).toHaveLength(1);
+    await transfers[0]?.done;
+    expect(await sha256OfFile(join(files.dir, 'received-0.bin'))).toBe(digest);
+  });
+
+  it('saves files into --receive under their own names, and ends on Ctrl+C', async () => {
     const inbox = join(files.dir, 'inbox');
-    await import('node:fs/promises').then((fs) => fs.mkdir(inbox));
+    await mkdir(inbox);
     const source = join(files.dir, 'photo.jpg');
     const digest = await randomFile(source, 2 * 1024 * 1024);
     const terminal = cli([h.server.url, '--room', 'recv', '--receive', inbox]);
@@ -106,11 +127,70 @@ describe('icebreaker peer', () => {
     sessions.push(node);
     const remote = await openPeer(node);
     await remote.sendFile(await fileSource(source, 'photo.jpg')).done;
-    await waitFor(terminal.stderr, /saved .*photo.*\.jpg/, terminal.child);
-    const [saved] = await readdir(inbox);
-    expect(saved).toMatch(/^photo-.*\.jpg$/);
-    expect(await sha256OfFile(join(inbox, saved as string))).toBe(digest);
-    terminal.child.stdin?.end();
+    await waitFor(terminal.stderr, /saved .*photo\.jpg/, terminal.child);
+    expect(await readdir(inbox)).toEqual(['photo.jpg']);
+    expect(await sha256OfFile(join(inbox, 'photo.jpg'))).toBe(digest);
+    const left = node.next('peer-left');
+    terminal.child.kill('SIGINT');
+    expect(await terminal.exit).toBe(0);
+    // It left the room rather than dropping its connection.
+    expect((await left)[0].id).toBeDefined();
+  });
+
+  it('keeps receiving when stdin is closed (< /dev/null, a background job)', async () => {
+    // Issue 9, item 15: the end of stdin ended the session at once, before any file could come.
+    const inbox = join(files.dir, 'inbox');
+    await mkdir(inbox);
+    const terminal = cli([h.server.url, '--room', 'background', '--receive', inbox], 'ignore');
+    await waitFor(terminal.stderr, /joined room/, terminal.child);
+    const node = await nodePeer(h.server.signalingUrl, 'background');
+    sessions.push(node);
+    const remote = await openPeer(node);
+    await remote.sendFile(Object.assign(new Blob(['late but welcome']), { name: 'late.txt' })).done;
+    await waitFor(terminal.stderr, /saved .*late\.txt/, terminal.child);
+    expect(terminal.child.exitCode).toBeNull();
+    terminal.child.kill('SIGTERM');
+    expect(await terminal.exit).toBe(0);
+  });
+
+  it('names received files as the sender did: a clash is numbered, a hostile name stays in the folder', async () => {
+    // Issue 9, item 15: the code added a timestamp to every name, where its comment and the README
+    // promised the sender's name, numbered on a clash.
+    const inbox = join(files.dir, 'deep', 'inbox');
+    await mkdir(inbox, { recursive: true });
+    await writeFile(join(inbox, 'notes.txt'), 'already here');
+    const terminal = cli([h.server.url, '--room', 'names', '--receive', inbox], 'ignore');
+    await waitFor(terminal.stderr, /joined room/, terminal.child);
+    const node = await nodePeer(h.server.signalingUrl, 'names');
+    sessions.push(node);
+    const remote = await openPeer(node);
+    const sent: Array<[string, string]> = [
+      ['notes.txt', 'new notes'],
+      ['notes.txt', 'newer notes'],
+      ['../../etc/passwd', 'root:x:0:0'],
+      ['..\\..\\boot.ini', 'windows'],
+      ['..', 'dots'],
+      ['bell\u0007.txt', 'ding'],
+      ['archive.tar.gz', 'gz'],
+    ];
+    for (const [name, text] of sent) await remote.sendFile(new Blob([text]), { name }).done;
+    await waitFor(terminal.stderr, /saved .*archive\.tar\.gz/, terminal.child);
+    const saved = Object.fromEntries(
+      await Promise.all((await readdir(inbox)).map(async (name) => [name, await readFile(join(inbox, name), 'utf8')] as const)),
+    );
+    expect(saved).toEqual({
+      'notes.txt': 'already here',
+      'notes (1).txt': 'new notes',
+      'notes (2).txt': 'newer notes',
+      passwd: 'root:x:0:0',
+      'boot.ini': 'windows',
+      file: 'dots',
+      'bell_.txt': 'ding',
+      'archive.tar.gz': 'gz',
+    });
+    expect(await readdir(join(files.dir, 'deep'))).toEqual(['inbox']);
+    expect(await readdir(files.dir)).toEqual(['deep']);
+    terminal.child.kill('SIGINT');
     expect(await terminal.exit).toBe(0);
   });
 
