@@ -119,6 +119,8 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
       WebSocket: WebSocket as unknown as WebSocketConstructor,
     });
   } catch (error) {
+    // The library checks --name and --token as the options they become: a bad one is bad usage.
+    if (error instanceof TypeError) return usage(error.message.replace(/^options\./, '--'));
     io.err.write(
       `icebreaker peer: could not join: ${isIcebreakerError(error) ? `${error.code}: ${error.message}` : (error as Error).message}\n`,
     );

@@ -200,10 +200,18 @@ describe('icebreaker peer', () => {
     [['ftp://x/', '--room', 'r'], /not an http\(s\) or ws\(s\) address/],
     [['http://127.0.0.1:1/', '--room', 'r', '--send', '/no/such/file'], /--send: no file/],
     [['http://127.0.0.1:1/', '--room', 'r', '--bogus'], /Unknown option/],
+    [['http://127.0.0.1:1/', '--room', 'r', '--name', 'n'.repeat(65)], /--name: expected a display name of 1 to 64 characters/],
   ])('exits 2 for bad usage %j', async (args, message) => {
     const run = cli(args);
     expect(await run.exit).toBe(2);
     expect(run.stderr()).toMatch(message);
+  });
+
+  it('exits 2 for a --token too long to be one, without echoing it', async () => {
+    const run = cli(['http://127.0.0.1:1/', '--room', 'r', '--token', 't'.repeat(4097)]);
+    expect(await run.exit).toBe(2);
+    expect(run.stderr()).toMatch(/--token: expected a room token of 1 to 4096 characters, got a string of 4097 characters/);
+    expect(run.stderr()).not.toContain('tttt');
   });
 
   it('exits 1 when the server cannot be reached', async () => {
