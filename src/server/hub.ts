@@ -24,6 +24,9 @@ export interface SignalingHub {
   /** Rooms and peers this server holds (for /healthz and the metrics). */
   readonly roomCount: number;
   readonly peerCount: number;
+  /** Places kept for a resume, and bytes of signals kept waiting (for the metrics). */
+  readonly parkedCount: number;
+  readonly queuedBytes: number;
   /** Whether the hub can serve new peers (the cluster hub: Redis reachable). */
   readonly ready: boolean;
   /** Stops timers and connections of its own. */

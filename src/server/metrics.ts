@@ -20,6 +20,10 @@ export interface LiveCounts {
   readonly connections: number;
   readonly rooms: number;
   readonly peers: number;
+  /** Places kept for a resume (with Redis: the cluster's, as of the node's last heartbeat). */
+  readonly parked: number;
+  /** Bytes of held and queued signals (with Redis: the cluster's, as of the node's last heartbeat). */
+  readonly queuedBytes: number;
 }
 
 /**
@@ -50,6 +54,8 @@ export class ServerMetrics {
     gauge('icebreaker_connections', 'Open signaling WebSocket connections.', (c) => c.connections);
     gauge('icebreaker_rooms', 'Rooms with at least one peer.', (c) => c.rooms);
     gauge('icebreaker_peers', 'Peers in rooms, including those parked for a resume.', (c) => c.peers);
+    gauge('icebreaker_parked_peers', 'Places kept for a resume (bounded by --max-parked).', (c) => c.parked);
+    gauge('icebreaker_queued_bytes', 'Bytes of held and queued signals (bounded by --max-queued-bytes).', (c) => c.queuedBytes);
     this.signalCounter = new Counter({
       name: 'icebreaker_signals_relayed_total',
       help: 'Signals relayed (or held for the next peer), by kind.',

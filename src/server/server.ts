@@ -60,6 +60,9 @@ const REFUSAL_LINGER_MS = 1000;
  */
 const HTTP_SOCKET_SLACK = 1024;
 
+/** TCP connections one address may hold beyond its WebSocket connections: page loads, probes. */
+const HTTP_SOCKETS_PER_ADDRESS = 16;
+
 /** How long `close()` waits for clients to answer the close handshake before cutting them off. */
 const CLOSE_GRACE_MS = 2000;
 
@@ -109,7 +112,13 @@ export async function startServer(options: StartOptions = {}): Promise<Icebreake
   /** Each remote address's connections, parked places and spent rate limits. */
   const addresses = new AddressBook(config.maxConnectionsPerIp, config.maxConnections);
   let draining = false;
-  const metrics = new ServerMetrics(() => ({ connections: sessions.size, rooms: hub.roomCount, peers: hub.peerCount }));
+  const metrics = new ServerMetrics(() => ({
+    connections: sessions.size,
+    rooms: hub.roomCount,
+    peers: hub.peerCount,
+    parked: hub.parkedCount,
+    queuedBytes: hub.queuedBytes,
+  }));
   const hub: SignalingHub =
     config.redisUrl === null ? new Hub(config, metrics, log, addresses) : new ClusterHub(config.redisUrl, config, metrics, log, addresses);
   if (hub instanceof ClusterHub) {
@@ -158,6 +167,26 @@ export async function startServer(options: StartOptions = {}): Promise<Icebreake
     });
   });
   http.maxConnections = config.maxConnections + HTTP_SOCKET_SLACK;
+  // Node times out a request's headers only once it has begun, and not at all on a server that takes
+  // upgrades: a TCP connection that never sends a byte would hold its descriptor for ever. Every socket
+  // gets the headers timeout as an idle timeout (ws clears it once a WebSocket owns the socket), and
+  // one address may hold only so many sockets that are not (yet) WebSockets.
+  const sockets = new Map<string, number>();
+  http.on('connection', (socket: Socket) => {
+    socket.setTimeout(config.httpHeadersTimeoutMs, () => socket.destroy());
+    const address = socket.remoteAddress ?? '';
+    const count = (sockets.get(address) ?? 0) + 1;
+    if (config.maxConnectionsPerIp > 0 && count > config.maxConnectionsPerIp + HTTP_SOCKETS_PER_ADDRESS) {
+      socket.destroy();
+      return;
+    }
+    sockets.set(address, count);
+    socket.once('close', () => {
+      const left = (sockets.get(address) ?? 1) - 1;
+      if (left > 0) sockets.set(address, left);
+      else sockets.delete(address);
+    });
+  });
 
   async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const pathname = pathOf(req);

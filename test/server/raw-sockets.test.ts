@@ -63,6 +63,8 @@ describe('raw sockets at every stage of an upgrade never take the server down', 
       '0',
       '--drain-timeout',
       '3s',
+      '--http-headers-timeout',
+      '1s',
     ]);
     a = await TestSocket.open(server.signalingUrl);
     b = await TestSocket.open(server.signalingUrl);
@@ -171,6 +173,25 @@ describe('raw sockets at every stage of an upgrade never take the server down', 
     await client.closed;
     expect(client.text()).toMatch(/^HTTP\/1.1 404/);
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('sockets that never send a byte are closed at the headers timeout; one address holds only so many', async () => {
+    const silent: Socket[] = [];
+    const closedAt: number[] = [];
+    const started = Date.now();
+    // The pair holds two of the address's 8 + 16 sockets.
+    for (let i = 0; i < 32; i++) {
+      const socket = tcpConnect(server.port, '127.0.0.1').on('error', () => {});
+      socket.on('close', () => closedAt.push(Date.now() - started));
+      silent.push(socket);
+    }
+    await Promise.all(silent.map((s) => once(s, 'close')));
+    const early = closedAt.filter((ms) => ms < 500).length;
+    expect(early).toBe(32 - (PER_IP + 16 - 2));
+    expect(Math.max(...closedAt)).toBeGreaterThanOrEqual(900);
+    expect(Math.max(...closedAt)).toBeLessThan(4000);
+    // Their places are free again.
+    expect(await statusOf(server.port, upgrade('/ws'))).toBe('HTTP/1.1 101 Switching Protocols');
   });
 
   it('a continuation-frame flood is closed (1008) long before it costs memory', async () => {

@@ -137,6 +137,10 @@ export class ClusterHub implements SignalingHub {
     return this.local.size;
   }
 
+  /** The cluster's parked places and waiting bytes, as read at the last heartbeat. */
+  parkedCount = 0;
+  queuedBytes = 0;
+
   get roomCount(): number {
     const rooms = new Set<string>();
     for (const session of this.local.values()) if (session.place) rooms.add(session.place.room);
@@ -382,6 +386,9 @@ export class ClusterHub implements SignalingHub {
     this.track(
       (async () => {
         await this.redis.zadd(`${PREFIX}nodes`, now, this.node);
+        const [parked, bytes] = await this.redis.mget(`${PREFIX}count:parked`, `${PREFIX}count:bytes`);
+        this.parkedCount = Number(parked ?? 0);
+        this.queuedBytes = Number(bytes ?? 0);
         const dead = await this.redis.zrangebyscore(`${PREFIX}nodes`, '-inf', now - this.config.nodeTimeoutMs);
         for (const node of dead) {
           const parked = (await this.redis.ibNodeDown(
