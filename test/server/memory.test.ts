@@ -51,10 +51,10 @@ async function churn(url: string, untilMs: number): Promise<number> {
 }
 
 /**
- * Sockets that each start a message of one-byte continuation frames that never ends, and readers
- * that never read a word while their pair talks to them.
+ * Sockets that each start a message of one-byte continuation frames that never ends, then TCP
+ * connections that never send a byte. (Readers that never read are cut off in adversarial.test.ts.)
  */
-async function fragmentsAndDeafReaders(url: string, port: number): Promise<void> {
+async function fragmentFloodsAndSilentSockets(url: string, port: number): Promise<void> {
   const sockets = await Promise.all(Array.from({ length: 8 }, () => TestSocket.open(url)));
   for (const socket of sockets) {
     const raw = (socket.ws as unknown as { _socket: import('node:net').Socket })._socket;
@@ -93,7 +93,7 @@ describe('an attack from one address stays within the configured memory', () => 
     const before = rssMiB(pid);
     const [cycles] = await Promise.all([
       churn(server.signalingUrl, Date.now() + 6000),
-      fragmentsAndDeafReaders(server.signalingUrl, server.port),
+      fragmentFloodsAndSilentSockets(server.signalingUrl, server.port),
     ]);
     const after = rssMiB(pid);
     // In the field: +644 MiB in 6 s. Now every parked place counts against the address, each hold
