@@ -70,6 +70,9 @@ export async function serve(
     return 2;
   }
 
+  // A log reader or terminal that goes away (EPIPE) must not take the server and its rooms with it:
+  // what is written after that is lost, nothing else.
+  for (const stream of [out, err]) stream.on('error', () => {});
   const logger = createLogger(out, config.logLevel);
   let server: Awaited<ReturnType<typeof startServer>>;
   try {

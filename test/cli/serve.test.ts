@@ -89,6 +89,23 @@ describe('icebreaker serve', () => {
     expect(logLines(r).find((line) => line.event === 'drain')).toMatchObject({ level: 30, connections: 1, timeoutMs: 1000 });
   });
 
+  it('keeps serving when whoever reads its log goes away (EPIPE on stdout and stderr)', async () => {
+    const r = run(['serve', '--port', '0', '--ice-servers', 'none', '--log-level', 'debug']);
+    const [, url] = await waitForOutput(r, /page\s+(http:\/\/\S+)/);
+    // The log collector dies: every later log line is written into a closed pipe.
+    r.child.stdout?.destroy();
+    r.child.stderr?.destroy();
+    const signaling = `${(url as string).replace(/^http/, 'ws')}ws`;
+    for (let i = 0; i < 5; i++) {
+      const [a, b] = [await TestSocket.open(signaling), await TestSocket.open(signaling)];
+      await a.join(`after-${i}`);
+      await b.join(`after-${i}`);
+      await Promise.all([a.close(), b.close()]);
+    }
+    expect(r.child.exitCode).toBeNull();
+    expect((await fetch(new URL('/healthz', url))).status).toBe(200);
+  });
+
   it('reads its settings from the environment', async () => {
     const r = run(['serve'], { ICEBREAKER_PORT: '0', ICEBREAKER_ICE_SERVERS: 'stun:stun.example.org:3478' });
     await waitForOutput(r, /ICE\s+stun:stun\.example\.org:3478/);
