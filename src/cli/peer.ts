@@ -48,7 +48,8 @@ interface Io {
 
 /** The signaling endpoint for a page or WebSocket address. */
 export function signalingUrl(address: string): string {
-  const url = new URL(address);
+  const url = URL.parse(address);
+  if (url === null) throw new TypeError(`url: "${address.slice(0, 200)}" is not an http(s) or ws(s) address`);
   if (url.protocol === 'http:' || url.protocol === 'https:') {
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     url.pathname = '/ws';

@@ -104,6 +104,8 @@ export class OutgoingTransfer extends Transfer {
     options.signal?.addEventListener('abort', () => this.cancel('cancelled by the sender'), { once: true });
     this.done = this.run(file, frameBytes);
     this.done.catch(() => {});
+    // As fetch() does: a signal that is already aborted cancels at once, and nothing is sent.
+    if (options.signal?.aborted) this.cancel('cancelled by the sender');
   }
 
   /** Stops the transfer and tells the receiver. */
@@ -123,6 +125,11 @@ export class OutgoingTransfer extends Transfer {
     });
     const hashing = createSha256();
     await opened(this.channel);
+    // Cancelled before the channel opened (a signal aborted already): the receiver never hears of it.
+    if (this.cancelledBy !== null) {
+      this.channel.close();
+      throw new IcebreakerError('transfer-cancelled', this.cancelledBy);
+    }
     this.channel.send(JSON.stringify({ t: 'head', ...this.info } satisfies Control));
     // No byte leaves before the receiver has taken the header and chosen where the file goes: its
     // `go` also proves it listens, so nothing sent can reach a channel the receiver is still adopting.

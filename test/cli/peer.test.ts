@@ -198,6 +198,7 @@ describe('icebreaker peer', () => {
     [['--room', 'r'], /exactly one server address/],
     [['http://127.0.0.1:1/'], /--room is required/],
     [['ftp://x/', '--room', 'r'], /not an http\(s\) or ws\(s\) address/],
+    [['http://[', '--room', 'r'], /url: "http:\/\/\[" is not an http\(s\) or ws\(s\) address/],
     [['http://127.0.0.1:1/', '--room', 'r', '--send', '/no/such/file'], /--send: no file/],
     [['http://127.0.0.1:1/', '--room', 'r', '--bogus'], /Unknown option/],
     [['http://127.0.0.1:1/', '--room', 'r', '--name', 'n'.repeat(65)], /--name: expected a display name of 1 to 64 characters/],

@@ -82,6 +82,22 @@ describe('file transfer between Node peers', () => {
     expect(received.status === 'rejected' && (received.reason as IcebreakerError).code).toBe('transfer-cancelled');
   });
 
+  it('a signal aborted before sendFile cancels at once: transfer-cancelled, and no byte reaches the peer', async () => {
+    const source = join(files.dir, 'never.bin');
+    await randomFile(source, 4 * MiB);
+    const toB = await openPeer(a, b.id);
+    let arrived = 0;
+    b.on('transfer', () => arrived++);
+    const outgoing = toB.sendFile(await fileSource(source, 'never.bin'), { signal: AbortSignal.abort() });
+    await expect(outgoing.done).rejects.toMatchObject({ code: 'transfer-cancelled' });
+    // A later transfer on the same pair still goes through, and is the only one the receiver saw.
+    const later = nextTransfer(b);
+    const sent = toB.sendFile(await fileSource(source, 'after.bin'));
+    const incoming = await later;
+    await Promise.all([sent.done, incoming.done]);
+    expect(arrived).toBe(1);
+  });
+
   it('cancels from the receiver mid-way: both sides see transfer-cancelled', async () => {
     const source = join(files.dir, 'refuse.bin');
     await randomFile(source, 32 * MiB);
