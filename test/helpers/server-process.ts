@@ -28,7 +28,9 @@ export class ServerProcess {
     const child =
       options.maxOpenFiles === undefined
         ? spawn(command[0] as string, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] })
-        : spawn('bash', ['-c', `ulimit -n ${options.maxOpenFiles} && exec "$@"`, 'bash', ...command], { stdio: ['ignore', 'pipe', 'pipe'] });
+        : spawn('bash', ['-c', `ulimit -n ${options.maxOpenFiles} && exec "$@"`, 'bash', ...command], {
+            stdio: ['ignore', 'pipe', 'pipe'],
+          });
     // The banner, for people, is on stderr; stdout carries the JSON log.
     let err = '';
     const url = await new Promise<string>((resolve, reject) => {

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { connect as tcpConnect, type Socket } from 'node:net';
+import { type Socket, connect as tcpConnect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServerProcess } from '../helpers/server-process.js';
 import { TestSocket } from '../helpers/socket.js';
