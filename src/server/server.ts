@@ -167,13 +167,11 @@ export async function startServer(options: StartOptions = {}): Promise<Icebreake
     });
   });
   http.maxConnections = config.maxConnections + HTTP_SOCKET_SLACK;
-  // Node times out a request's headers only once it has begun, and not at all on a server that takes
-  // upgrades: a TCP connection that never sends a byte would hold its descriptor for ever. Every socket
-  // gets the headers timeout as an idle timeout (ws clears it once a WebSocket owns the socket), and
-  // one address may hold only so many sockets that are not (yet) WebSockets.
+  // One address may hold only so many sockets that are not WebSockets (page loads, probes, requests
+  // being read): past that, a flood of TCP connections from one place is closed at accept. (Node itself
+  // answers 408 to a socket that sends nothing, or not enough, within the headers timeout.)
   const sockets = new Map<string, number>();
   http.on('connection', (socket: Socket) => {
-    socket.setTimeout(config.httpHeadersTimeoutMs, () => socket.destroy());
     const address = socket.remoteAddress ?? '';
     const count = (sockets.get(address) ?? 0) + 1;
     if (config.maxConnectionsPerIp > 0 && count > config.maxConnectionsPerIp + HTTP_SOCKETS_PER_ADDRESS) {

@@ -64,7 +64,11 @@ async function fragmentFloodsAndSilentSockets(url: string, port: number): Promis
   }
   await Promise.all(sockets.map((s) => s.closed));
   // Half-open TCP connections that never send a request.
-  const idle = Array.from({ length: 16 }, () => tcpConnect(port, '127.0.0.1').on('error', () => {}));
+  const idle = Array.from({ length: 16 }, () =>
+    tcpConnect(port, '127.0.0.1')
+      .on('error', () => {})
+      .resume(),
+  );
   await Promise.all(idle.map((s) => once(s, 'close')));
 }
 
