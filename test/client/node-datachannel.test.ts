@@ -1,27 +1,13 @@
-import { RTCPeerConnection as DataChannelPeerConnection } from 'node-datachannel/polyfill';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Session } from '../../src/client/index.js';
-import { messages, nodePeer, openPeer } from '../helpers/peers.js';
-import { type Harness, startHarness } from '../helpers/server.js';
-
-// libdatachannel through node-datachannel's W3C polyfill: the lightest WebRTC stack for Node.
-const LIBDATACHANNEL = { RTCPeerConnection: DataChannelPeerConnection as unknown as typeof RTCPeerConnection };
+import { describe, expect, it } from 'vitest';
+import { LIBDATACHANNEL, messages, nodePeer, openPeer, serverPerTest } from '../helpers/peers.js';
 
 describe('Node peers on node-datachannel (libdatachannel)', () => {
-  let h: Harness;
-  const sessions: Session[] = [];
-  beforeEach(async () => {
-    h = await startHarness();
-  });
-  afterEach(async () => {
-    for (const s of sessions.splice(0)) s.close();
-    await h.close();
-  });
+  const t = serverPerTest();
 
   it('connect and exchange messages and a file', async () => {
-    const a = await nodePeer(h.server.signalingUrl, 'ndc', LIBDATACHANNEL);
-    const b = await nodePeer(h.server.signalingUrl, 'ndc', LIBDATACHANNEL);
-    sessions.push(a, b);
+    const a = await nodePeer(t.h.server.signalingUrl, 'ndc', LIBDATACHANNEL);
+    const b = await nodePeer(t.h.server.signalingUrl, 'ndc', LIBDATACHANNEL);
+    t.sessions.push(a, b);
     const [toB, toA] = await Promise.all([openPeer(a, b.id), openPeer(b, a.id)]);
     const atB = messages(b, 2);
     await toB.send({ stack: 'libdatachannel' });
@@ -44,7 +30,7 @@ describe('Node peers on node-datachannel (libdatachannel)', () => {
     // (the remote side's checks arrive first): about one connection in twenty on a loaded machine.
     for (let round = 0; round < 20; round++) {
       const room = `offerer-${round}`;
-      const a = await nodePeer(h.server.signalingUrl, room, LIBDATACHANNEL);
+      const a = await nodePeer(t.h.server.signalingUrl, room, LIBDATACHANNEL);
       const order: string[] = [];
       const sent: string[] = [];
       a.on('peer', (peer) =>
@@ -55,8 +41,8 @@ describe('Node peers on node-datachannel (libdatachannel)', () => {
           } else if (data.kind === 'candidate' && !order.includes(`${direction} candidate`)) order.push(`${direction} candidate`);
         }),
       );
-      const b = await nodePeer(h.server.signalingUrl, room);
-      sessions.push(a, b);
+      const b = await nodePeer(t.h.server.signalingUrl, room);
+      t.sessions.push(a, b);
       await Promise.all([openPeer(a, b.id), openPeer(b, a.id)]);
       expect(order.indexOf('out offer')).toBe(0);
       expect(sent.join('')).not.toContain('a=candidate:');
@@ -69,10 +55,10 @@ describe('Node peers on node-datachannel (libdatachannel)', () => {
       [LIBDATACHANNEL, {}],
       [{}, LIBDATACHANNEL],
     ] as const) {
-      const room = `mixed-${sessions.length}`;
-      const a = await nodePeer(h.server.signalingUrl, room, first);
-      const b = await nodePeer(h.server.signalingUrl, room, second);
-      sessions.push(a, b);
+      const room = `mixed-${t.sessions.length}`;
+      const a = await nodePeer(t.h.server.signalingUrl, room, first);
+      const b = await nodePeer(t.h.server.signalingUrl, room, second);
+      t.sessions.push(a, b);
       const [toB, toA] = await Promise.all([openPeer(a, b.id), openPeer(b, a.id)]);
       const atA = messages(a, 1);
       const atB = messages(b, 1);

@@ -1,34 +1,18 @@
-import { RTCPeerConnection as DataChannelPeerConnection } from 'node-datachannel/polyfill';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ConnectOptions, Session } from '../../src/client/index.js';
-import { messages, nodePeer, openPeer } from '../helpers/peers.js';
-import { type Harness, startHarness } from '../helpers/server.js';
-
-const STACKS: Array<[string, Partial<ConnectOptions>]> = [
-  ['node-datachannel', { RTCPeerConnection: DataChannelPeerConnection as unknown as typeof RTCPeerConnection }],
-  ['@roamhq/wrtc', {}],
-];
+import { describe, expect, it } from 'vitest';
+import { messages, NODE_STACKS, nodePeer, openPeer, serverPerTest } from '../helpers/peers.js';
 
 // Issue 9, item 10: the side that joined second answers, and gets the main channel from the other
 // side already open; both its `datachannel` hand-over and the channel's `open` event announced it,
 // and `icebreaker peer --send` started a transfer on each.
 describe('the open event', () => {
-  let h: Harness;
-  const sessions: Session[] = [];
-  beforeEach(async () => {
-    h = await startHarness();
-  });
-  afterEach(async () => {
-    for (const s of sessions.splice(0)) s.close();
-    await h.close();
-  });
+  const t = serverPerTest();
 
-  it.each(STACKS)('fires once per connection on each side, the answering side included (%s)', async (_stack, stack) => {
-    const first = await nodePeer(h.server.signalingUrl, 'once', stack);
+  it.each(NODE_STACKS)('fires once per connection on each side, the answering side included (%s)', async (_stack, stack) => {
+    const first = await nodePeer(t.h.server.signalingUrl, 'once', stack);
     const opens = { first: 0, second: 0, peer: 0 };
     first.on('open', () => opens.first++);
-    const second = await nodePeer(h.server.signalingUrl, 'once', stack);
-    sessions.push(first, second);
+    const second = await nodePeer(t.h.server.signalingUrl, 'once', stack);
+    t.sessions.push(first, second);
     second.on('open', () => opens.second++);
     // The peers already in the room are made before connect() resolves.
     for (const peer of second.peers.values()) peer.on('open', () => opens.peer++);

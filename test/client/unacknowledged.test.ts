@@ -1,31 +1,22 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { IcebreakerError, RemotePeer, Session } from '../../src/client/index.js';
-import { messages, nodePeer, openPeer } from '../helpers/peers.js';
-import { type Harness, startHarness } from '../helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import type { IcebreakerError, RemotePeer } from '../../src/client/index.js';
+import { messages, nodePeer, openPeer, serverPerTest } from '../helpers/peers.js';
 
 const RETRANSMIT_MS = 200;
 
 // Issue 9, item 12: a peer that never acks (anything but this library) got a copy of every signal
 // every 2 s, forever, and nobody was told.
 describe('signals a peer never acknowledges', () => {
-  let h: Harness;
-  const sessions: Session[] = [];
-  beforeEach(async () => {
-    h = await startHarness();
-  });
-  afterEach(async () => {
-    for (const s of sessions.splice(0)) s.close();
-    await h.close();
-  });
+  const t = serverPerTest();
 
   it('are sent again less and less often, then no more, and the peer is named in an error event', async () => {
-    const session = await nodePeer(h.server.signalingUrl, 'mute', { retransmitMs: RETRANSMIT_MS });
-    sessions.push(session);
+    const session = await nodePeer(t.h.server.signalingUrl, 'mute', { retransmitMs: RETRANSMIT_MS });
+    t.sessions.push(session);
     const reported = new Promise<[IcebreakerError, RemotePeer | undefined]>((resolve) =>
       session.on('error', (error, peer) => resolve([error, peer])),
     );
     // A raw WebSocket client that joins and only reads: it never sends an ack.
-    const { socket, id } = await h.peer('mute');
+    const { socket, id } = await t.h.peer('mute');
     const arrivals = new Map<number, number[]>();
     socket.ws.on('message', (raw) => {
       const frame = JSON.parse(raw.toString()) as { type: string; seq?: number };
@@ -52,9 +43,9 @@ describe('signals a peer never acknowledges', () => {
   });
 
   it('are not reported for a library peer, which acks', async () => {
-    const a = await nodePeer(h.server.signalingUrl, 'acks', { retransmitMs: RETRANSMIT_MS });
-    const b = await nodePeer(h.server.signalingUrl, 'acks', { retransmitMs: RETRANSMIT_MS });
-    sessions.push(a, b);
+    const a = await nodePeer(t.h.server.signalingUrl, 'acks', { retransmitMs: RETRANSMIT_MS });
+    const b = await nodePeer(t.h.server.signalingUrl, 'acks', { retransmitMs: RETRANSMIT_MS });
+    t.sessions.push(a, b);
     const errors: string[] = [];
     for (const s of [a, b]) s.on('error', (error) => errors.push(error.code));
     const [toB] = await Promise.all([openPeer(a, b.id), openPeer(b, a.id)]);

@@ -1,31 +1,16 @@
-import { RTCPeerConnection as DataChannelPeerConnection } from 'node-datachannel/polyfill';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type ConnectOptions, type IcebreakerError, MAIN_LABEL, type RemotePeer, type Session } from '../../src/client/index.js';
-import { messages, nodePeer, openPeer } from '../helpers/peers.js';
-import { type Harness, startHarness } from '../helpers/server.js';
-
-const STACKS: Array<[string, Partial<ConnectOptions>]> = [
-  ['@roamhq/wrtc', {}],
-  ['node-datachannel', { RTCPeerConnection: DataChannelPeerConnection as unknown as typeof RTCPeerConnection }],
-];
+import { describe, expect, it } from 'vitest';
+import { type IcebreakerError, MAIN_LABEL, type RemotePeer } from '../../src/client/index.js';
+import { messages, NODE_STACKS, nodePeer, openPeer, serverPerTest } from '../helpers/peers.js';
 
 // Issue 9, item 17: a channel with a label the library does not use was closed without a word, and
 // a peer written from the docs with another label waited for nothing.
 describe('a data channel with an unexpected label', () => {
-  let h: Harness;
-  const sessions: Session[] = [];
-  beforeEach(async () => {
-    h = await startHarness();
-  });
-  afterEach(async () => {
-    for (const s of sessions.splice(0)) s.close();
-    await h.close();
-  });
+  const t = serverPerTest();
 
-  it.each(STACKS)('is closed and reported as unexpected-channel, naming the peer and the label (%s)', async (_stack, stack) => {
-    const a = await nodePeer(h.server.signalingUrl, 'labels', stack);
-    const b = await nodePeer(h.server.signalingUrl, 'labels', stack);
-    sessions.push(a, b);
+  it.each(NODE_STACKS)('is closed and reported as unexpected-channel, naming the peer and the label (%s)', async (_stack, stack) => {
+    const a = await nodePeer(t.h.server.signalingUrl, 'labels', stack);
+    const b = await nodePeer(t.h.server.signalingUrl, 'labels', stack);
+    t.sessions.push(a, b);
     const [toB] = await Promise.all([openPeer(a, b.id), openPeer(b, a.id)]);
     const reported = new Promise<[IcebreakerError, RemotePeer | undefined]>((resolve) =>
       b.on('error', (error, peer) => resolve([error, peer])),

@@ -1,4 +1,6 @@
 import wrtc from '@roamhq/wrtc';
+import { RTCPeerConnection as DataChannelPeerConnection } from 'node-datachannel/polyfill';
+import { afterEach, beforeEach } from 'vitest';
 import WebSocket from 'ws';
 import {
   type ConnectOptions,
@@ -8,6 +10,7 @@ import {
   type SignalingState,
   type WebSocketConstructor,
 } from '../../src/client/index.js';
+import { type Harness, startHarness } from './server.js';
 
 // @roamhq/wrtc crashes (SIGSEGV in napi_reference_unref, from a peer connection's finalizer) when the
 // garbage collector or Node's exit clean-up frees a closed connection after its data channels
@@ -33,6 +36,28 @@ export const NODE_WEBRTC = {
   RTCPeerConnection: KeptRTCPeerConnection as typeof RTCPeerConnection,
   WebSocket: WebSocket as unknown as WebSocketConstructor,
 };
+
+/** libdatachannel through node-datachannel's W3C polyfill: the lightest WebRTC stack for Node. */
+export const LIBDATACHANNEL = { RTCPeerConnection: DataChannelPeerConnection as unknown as typeof RTCPeerConnection };
+
+/** Both WebRTC stacks of Node, for `it.each`: the default (@roamhq/wrtc) and node-datachannel. */
+export const NODE_STACKS: Array<[string, Partial<ConnectOptions>]> = [
+  ['@roamhq/wrtc', {}],
+  ['node-datachannel', LIBDATACHANNEL],
+];
+
+/** A fresh server for every test of the calling `describe`, and the sessions a test opens, closed after it. */
+export function serverPerTest(): { readonly h: Harness; readonly sessions: Session[] } {
+  const fixture = { h: undefined as unknown as Harness, sessions: [] as Session[] };
+  beforeEach(async () => {
+    fixture.h = await startHarness();
+  });
+  afterEach(async () => {
+    for (const s of fixture.sessions.splice(0)) s.close();
+    await fixture.h.close();
+  });
+  return fixture;
+}
 
 /** Connects a Node peer to `url` in `room`; the caller closes it. */
 export function nodePeer(url: string, room: string, extra: Partial<ConnectOptions> = {}): Promise<Session> {

@@ -1,6 +1,8 @@
 import { type Logger, pino } from 'pino';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { ClientOptions } from 'ws';
 import { type IcebreakerServer, type StartOptions, startServer } from '../../src/server/index.js';
+import { RedisServer } from './redis.js';
 import { TestSocket } from './socket.js';
 
 /** A real server on an ephemeral port of 127.0.0.1, and the sockets a test opened on it. */
@@ -48,4 +50,44 @@ export async function metric(server: IcebreakerServer, sample: string): Promise<
   const text = await (await fetch(new URL('/metrics', server.url))).text();
   const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
   return line === undefined ? 0 : Number(line.slice(sample.length + 1));
+}
+
+/** Where rooms can live, for `describe.each`: this process's memory, or a real redis-server. */
+export const STORES = [
+  ['in memory', false],
+  ['on Redis', true],
+] as const;
+
+/**
+ * The servers of a `describe` on one store: `start` starts a test's server (with `defaults`, and the
+ * describe's redis-server when `onRedis`); it is closed after the test, the redis-server after the
+ * describe. With `emptyEachTest`, Redis starts each test empty, so no test sees what another left.
+ */
+export function serverOnStore(
+  onRedis: boolean,
+  defaults: StartOptions,
+  emptyEachTest = false,
+): { start(options?: StartOptions): Promise<Harness> } {
+  let redis: RedisServer | null = null;
+  let current: Harness | null = null;
+  beforeAll(async () => {
+    if (onRedis) redis = await RedisServer.start();
+  });
+  afterAll(async () => {
+    await redis?.kill();
+  });
+  afterEach(async () => {
+    await current?.close();
+    current = null;
+    if (redis && emptyEachTest) {
+      await redis.kill();
+      await redis.launch();
+    }
+  });
+  return {
+    async start(options = {}) {
+      current = await startHarness({ ...defaults, ...(redis ? { redisUrl: redis.url } : {}), ...options });
+      return current;
+    },
+  };
 }

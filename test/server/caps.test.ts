@@ -1,7 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { StartOptions } from '../../src/server/index.js';
-import { RedisServer } from '../helpers/redis.js';
-import { type Harness, metric, startHarness } from '../helpers/server.js';
+import { type Harness, metric, STORES, serverOnStore, startHarness } from '../helpers/server.js';
 import type { Frame, TestSocket } from '../helpers/socket.js';
 
 const offer = (bytes: number) => ({ kind: 'description', description: { type: 'offer', sdp: 'x'.repeat(bytes) } });
@@ -11,30 +10,12 @@ const offer = (bytes: number) => ({ kind: 'description', description: { type: 'o
  * refused with a typed answer beyond its flag; and what one address may hold (its parked places count
  * against its slots; its spent rate limit is not reset by reconnecting). In memory and on Redis alike.
  */
-describe.each([
-  ['in memory', false],
-  ['on Redis', true],
-])('server-wide caps (%s)', (_name, onRedis) => {
-  let redis: RedisServer | null = null;
+describe.each(STORES)('server-wide caps (%s)', (_name, onRedis) => {
   let h: Harness;
-
-  beforeAll(async () => {
-    if (onRedis) redis = await RedisServer.start();
-  });
-  afterAll(async () => {
-    await redis?.kill();
-  });
-  afterEach(async () => {
-    await h?.close();
-    // Each test starts from an empty service: what one test leaves in Redis is not the next one's.
-    if (redis) {
-      await redis.kill();
-      await redis.launch();
-    }
-  });
-
-  const start = async (options: StartOptions) => {
-    h = await startHarness({ rateMessagesPerSecond: 0, rateBytesPerSecond: 0, ...(redis ? { redisUrl: redis.url } : {}), ...options });
+  const store = serverOnStore(onRedis, { rateMessagesPerSecond: 0, rateBytesPerSecond: 0 }, true);
+  const start = async (options: StartOptions = {}) => {
+    h = await store.start(options);
+    return h;
   };
 
   it('--max-rooms: a join that would open one more room gets server-full; joining an open room still works', async () => {
@@ -164,25 +145,16 @@ describe('rate limits an address cannot reset by reconnecting', () => {
   });
 });
 
-describe.each([
-  ['in memory', false],
-  ['on Redis', true],
-])('names that are not well-formed UTF-16 (%s)', (_name, onRedis) => {
+describe.each(STORES)('names that are not well-formed UTF-16 (%s)', (_name, onRedis) => {
+  const store = serverOnStore(onRedis, {});
   it('get invalid-message, not unavailable', async () => {
-    const redis = onRedis ? await RedisServer.start() : null;
-    const h = await startHarness(redis ? { redisUrl: redis.url } : {});
-    try {
-      const socket = await h.socket();
-      for (const name of ['\ud800', 'a\udc00b', '\udbff\ud800']) {
-        socket.send(`{"type":"join","protocol":1,"room":"utf","name":${JSON.stringify(name)}}`);
-        expect(await socket.next()).toMatchObject({ type: 'error', code: 'invalid-message' });
-      }
-      // A real pair (an emoji) is fine.
-      expect((await socket.join('utf', { name: 'ice \ud83e\uddca' })).type).toBe('welcome');
-    } finally {
-      await h.close();
-      await redis?.kill();
+    const socket = await (await store.start()).socket();
+    for (const name of ['\ud800', 'a\udc00b', '\udbff\ud800']) {
+      socket.send(`{"type":"join","protocol":1,"room":"utf","name":${JSON.stringify(name)}}`);
+      expect(await socket.next()).toMatchObject({ type: 'error', code: 'invalid-message' });
     }
+    // A real pair (an emoji) is fine.
+    expect((await socket.join('utf', { name: 'ice \ud83e\uddca' })).type).toBe('welcome');
   });
 });
 

@@ -1,7 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { mintRoomToken, type StartOptions } from '../../src/server/index.js';
-import { RedisServer } from '../helpers/redis.js';
-import { type Harness, startHarness } from '../helpers/server.js';
+import { type Harness, STORES, serverOnStore, startHarness } from '../helpers/server.js';
 import type { Frame, TestSocket } from '../helpers/socket.js';
 
 const AUTH = 'resume-token-auth-secret-0123456789';
@@ -11,27 +10,14 @@ const AUTH = 'resume-token-auth-secret-0123456789';
  * it was reused in the field (issue "field defects" C8). The same suite runs on the in-memory server
  * and on a cluster node over a real redis-server.
  */
-describe.each([
-  ['in memory', false],
-  ['on Redis', true],
-])('resume tokens (%s)', (_name, onRedis) => {
-  let redis: RedisServer | null = null;
+describe.each(STORES)('resume tokens (%s)', (_name, onRedis) => {
   let h: Harness;
-
-  beforeAll(async () => {
-    if (onRedis) redis = await RedisServer.start();
-  });
-  afterAll(async () => {
-    await redis?.kill();
-  });
-  afterEach(async () => {
-    await h?.close();
-  });
-
+  const store = serverOnStore(onRedis, { resumeGraceMs: 5000 }, false);
   const start = async (options: StartOptions = {}) => {
-    h = await startHarness({ resumeGraceMs: 5000, ...(redis ? { redisUrl: redis.url } : {}), ...options });
+    h = await store.start(options);
     return h;
   };
+
   const room = () => `r-${Math.random().toString(36).slice(2, 8)}`;
 
   /** Tries to resume with `token`: the welcome, or the error. */
