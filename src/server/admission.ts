@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { type JoinMessage, type PeerInfo, PROTOCOL_VERSION } from '../protocol/index.js';
 import type { ServerConfig } from './config.js';
@@ -28,36 +27,18 @@ export type Admitted = { readonly kind: 'enter'; readonly grant: RoomGrant } | {
 export class Admission {
   private readonly resumeTokens: ResumeTokens;
   private readonly roomTokens: RoomTokens | null;
-  private readonly startedAt = Date.now();
-  /** Peer ids whose places were founded again from an earlier process's token; null once that window closed. */
-  private restored: Set<string> | null = new Set();
 
   constructor(
     private readonly config: ServerConfig,
     private readonly log: Logger,
-    /** Who issues this admission's resume tokens: one process, or (with Redis) one cluster. */
-    issuer = randomBytes(6).toString('base64url'),
   ) {
-    this.resumeTokens = new ResumeTokens(config.resumeSecret, issuer);
+    this.resumeTokens = new ResumeTokens(config.resumeSecret);
     this.roomTokens = config.authSecret === null ? null : new RoomTokens(config.authSecret);
   }
 
   /** When the resume tokens of a place entered with `grant` stop working: never after the room token. */
   resumeUntil(grant: { readonly expiresAt?: number }, now = Date.now()): number {
     return Math.min(now + RESUME_TOKEN_TTL_MS, grant.expiresAt ?? Number.POSITIVE_INFINITY);
-  }
-
-  /**
-   * Whether a valid token whose place is not here may found it anew, under its old id: only a token of
-   * an earlier process (this server restarted with the same `--resume-secret`), only within the resume
-   * grace after this one started, and only once per peer. A token of this process whose place is gone
-   * (it left, or its grace ran out) never brings it back.
-   */
-  mayRestore(claim: ResumeClaim, now = Date.now()): boolean {
-    if (this.restored && now > this.startedAt + this.config.resumeGraceMs) this.restored = null;
-    if (!this.restored || claim.issuer === this.resumeTokens.issuer || this.restored.has(claim.peerId)) return false;
-    this.restored.add(claim.peerId);
-    return true;
   }
 
   /**

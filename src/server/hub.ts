@@ -101,16 +101,11 @@ export class Hub implements SignalingHub {
     if (admitted.kind === 'resume') {
       const { claim } = admitted;
       const member = existing?.get(claim.peerId);
-      if (member && member.resumeNonce === claim.nonce) {
-        this.resume(session, member);
-        return;
-      }
-      // The place is gone (left, expired) or the token was used already: it brings nobody back, unless
-      // it is from before a restart and this server founds its place anew (see Admission.mayRestore).
-      if (member || !this.admission.mayRestore(claim)) {
-        session.sendError('resume-failed', message.id);
-        return;
-      }
+      if (member && member.resumeNonce === claim.nonce) this.resume(session, member);
+      // The place is gone (left, expired, or this process restarted and never had it) or the token
+      // was spent already: it brings nobody back.
+      else session.sendError('resume-failed', message.id);
+      return;
     }
     if (!existing && this.rooms.size >= this.config.maxRooms) {
       session.sendError('server-full', message.id, `this server holds ${this.rooms.size} rooms, its limit; try again later`);
@@ -121,13 +116,11 @@ export class Hub implements SignalingHub {
       session.sendError('room-full', message.id, `room "${message.room}" already has ${room.size} peers, its capacity`);
       return;
     }
-    const member =
-      admitted.kind === 'resume'
-        ? new Member(admitted.claim.peerId, room, session, admitted.claim.name, admitted.claim.role, admitted.claim.expiresAt)
-        : new Member(newPeerId(), room, session, admitted.grant.name, admitted.grant.role, this.admission.resumeUntil(admitted.grant));
+    const { grant } = admitted;
+    const member = new Member(newPeerId(), room, session, grant.name, grant.role, this.admission.resumeUntil(grant));
     this.rooms.set(room.name, room);
     session.member = member;
-    this.admission.welcome(session, room.name, member.info, room.peerInfos(member), admitted.kind === 'resume', {
+    this.admission.welcome(session, room.name, member.info, room.peerInfos(member), false, {
       nonce: member.resumeNonce,
       resumeUntil: member.resumeUntil,
     });

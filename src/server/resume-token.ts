@@ -9,34 +9,24 @@ export interface ResumeClaim {
   readonly role?: string;
   /** The place's nonce when the token was issued: only the place's current nonce resumes it. */
   readonly nonce: string;
-  /** The server process (or cluster) that issued it: a token of another one can only be from before a restart. */
-  readonly issuer: string;
   readonly expiresAt: number;
 }
 
-/** What a token is issued for. */
-export type ResumeGrant = Omit<ResumeClaim, 'issuer'>;
-
 /**
- * Signs and checks resume tokens (HMAC-SHA256). They are self-contained, so a server restarted with
- * the same secret can still read the tokens it issued before; whether one still resumes anything is
- * the hub's decision (the place must exist and carry the token's nonce). Tokens are secrets of their
- * holder: peer ids are public, tokens never are.
+ * Signs and checks resume tokens (HMAC-SHA256). A valid signature only says the token is the server's
+ * own: whether it still resumes anything is the hub's decision (the place must exist and carry the
+ * token's nonce). Tokens are secrets of their holder: peer ids are public, tokens never are.
  */
 export class ResumeTokens {
   private readonly key: Buffer;
 
-  constructor(
-    secret: string | null,
-    /** Who issues: the claims of tokens carry it. */
-    readonly issuer: string,
-  ) {
+  constructor(secret: string | null) {
     this.key = secret === null ? randomBytes(32) : Buffer.from(secret, 'utf8');
   }
 
-  issue(grant: ResumeGrant): string {
-    const { room: r, peerId: p, name: n, role: o, nonce: g, expiresAt: e } = grant;
-    const payload = Buffer.from(JSON.stringify({ r, p, n, o, g, i: this.issuer, e })).toString('base64url');
+  issue(claim: ResumeClaim): string {
+    const { room: r, peerId: p, name: n, role: o, nonce: g, expiresAt: e } = claim;
+    const payload = Buffer.from(JSON.stringify({ r, p, n, o, g, e })).toString('base64url');
     return `${payload}.${this.sign(payload)}`;
   }
 
@@ -49,7 +39,7 @@ export class ResumeTokens {
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
     try {
       const c = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
-      if (typeof c.r !== 'string' || typeof c.p !== 'string' || typeof c.g !== 'string' || typeof c.i !== 'string') return null;
+      if (typeof c.r !== 'string' || typeof c.p !== 'string' || typeof c.g !== 'string') return null;
       if (typeof c.e !== 'number' || c.e < now) return null;
       return {
         room: c.r,
@@ -57,7 +47,6 @@ export class ResumeTokens {
         ...(typeof c.n === 'string' ? { name: c.n } : {}),
         ...(typeof c.o === 'string' ? { role: c.o } : {}),
         nonce: c.g,
-        issuer: c.i,
         expiresAt: c.e,
       };
     } catch {

@@ -1,9 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Session } from '../../src/client/index.js';
 import { messages, nodePeer, openPeer, signalingState, ufrag, until } from '../helpers/peers.js';
+import { RedisServer } from '../helpers/redis.js';
 import { ServerProcess } from '../helpers/server-process.js';
 
-const SECRET = 'reconnect-test-secret-0123456789';
+// A place outlives the server process that held it only in Redis: these servers are cluster nodes
+// (an in-memory server that restarts has no places left, and refuses every resume).
+let redis: RedisServer;
+beforeAll(async () => {
+  redis = await RedisServer.start();
+});
+afterAll(async () => {
+  await redis.kill();
+});
 
 describe('the signaling server dies mid-session', () => {
   const processes: ServerProcess[] = [];
@@ -14,7 +23,7 @@ describe('the signaling server dies mid-session', () => {
   });
 
   it('both peers resume with the same ids, lose no signal, and the data channel carries on throughout', async () => {
-    const args = ['--ice-servers', 'none', '--resume-secret', SECRET, '--resume-grace', '30s'];
+    const args = ['--ice-servers', 'none', '--redis', redis.url, '--resume-grace', '30s'];
     const first = await ServerProcess.start(['--port', '0', ...args]);
     processes.push(first);
     const options = { reconnect: { initialDelayMs: 100, maxDelayMs: 400 } };
@@ -73,7 +82,7 @@ describe('the signaling server drains (SIGTERM) for a deploy', () => {
   });
 
   it('clients leave on going-away, the old node exits 0, and they resume on the next node with the same ids', async () => {
-    const args = ['--ice-servers', 'none', '--resume-secret', SECRET, '--resume-grace', '30s', '--drain-timeout', '20s'];
+    const args = ['--ice-servers', 'none', '--redis', redis.url, '--resume-grace', '30s', '--drain-timeout', '20s'];
     const old = await ServerProcess.start(['--port', '0', ...args]);
     processes.push(old);
     const options = { reconnect: { initialDelayMs: 100, maxDelayMs: 400 } };

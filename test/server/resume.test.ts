@@ -70,23 +70,16 @@ describe('resuming a dropped connection', () => {
     }
   });
 
-  it('honours tokens across a server restart when the secret is configured', async () => {
+  it('refuses the tokens of before a restart: an in-memory server that restarted has no places', async () => {
     h = await startHarness({ resumeGraceMs: 5000, resumeSecret: SECRET });
     const a = await h.peer('r');
-    const b = await h.peer('r');
     const port = h.server.port;
     await h.close();
-
+    // The same secret: the signature verifies, but the place is gone with the process (--redis keeps it).
     h = await startHarness({ port, resumeGraceMs: 5000, resumeSecret: SECRET });
-    const a2 = await h.socket();
-    a2.send({ type: 'join', protocol: 1, room: 'r', resume: a.welcome.resumeToken });
-    expect(await a2.next()).toMatchObject({ type: 'welcome', peerId: a.id, resumed: true, peers: [] });
-    const b2 = await h.socket();
-    b2.send({ type: 'join', protocol: 1, room: 'r', resume: b.welcome.resumeToken });
-    expect(await b2.next()).toMatchObject({ type: 'welcome', peerId: b.id, resumed: true, peers: [{ id: a.id }] });
-    expect(await a2.next()).toEqual({ type: 'peer-joined', peer: { id: b.id } });
-    a2.send({ type: 'signal', to: b.id, seq: 7, data: offer });
-    expect(await b2.next()).toEqual({ type: 'signal', from: a.id, seq: 7, data: offer });
+    const again = await h.socket();
+    again.send({ type: 'join', id: 'back', protocol: 1, room: 'r', resume: a.welcome.resumeToken });
+    expect(await again.next()).toMatchObject({ type: 'error', code: 'resume-failed', re: 'back' });
   });
 
   it('bounds the queue of a parked peer with queue-full', async () => {
