@@ -62,7 +62,7 @@ export async function serve(
 
   let config: ReturnType<typeof resolveConfig>;
   try {
-    const file = await readConfigFile(flags.config ?? env.ICEBREAKER_CONFIG);
+    const file = await readConfigFile(flags.config ?? env.ICEBREAKER_CONFIG, flags.config === undefined ? 'ICEBREAKER_CONFIG' : '--config');
     config = resolveConfig(flags, env, { ...DEFAULT_CONFIG, staticDir: PAGE_DIR }, file);
   } catch (error) {
     if (!isIcebreakerError(error)) throw error;
@@ -75,6 +75,8 @@ export async function serve(
   for (const stream of [out, err]) stream.on('error', () => {});
   const logger = createLogger(out, config.logLevel);
   let server: Awaited<ReturnType<typeof startServer>>;
+  // Start-up waits for Redis (10 s at most): say so, or a node that cannot reach it looks hung.
+  if (config.redisUrl !== null) err.write(`Connecting to Redis at ${redisAddress(config.redisUrl)} (up to 10 s)…\n`);
   try {
     server = await startServer({ ...config, logger });
   } catch (error) {
@@ -84,7 +86,9 @@ export async function serve(
         ? `port ${config.port} on ${config.host} is already in use; choose another with --port`
         : code === 'EACCES'
           ? `not allowed to listen on port ${config.port}; choose one above 1023 with --port`
-          : (error as Error).message;
+          : code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EADDRNOTAVAIL'
+            ? `cannot listen on host ${config.host}: it is not an address of this machine (${code}); give one with --host, e.g. 127.0.0.1 or 0.0.0.0`
+            : (error as Error).message;
     err.write(`icebreaker serve: cannot start: ${why}\n`);
     return 1;
   }
@@ -111,13 +115,20 @@ export async function serve(
   return 0;
 }
 
-async function readConfigFile(path: string | undefined): Promise<ConfigFile | undefined> {
+/** Reads the config file at `path`, given by `source` (the flag or the variable, for errors). */
+async function readConfigFile(path: string | undefined, source: string): Promise<ConfigFile | undefined> {
   if (path === undefined || path === '') return undefined;
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new IcebreakerError('invalid-config', `--config ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? error})`);
+    throw new IcebreakerError('invalid-config', `${source} ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? error})`);
   }
   return parseConfigFile(path, text);
+}
+
+/** Where a Redis URL points, without its password. */
+function redisAddress(url: string): string {
+  const { host, pathname } = new URL(url);
+  return `${host}${pathname}`;
 }

@@ -69,7 +69,11 @@ export const SignalData = v.variant('kind', [
 
 /** An `RTCIceServer` as the server hands it to clients. */
 export const IceServer = v.object({
-  urls: v.union([v.pipe(v.string(), v.maxLength(512)), v.pipe(v.array(v.pipe(v.string(), v.maxLength(512))), v.maxLength(16))]),
+  // At least one URL: RTCPeerConnection throws on an empty list, which would break every client.
+  urls: v.union([
+    v.pipe(v.string(), v.minLength(1), v.maxLength(512)),
+    v.pipe(v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(512))), v.minLength(1), v.maxLength(16)),
+  ]),
   username: v.exactOptional(v.pipe(v.string(), v.maxLength(512))),
   credential: v.exactOptional(v.pipe(v.string(), v.maxLength(512))),
 });

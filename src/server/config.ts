@@ -222,7 +222,9 @@ const redisUrl: Kind = {
   check: (value) => {
     if (value === null) return null;
     const url = typeof value === 'string' ? URL.parse(value) : null;
-    return url && (url.protocol === 'redis:' || url.protocol === 'rediss:') ? null : 'a redis:// or rediss:// URL';
+    // The path, if any, is a database number: anything else would be ignored and use database 0.
+    const fits = url && (url.protocol === 'redis:' || url.protocol === 'rediss:') && /^(\/\d{0,5})?$/.test(url.pathname);
+    return fits ? null : 'a redis:// or rediss:// URL, with a database number as its path if any (redis://host:6379/0)';
   },
 };
 
@@ -495,10 +497,11 @@ export function resolveConfig(
   for (const setting of SETTINGS) {
     const flagValue = flags[setting.flag];
     // PORT is what most hosting platforms set; ICEBREAKER_PORT still wins over it.
-    const envValue = env[setting.env] ?? (setting.key === 'port' ? env.PORT : undefined);
+    const envName = env[setting.env] === undefined && setting.key === 'port' ? 'PORT' : setting.env;
+    const envValue = env[envName];
     const fileValue = file?.values[setting.flag];
     if (flagValue !== undefined) config[setting.key] = parseSetting(setting, flagValue, `--${setting.flag}`);
-    else if (envValue !== undefined && envValue !== '') config[setting.key] = parseSetting(setting, envValue, setting.env);
+    else if (envValue !== undefined && envValue !== '') config[setting.key] = parseSetting(setting, envValue, envName);
     else if (fileValue !== undefined) config[setting.key] = parseSetting(setting, fileValue, `${file?.name} "${setting.flag}"`);
   }
   return checkConfig(config as unknown as ServerConfig);
@@ -519,7 +522,8 @@ export interface ConfigFile {
 export function parseConfigFile(name: string, text: string): ConfigFile {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // Editors on some systems start UTF-8 files with a byte-order mark; JSON.parse would call it a token.
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
     throw new IcebreakerError('invalid-config', `${name}: not valid JSON (${(error as Error).message})`);
   }
@@ -535,12 +539,19 @@ export function parseConfigFile(name: string, text: string): ConfigFile {
         `${name}: unknown setting "${key.slice(0, 40)}"; settings are named like the flags: ${SETTINGS.map((s) => s.flag).join(', ')}`,
       );
     }
-    values[key] =
-      typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
-        ? String(value)
-        : Array.isArray(value) && setting.repeatable && value.every((item) => typeof item === 'string')
-          ? value.join(',')
-          : JSON.stringify(value);
+    // Each value has the shape its flag's text stands for: a string or number; a list of strings for
+    // a repeatable setting; ICE servers also as the JSON array of objects the flag takes.
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') values[key] = String(value);
+    else if (Array.isArray(value) && setting.repeatable && value.every((item) => typeof item === 'string')) values[key] = value.join(',');
+    else if (Array.isArray(value) && setting.key === 'iceServers') values[key] = JSON.stringify(value);
+    else {
+      const expected = setting.repeatable
+        ? 'a string or a list of strings'
+        : setting.key === 'iceServers'
+          ? 'a list of ICE servers'
+          : 'a string or a number';
+      throw new IcebreakerError('invalid-config', `${name} "${key}": expected ${expected}, not ${JSON.stringify(value)?.slice(0, 80)}`);
+    }
   }
   return { name, values };
 }

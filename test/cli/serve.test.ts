@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { RedisServer } from '../helpers/redis.js';
 import { TestSocket, upgradeStatus } from '../helpers/socket.js';
 
 const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
@@ -136,6 +137,7 @@ describe('icebreaker serve', () => {
     [['serve', '--port', 'eighty'], /--port: "eighty" is not valid/],
     [['serve', '--bogus'], /Unknown option '--bogus'/],
     [['serve', '--room-capacity', '0'], /--room-capacity/],
+    [['serve', '--ice-servers', '[{"urls":[]}]'], /--ice-servers/],
     [['serve', '--allowed-origin', 'https://a.example/app'], /--allowed-origin: "https:\/\/a.example\/app" is not valid/],
     [['launch'], /unknown command "launch"/],
   ])('exits 2 with a clear message for %j', async (args, message) => {
@@ -149,6 +151,30 @@ describe('icebreaker serve', () => {
     expect(await r.exit).toBe(1);
     expect(r.stderr()).toContain('cannot start: redis at 127.0.0.1:1 not reachable');
   }, 30_000);
+
+  it('exits 1 and says why when Redis refuses the database of its URL', async () => {
+    const redis = await RedisServer.start();
+    try {
+      const r = run(['serve', '--port', '0', '--redis', `${redis.url}/99`]);
+      expect(await r.exit).toBe(1);
+      expect(r.stderr()).toContain('Connecting to Redis at 127.0.0.1');
+      expect(r.stderr()).toMatch(/cannot start: redis database 99: .*out of range/);
+    } finally {
+      await redis.kill();
+    }
+  }, 30_000);
+
+  it('exits 1 and says why when --host is not an address of this machine', async () => {
+    const r = run(['serve', '--port', '0', '--host', '999.1.1.1']);
+    expect(await r.exit).toBe(1);
+    expect(r.stderr()).toContain('cannot listen on host 999.1.1.1: it is not an address of this machine');
+  });
+
+  it('names ICEBREAKER_CONFIG when the file it names cannot be read', async () => {
+    const r = run(['serve', '--port', '0'], { ICEBREAKER_CONFIG: '/no/such/icebreaker.json' });
+    expect(await r.exit).toBe(2);
+    expect(r.stderr()).toContain('ICEBREAKER_CONFIG /no/such/icebreaker.json: cannot read it');
+  });
 
   it('exits 1 and says why when the port is taken', async () => {
     const blocker = createServer();

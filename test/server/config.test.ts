@@ -141,8 +141,30 @@ describe('config files', () => {
     ['not JSON', '{port: 1}', /icebreaker.json: not valid JSON/],
     ['not an object', '[1, 2]', /expected a JSON object/],
     ['an unknown key', '{"prot": 8080}', /unknown setting "prot"/],
+    ['a list for a single value', '{"host": ["127.0.0.1"]}', /icebreaker.json "host": expected a string or a number/],
+    ['a list for the log level', '{"log-level": ["info"]}', /icebreaker.json "log-level": expected a string or a number/],
+    ['an object for a list', '{"allowed-origin": {"a": 1}}', /"allowed-origin": expected a string or a list of strings/],
+    ['a string for ICE servers that is an object', '{"ice-servers": {"urls": "stun:x"}}', /"ice-servers": expected a list of ICE servers/],
   ])('refuses %s, naming the file', (_name, text, message) => {
     expect(() => parseConfigFile('icebreaker.json', text)).toThrow(message);
+  });
+
+  it('reads a file that starts with a UTF-8 byte-order mark', () => {
+    expect(parseConfigFile('icebreaker.json', '\uFEFF{"port": 9000}').values).toEqual({ port: '9000' });
+  });
+
+  it('refuses ICE servers with no URL, which would break every client', () => {
+    expect(() => resolveConfig({}, {}, DEFAULT_CONFIG, file({ 'ice-servers': [{ urls: [] }] }))).toThrow(/"ice-servers"/);
+    expect(() => resolveConfig({ 'ice-servers': '[{"urls":[]}]' }, {})).toThrow(/--ice-servers/);
+  });
+
+  it('names the variable that was actually set: PORT', () => {
+    expect(() => resolveConfig({}, { PORT: 'x' })).toThrow(/^PORT: "x" is not valid/);
+  });
+
+  it('refuses a Redis URL whose path is not a database number', () => {
+    expect(() => resolveConfig({ redis: 'redis://127.0.0.1:6379/db0' }, {})).toThrow(/--redis: .* database number/);
+    expect(resolveConfig({ redis: 'redis://127.0.0.1:6379/3' }, {}).redisUrl).toBe('redis://127.0.0.1:6379/3');
   });
 
   it('names the file and the key of a bad value', () => {

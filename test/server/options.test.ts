@@ -8,7 +8,7 @@ import { resolveConfig, SETTINGS, type StartOptions, startServer } from '../../s
 const BAD: Record<string, unknown[]> = {
   port: [-1, 65_536, 1.5, '8080', Number.NaN],
   host: ['', 'a host', 'x/y', 7],
-  iceServers: ['stun:x', [{ urls: 'http://x' }], [{}], [{ urls: 5 }], null],
+  iceServers: ['stun:x', [{ urls: 'http://x' }], [{}], [{ urls: 5 }], [{ urls: [] }], [{ urls: '' }], null],
   roomCapacity: [-1, 0, 1, 257, 2.5, '2'],
   heartbeatIntervalMs: [0, 49, -5, Number.POSITIVE_INFINITY, '15s'],
   maxMessageBytes: [-5, 0, 1023, 16 * 1024 * 1024 + 1],

@@ -122,6 +122,10 @@ export class ClusterHub implements SignalingHub {
         });
       });
     }
+    // ioredis selects the URL's database itself, but carries on in database 0 if Redis refuses it
+    // (beyond its `databases`): this node would then form a cluster with the wrong nodes.
+    const db = this.redis.options.db ?? 0;
+    if (db !== 0) await this.redis.select(db).catch((error: Error) => Promise.reject(new Error(`redis database ${db}: ${error.message}`)));
     if (this.resumeSecret === null) {
       await this.redis.set(`${PREFIX}resume-secret`, randomBytes(32).toString('base64url'), 'NX');
       this.resumeSecret = await this.redis.get(`${PREFIX}resume-secret`);
