@@ -25,7 +25,17 @@ export const RoomName = v.pipe(
 /** Peer ids are minted by the server; clients only ever echo them back. */
 export const PeerId = v.pipe(v.string(), v.minLength(1), v.maxLength(64), wellFormed);
 
-export const DisplayName = v.pipe(v.string(), v.minLength(1), v.maxLength(64), wellFormed);
+/**
+ * A name people read: no control characters (a terminal would act on ESC sequences) and no bidi
+ * overrides (which make a name read as another).
+ */
+export const DisplayName = v.pipe(
+  v.string(),
+  v.minLength(1),
+  v.maxLength(64),
+  wellFormed,
+  v.regex(/^[^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$/, 'names have no control or bidi override characters'),
+);
 
 /** A role an auth token gives its peer (e.g. `host`, `viewer`); the application decides what it means. */
 export const PeerRole = v.pipe(
@@ -41,15 +51,15 @@ export const RequestId = v.union([v.pipe(v.string(), v.maxLength(64), wellFormed
 /** The `RTCSessionDescriptionInit` of an offer or answer (rollback is local-only and never signaled). */
 export const SessionDescription = v.object({
   type: v.picklist(['offer', 'answer', 'pranswer']),
-  sdp: v.pipe(v.string(), v.maxLength(48 * 1024)),
+  sdp: v.pipe(v.string(), v.maxLength(48 * 1024), wellFormed),
 });
 
 /** The `RTCIceCandidateInit` of one trickled candidate. */
 export const IceCandidate = v.object({
-  candidate: v.pipe(v.string(), v.maxLength(1024)),
-  sdpMid: v.exactOptional(v.nullable(v.pipe(v.string(), v.maxLength(64)))),
+  candidate: v.pipe(v.string(), v.maxLength(1024), wellFormed),
+  sdpMid: v.exactOptional(v.nullable(v.pipe(v.string(), v.maxLength(64), wellFormed))),
   sdpMLineIndex: v.exactOptional(v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1023)))),
-  usernameFragment: v.exactOptional(v.nullable(v.pipe(v.string(), v.maxLength(256)))),
+  usernameFragment: v.exactOptional(v.nullable(v.pipe(v.string(), v.maxLength(256), wellFormed))),
 });
 
 /** A per-sender sequence number of end-to-end signal delivery. */

@@ -72,10 +72,10 @@ export class Admission {
     void this.roomTokens.verify(message.token, message.room).then((grant) => {
       session.backlog = null;
       if (!session.isOpen) return;
-      if (typeof grant === 'string') {
+      if ('code' in grant) {
         // The same answer whether or not the room exists: a refusal never confirms a room name.
-        session.sendError(grant, message.id);
-        this.log.info({ event: 'join-refused', code: grant, address: session.address }, 'join refused');
+        session.sendError(grant.code, message.id, grant.message);
+        this.log.info({ event: 'join-refused', code: grant.code, address: session.address }, 'join refused');
       } else {
         // The token's name wins over the one the client asked for: it is the identity the app vouched for.
         admit({ kind: 'enter', grant: message.name === undefined || grant.name !== undefined ? grant : { ...grant, name: message.name } });

@@ -22,6 +22,12 @@ const Claims = v.object({
 /** Why a join's token was refused. Each is its own wire code, so a client can tell the user what to fix. */
 export type TokenRefusal = Extract<ErrorCode, 'auth-required' | 'auth-invalid' | 'auth-expired' | 'auth-wrong-room'>;
 
+/** A refused token: its code, and what to fix when the code's own text would point the wrong way. */
+export interface Refusal {
+  readonly code: TokenRefusal;
+  readonly message?: string;
+}
+
 /** HS256 needs a key at least as long as its hash (RFC 7518 §3.2): 256 bits, 32 characters here. */
 export const MIN_AUTH_SECRET_LENGTH = 32;
 
@@ -38,18 +44,27 @@ export class RoomTokens {
   }
 
   /** The grant of a token for `room`, or the reason it is refused. Never throws. */
-  async verify(token: string | undefined, room: string): Promise<RoomGrant | TokenRefusal> {
-    if (token === undefined) return 'auth-required';
+  async verify(token: string | undefined, room: string): Promise<RoomGrant | Refusal> {
+    if (token === undefined) return { code: 'auth-required' };
     let payload: unknown;
     try {
       // Pinning the algorithm keeps "alg: none" and key-confusion tokens out (RFC 8725 §3.1).
       ({ payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], requiredClaims: ['exp'] }));
     } catch (error) {
-      return error instanceof errors.JWTExpired ? 'auth-expired' : 'auth-invalid';
+      if (error instanceof errors.JWTExpired) return { code: 'auth-expired' };
+      // A signed token whose standard claims are off (a string exp, a future nbf): say so, or its
+      // author goes looking at the secret.
+      if (error instanceof errors.JWTClaimValidationFailed)
+        return { code: 'auth-invalid', message: `the room token's signature verifies, but its claims do not: ${error.message}` };
+      return { code: 'auth-invalid' };
     }
     const claims = v.safeParse(Claims, payload);
-    if (!claims.success) return 'auth-invalid';
-    if (claims.output.room !== room) return 'auth-wrong-room';
+    if (!claims.success)
+      return {
+        code: 'auth-invalid',
+        message: `the room token's signature verifies, but its claims do not: ${claims.issues.map((i) => `${v.getDotPath(i) ?? 'claims'}: ${i.message}`).join('; ')}`,
+      };
+    if (claims.output.room !== room) return { code: 'auth-wrong-room' };
     return { ...grant(room, claims.output.name, claims.output.role), expiresAt: claims.output.exp * 1000 };
   }
 }

@@ -44,8 +44,10 @@ const RATE_LIMITED_NOTICE =
  * message in one frame: 16,384 fragments (ws's default) of one byte cost about 1.9 MiB of buffer
  * objects; 64 cost a few KiB. TCP reads waiting to form a frame: a 256 KiB frame arrives in a few
  * hundred reads even on a poor link. Pongs owed to a client that pings and never reads: a handful.
+ * A close this server starts (join deadline, rate limit) waits 2 s for the client's answer, not ws's
+ * 30: a client stalled in the middle of a large frame would keep it buffered all that time.
  */
-const WS_LIMITS = { maxFragments: 64, maxBufferedChunks: 4096, maxPendingAutoPongs: 8 } as const;
+const WS_LIMITS = { maxFragments: 64, maxBufferedChunks: 4096, maxPendingAutoPongs: 8, closeTimeout: 2000 } as const;
 
 /** Messages kept while a join's token is checked (a few milliseconds); more are refused, not queued. */
 const MAX_BACKLOG = 32;

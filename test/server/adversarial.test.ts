@@ -62,6 +62,21 @@ describe('an adversarial client never disturbs a well-behaved pair', () => {
     { name: 'a string where a number belongs', frame: { type: 'join', protocol: '1', room: 'x' }, code: 'invalid-message' },
     { name: 'a candidate as an array', frame: { type: 'signal', data: { kind: 'candidate', candidate: [] } }, code: 'invalid-message' },
     { name: 'a frame just over the message limit', frame: `{"type":"signal","pad":"${'x'.repeat(MAX)}"}`, code: 'message-too-large' },
+    {
+      name: 'a lone surrogate in a candidate',
+      frame: '{"type":"signal","data":{"kind":"candidate","candidate":{"candidate":"candidate:1 1 udp 1 \\ud800 9 typ host"}}}',
+      code: 'invalid-message',
+    },
+    {
+      name: 'an escape sequence in a name',
+      frame: { type: 'join', protocol: 1, room: 'x', name: 'hi \u001b[31mRED' },
+      code: 'invalid-message',
+    },
+    {
+      name: 'a bidi override in a name',
+      frame: { type: 'join', protocol: 1, room: 'x', name: 'evil\u202etxt.exe' },
+      code: 'invalid-message',
+    },
   ])('$name gets $code', async ({ frame, code }) => {
     const { socket } = await attacker();
     socket.send(frame);
@@ -73,6 +88,21 @@ describe('an adversarial client never disturbs a well-behaved pair', () => {
     const { socket } = await attacker();
     socket.send('x'.repeat(MAX * 4 + 1));
     expect((await socket.closed).code).toBe(1009);
+  });
+
+  it('a client stalled in the middle of a large frame is cut off soon after its join deadline', async () => {
+    const before = await metric(h.server, 'icebreaker_connections');
+    const socket = await h.socket();
+    const raw = (socket.ws as unknown as { _socket: import('node:net').Socket })._socket;
+    // A masked text frame announcing 60,000 bytes (16-bit length), of which 50,000 arrive; then the
+    // client reads nothing more, so it never answers the server's close frame.
+    raw.write(Buffer.concat([Buffer.from([0x81, 0x80 | 126, 0xea, 0x60, 0, 0, 0, 0]), Buffer.alloc(50_000, 0x20)]));
+    raw.pause();
+    const started = Date.now();
+    while ((await metric(h.server, 'icebreaker_connections')) > before) await new Promise((resolve) => setTimeout(resolve, 50));
+    // The deadline (500 ms here), the sweep, and 2 s for a close answer that never comes: not ws's 30 s.
+    expect(Date.now() - started).toBeLessThan(5000);
+    raw.destroy();
   });
 
   it('a forged sender and unknown fields are dropped: the server stamps the real id', async () => {

@@ -79,6 +79,19 @@ describe('room tokens (--auth-secret)', () => {
     expect(await refusal('r1', await join())).toEqual({ code, message: expect.any(String), re: 7, open: true });
   });
 
+  it.each([
+    ['an object as its name', { room: 'r1', name: { first: 'A' } }, /claims do not: .*name/],
+    ['a string as its expiry', { room: 'r1', exp: 'tomorrow' }, /claims do not/],
+    ['a start in the future (nbf)', { room: 'r1', nbf: Math.floor(Date.now() / 1000) + 3600 }, /claims do not: .*nbf/],
+  ])('says which claim is wrong in a well-signed token with %s (not "check the secret")', async (_name, claims, message) => {
+    const jwt = new SignJWT(claims as Record<string, unknown>).setProtectedHeader({ alg: 'HS256' });
+    if (!('exp' in claims)) jwt.setExpirationTime('1h');
+    const answer = await refusal('r1', { token: await jwt.sign(new TextEncoder().encode(SECRET)) });
+    expect(answer.code).toBe('auth-invalid');
+    expect(answer.message).toMatch(message);
+    expect(answer.message).not.toMatch(/signature does not verify/);
+  });
+
   it('gives the same answer whether or not the room exists, so room names cannot be probed', async () => {
     await h.peer('secret-room', { token: await token('secret-room') });
     const wrong = { token: await token('mine') };
