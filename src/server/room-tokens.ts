@@ -85,8 +85,13 @@ export interface MintOptions extends RoomGrant {
  * ```
  */
 export async function mintRoomToken(secret: string, options: MintOptions, now = Date.now()): Promise<string> {
-  if (secret.length < MIN_AUTH_SECRET_LENGTH)
+  if (typeof secret !== 'string' || secret.length < MIN_AUTH_SECRET_LENGTH)
     throw new TypeError(`secret: at least ${MIN_AUTH_SECRET_LENGTH} characters are needed for HS256`);
+  if (typeof options !== 'object' || options === null) throw new TypeError('options: expected { room, ttlMs, name?, role? }');
+  // At most a year: a room token is a pass; one that never ends cannot be taken back.
+  if (!Number.isSafeInteger(options.ttlMs) || options.ttlMs < 1000 || options.ttlMs > 366 * 86_400_000)
+    throw new TypeError(`options.ttlMs: expected a whole number of milliseconds from 1000 to ${366 * 86_400_000}, got ${options.ttlMs}`);
+  if (!Number.isFinite(now)) throw new TypeError('now: expected milliseconds since the epoch');
   const claims = grant(options.room, options.name, options.role);
   const checked = v.safeParse(Claims, { ...claims, exp: 0 });
   if (!checked.success) throw new TypeError(`room token: ${v.summarize(checked.issues)}`);

@@ -15,6 +15,13 @@ import type { IceServer } from '../protocol/index.js';
  * ```
  */
 export function turnCredentials(urls: readonly string[], secret: string, ttlMs: number, peerId: string, now = Date.now()): IceServer {
+  if (!Array.isArray(urls) || urls.length === 0 || !urls.every((url) => typeof url === 'string' && /^turns?:\S+$/.test(url)))
+    throw new TypeError('urls: expected a non-empty list of turn: or turns: URLs');
+  if (typeof secret !== 'string' || secret === '') throw new TypeError("secret: expected the TURN server's static-auth-secret");
+  if (!Number.isSafeInteger(ttlMs) || ttlMs < 1000)
+    throw new TypeError(`ttlMs: expected a whole number of milliseconds of at least 1000, got ${ttlMs}`);
+  if (typeof peerId !== 'string' || peerId === '' || peerId.includes(':')) throw new TypeError('peerId: expected a peer id (no colon)');
+  if (!Number.isFinite(now)) throw new TypeError('now: expected milliseconds since the epoch');
   const username = `${Math.floor((now + ttlMs) / 1000)}:${peerId}`;
   const credential = createHmac('sha1', secret).update(username).digest('base64');
   return { urls: [...urls], username, credential };

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { resolveConfig, SETTINGS, type StartOptions, startServer } from '../../src/server/index.js';
+import {
+  type MintOptions,
+  mintRoomToken,
+  resolveConfig,
+  SETTINGS,
+  type StartOptions,
+  startServer,
+  turnCredentials,
+} from '../../src/server/index.js';
 
 /**
  * Every option of `startServer` is checked where it enters, with the same rules as its flag: a bad
@@ -90,5 +98,44 @@ describe('startServer options', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('the other public entry points of the server package', () => {
+  const SECRET = 'a-room-token-secret-0123456789-abcdef';
+
+  it.each([
+    [{ room: 'r', ttlMs: 0 }, /options.ttlMs: expected a whole number of milliseconds from 1000/],
+    [{ room: 'r', ttlMs: Number.NaN }, /options.ttlMs/],
+    [{ room: 'r', ttlMs: 400 * 86_400_000 }, /options.ttlMs/],
+    [{ room: 'a/b', ttlMs: 60_000 }, /room token: /],
+    [{ room: 'r', ttlMs: 60_000, name: '\u001b[2J' }, /room token: /],
+    [null, /options: expected/],
+  ])('mintRoomToken refuses %j with a TypeError naming the field', async (options, message) => {
+    await expect(mintRoomToken(SECRET, options as unknown as MintOptions)).rejects.toThrow(message);
+    await expect(mintRoomToken(SECRET, options as unknown as MintOptions)).rejects.toBeInstanceOf(TypeError);
+  });
+
+  it('mintRoomToken refuses a short secret', async () => {
+    await expect(mintRoomToken('short', { room: 'r', ttlMs: 60_000 })).rejects.toThrow(/secret: at least 32/);
+  });
+
+  it.each([
+    [[[], 'secret', 60_000, 'p'], /urls:/],
+    [[['stun:x'], 'secret', 60_000, 'p'], /urls:/],
+    [[['turn:x'], '', 60_000, 'p'], /secret:/],
+    [[['turn:x'], 'secret', -1, 'p'], /ttlMs:/],
+    [[['turn:x'], 'secret', 60_000, 'a:b'], /peerId:/],
+  ])('turnCredentials refuses %j with a TypeError naming the argument', (args, message) => {
+    expect(() => (turnCredentials as (...a: unknown[]) => unknown)(...args)).toThrow(message);
+  });
+
+  it('turnCredentials mints what coturn checks: expiry:peer and a base64 HMAC', () => {
+    const credential = turnCredentials(['turn:127.0.0.1:3478'], 'secret', 60_000, 'peer', 1_000_000);
+    expect(credential).toEqual({
+      urls: ['turn:127.0.0.1:3478'],
+      username: '1060:peer',
+      credential: expect.stringMatching(/^[A-Za-z0-9+/]+=*$/),
+    });
   });
 });
