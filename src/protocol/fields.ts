@@ -26,15 +26,21 @@ export const RoomName = v.pipe(
 export const PeerId = v.pipe(v.string(), v.minLength(1), v.maxLength(64), wellFormed);
 
 /**
- * A name people read: no control characters (a terminal would act on ESC sequences) and no bidi
- * overrides (which make a name read as another).
+ * Characters a name shown to people must not have: controls (a terminal acts on ESC sequences), line
+ * and paragraph separators, private-use and noncharacters, and format characters — bidi overrides and
+ * marks, zero-width spaces, tags — which make a name read as another or hide in it. The zero-width
+ * joiner and non-joiner stay: emoji sequences and several scripts need them.
  */
+const UNSHOWABLE =
+  /[\p{Cc}\p{Zl}\p{Zp}\p{Co}\uFDD0-\uFDEF]|(?![\u200C\u200D])\p{Cf}|[\uFFFE\uFFFF]|[\u{1FFFE}\u{1FFFF}\u{2FFFE}\u{2FFFF}\u{10FFFE}\u{10FFFF}]/u;
+
+/** A name people read (see {@link UNSHOWABLE}). */
 export const DisplayName = v.pipe(
   v.string(),
   v.minLength(1),
   v.maxLength(64),
   wellFormed,
-  v.regex(/^[^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$/, 'names have no control or bidi override characters'),
+  v.check((name: string) => !UNSHOWABLE.test(name), 'names have no control, format (bidi, zero-width) or private-use characters'),
 );
 
 /** A role an auth token gives its peer (e.g. `host`, `viewer`); the application decides what it means. */

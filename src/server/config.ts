@@ -169,16 +169,22 @@ const duration = (minMs: number, maxMs: number): Kind => ({
 const secret = (minLength: number): Kind => ({
   read: (text) => text,
   check: (value) =>
-    value === null || (typeof value === 'string' && value.length >= minLength) ? null : `at least ${minLength} characters`,
+    value === null || (typeof value === 'string' && value.trim().length >= minLength)
+      ? null
+      : `at least ${minLength} characters (not counting spaces)`,
 });
 
 /** A list of items, each checked by `item`; as text, comma-separated. */
 const list = (item: (text: string) => boolean, expected: string): Kind => ({
+  // An empty value given on purpose (`--allowed-origin "$UNSET"`) is an error, not "nothing listed":
+  // for origins, nothing listed means any origin.
   read: (text) =>
-    text
-      .split(',')
-      .map((part) => part.trim())
-      .filter((part) => part !== ''),
+    text.trim() === ''
+      ? ['']
+      : text
+          .split(',')
+          .map((part) => part.trim())
+          .filter((part) => part !== ''),
   check: (value) => {
     if (!Array.isArray(value)) return `a list of ${expected}`;
     const bad = value.find((entry) => typeof entry !== 'string' || !item(entry));
@@ -188,8 +194,23 @@ const list = (item: (text: string) => boolean, expected: string): Kind => ({
 
 /** An origin is scheme, host and port only: "https://app.example", never a path or a trailing slash. */
 const isOrigin = (text: string) => /^https?:/.test(text) && URL.parse(text)?.origin === text;
-const isTurnUrl = (text: string) => /^turns?:[^\s,]+$/.test(text);
-const ICE_URL = /^(stun|stuns|turn|turns):[^\s]+$/;
+/** A host of a STUN/TURN URI (RFC 7064 §3.1, RFC 7065 §3.1): an IPv6 literal, or a name or IPv4 address. */
+const ICE_HOST = String.raw`(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~%!$&'()*+,;=-]+)`;
+const STUN_URI = new RegExp(String.raw`^stuns?:${ICE_HOST}(?::(\d{1,5}))?$`);
+const TURN_URI = new RegExp(String.raw`^turns?:${ICE_HOST}(?::(\d{1,5}))?(?:\?transport=(?:udp|tcp))?$`);
+
+/**
+ * Whether `url` is a STUN or TURN URI that browsers take: `RTCPeerConnection` throws on any other
+ * (a port of 0 or past 65535, a path, a query other than TURN's transport), and the server hands its
+ * ICE servers to every client: one bad URL would break them all.
+ */
+function isIceUrl(url: string, schemes: RegExp[] = [STUN_URI, TURN_URI]): boolean {
+  const match = schemes.map((scheme) => scheme.exec(url)).find((m) => m !== null);
+  if (!match) return false;
+  const port = match[1] === undefined ? 3478 : Number(match[1]);
+  return port >= 1 && port <= 65_535;
+}
+const isTurnUrl = (url: string) => isIceUrl(url, [TURN_URI]);
 
 const iceServers: Kind = {
   read: (text) => {
@@ -207,8 +228,15 @@ const iceServers: Kind = {
   check: (value) => {
     const parsed = v.safeParse(v.array(IceServer), value);
     if (!parsed.success) return `a list of RTCIceServer objects (${v.summarize(parsed.issues)}), or comma-separated URLs, or "none"`;
-    const bad = parsed.output.flatMap((server) => [server.urls].flat()).find((url) => !ICE_URL.test(url));
-    return bad === undefined ? null : `stun:, stuns:, turn: or turns: URLs, not "${bad.slice(0, 80)}"`;
+    const bad = parsed.output.flatMap((server) => [server.urls].flat()).find((url) => !isIceUrl(url));
+    if (bad !== undefined) return `stun:host[:port] or turn:host[:port][?transport=udp|tcp] URLs, not "${bad.slice(0, 80)}"`;
+    // Browsers refuse a TURN server without both (RTCPeerConnection throws).
+    const lonely = parsed.output.find(
+      (server) => [server.urls].flat().some((url) => url.startsWith('turn')) && !(server.username && server.credential),
+    );
+    return lonely === undefined
+      ? null
+      : 'a username and a credential with every turn: or turns: server (or use --turn-url with --turn-secret)';
   },
 };
 
@@ -384,7 +412,7 @@ export const SETTINGS: readonly Setting[] = [
     flag: 'turn-url',
     env: 'ICEBREAKER_TURN_URLS',
     help: 'TURN URL handed out with fresh credentials (repeatable; env: comma-separated); needs --turn-secret',
-    kind: list(isTurnUrl, 'turn: or turns: URLs like turn:turn.example.org:3478?transport=udp'),
+    kind: list(isTurnUrl, 'turn: or turns: URLs like turn:turn.example.org:3478?transport=udp (port 1-65535, transport udp or tcp)'),
     repeatable: true,
   },
   {
@@ -558,6 +586,13 @@ export function parseConfigFile(name: string, text: string): ConfigFile {
 
 /** Checks what no single setting can: settings that only make sense together. Returns the config. */
 export function checkConfig(config: ServerConfig): ServerConfig {
+  // A burst must hold one message of the largest size accepted, or no join with a long token passes.
+  if (config.rateBytesPerSecond > 0 && config.rateBytesPerSecond * RATE_BURST_SECONDS < config.maxMessageBytes) {
+    throw new IcebreakerError(
+      'invalid-config',
+      `--rate-bytes ${config.rateBytesPerSecond} is too low for --max-message-bytes ${config.maxMessageBytes}: its ${RATE_BURST_SECONDS} s burst must hold one message (at least ${Math.ceil(config.maxMessageBytes / RATE_BURST_SECONDS)}, or 0 for no limit)`,
+    );
+  }
   if (config.turnUrls.length > 0 && config.turnSecret === null) {
     throw new IcebreakerError('invalid-config', '--turn-url needs --turn-secret (ICEBREAKER_TURN_SECRET) to mint credentials');
   }

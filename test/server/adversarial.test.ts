@@ -72,11 +72,11 @@ describe('an adversarial client never disturbs a well-behaved pair', () => {
       frame: { type: 'join', protocol: 1, room: 'x', name: 'hi \u001b[31mRED' },
       code: 'invalid-message',
     },
-    {
-      name: 'a bidi override in a name',
-      frame: { type: 'join', protocol: 1, room: 'x', name: 'evil\u202etxt.exe' },
+    ...['\u202e', '\u200e', '\u061c', '\u2028', '\u200b', '\ufeff', '\u00ad', '\u{e0041}', '\uffff', '\u{10ffff}', '\ue000'].map((c) => ({
+      name: `U+${(c.codePointAt(0) as number).toString(16).toUpperCase()} in a name`,
+      frame: { type: 'join', protocol: 1, room: 'x', name: `evil${c}txt` },
       code: 'invalid-message',
-    },
+    })),
   ])('$name gets $code', async ({ frame, code }) => {
     const { socket } = await attacker();
     socket.send(frame);
@@ -88,6 +88,14 @@ describe('an adversarial client never disturbs a well-behaved pair', () => {
     const { socket } = await attacker();
     socket.send('x'.repeat(MAX * 4 + 1));
     expect((await socket.closed).code).toBe(1009);
+  });
+
+  it('a name with emoji joined by zero-width joiners, or in a script that needs a non-joiner, is welcome', async () => {
+    for (const name of ['family \u{1F468}\u200D\u{1F469}\u200D\u{1F467}', '\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645']) {
+      const room = `names-${Math.random().toString(36).slice(2, 8)}`;
+      const { welcome } = await h.peer(room, { token: await token(room), name });
+      expect(welcome.type).toBe('welcome');
+    }
   });
 
   it('a client stalled in the middle of a large frame is cut off soon after its join deadline', async () => {

@@ -23,9 +23,9 @@ describe('resolveConfig', () => {
   });
 
   it('reads ICE servers as URLs, as JSON, or as none', () => {
-    expect(resolveConfig({ 'ice-servers': 'stun:a.example:3478, turn:b.example' }, {}).iceServers).toEqual([
+    expect(resolveConfig({ 'ice-servers': 'stun:a.example:3478, stun:[::1]' }, {}).iceServers).toEqual([
       { urls: 'stun:a.example:3478' },
-      { urls: 'turn:b.example' },
+      { urls: 'stun:[::1]' },
     ]);
     const json = '[{"urls":["turns:t.example:443"],"username":"u","credential":"c"}]';
     expect(resolveConfig({}, { ICEBREAKER_ICE_SERVERS: json }).iceServers).toEqual([
@@ -156,6 +156,36 @@ describe('config files', () => {
   it('refuses ICE servers with no URL, which would break every client', () => {
     expect(() => resolveConfig({}, {}, DEFAULT_CONFIG, file({ 'ice-servers': [{ urls: [] }] }))).toThrow(/"ice-servers"/);
     expect(() => resolveConfig({ 'ice-servers': '[{"urls":[]}]' }, {})).toThrow(/--ice-servers/);
+  });
+
+  it.each([
+    'turn:x',
+    '[{"urls":"turn:x","username":"u"}]',
+    '[{"urls":"turn:x","username":"","credential":"c"}]',
+    'stun:x:0',
+    'stun:x:99999',
+    'stun:x:-1',
+    'stun:x:abc',
+    'stun:x:',
+    'stun:x/path',
+    'stun:x?transport=tcp',
+    '[{"urls":"turn:x:3478?transport=foo","username":"u","credential":"c"}]',
+  ])('refuses ICE servers a browser would throw on: %s', (value) => {
+    expect(() => resolveConfig({ 'ice-servers': value }, {})).toThrow(/--ice-servers/);
+  });
+
+  it.each(['turn:x?transport=foo', 'turn:x:99999', 'stun:x'])('refuses a --turn-url a browser would throw on: %s', (url) => {
+    expect(() => resolveConfig({ 'turn-url': url, 'turn-secret': 'a-turn-secret-0123456789' }, {})).toThrow(/--turn-url/);
+  });
+
+  it('refuses an empty --allowed-origin (an unset variable), which would let every origin in', () => {
+    expect(() => resolveConfig({ 'allowed-origin': '' }, {})).toThrow(/--allowed-origin/);
+  });
+
+  it('refuses a --rate-bytes whose burst cannot hold one message, and a secret of spaces', () => {
+    expect(() => resolveConfig({ 'rate-bytes': '1' }, {})).toThrow(/--rate-bytes 1 is too low for --max-message-bytes 65536/);
+    expect(resolveConfig({ 'rate-bytes': '16384' }, {}).rateBytesPerSecond).toBe(16_384);
+    expect(() => resolveConfig({ 'auth-secret': ' '.repeat(40) }, {})).toThrow(/--auth-secret/);
   });
 
   it('names the variable that was actually set: PORT', () => {
