@@ -164,6 +164,18 @@ describe('icebreaker serve', () => {
     }
   }, 30_000);
 
+  it('says so when Redis refuses its password, rather than "not reachable" alone', async () => {
+    const redis = await RedisServer.start();
+    try {
+      const r = run(['serve', '--port', '0', '--redis', `redis://someone:wrong@127.0.0.1:${redis.port}/0`]);
+      expect(await r.exit).toBe(1);
+      expect(r.stderr()).toMatch(/not reachable within 10000 ms \(.*(WRONGPASS|NOAUTH|invalid username-password).*\)/);
+      expect(r.stderr()).not.toContain('wrong@');
+    } finally {
+      await redis.kill();
+    }
+  }, 30_000);
+
   it('exits 1 and says why when --host is not an address of this machine', async () => {
     const r = run(['serve', '--port', '0', '--host', '999.1.1.1']);
     expect(await r.exit).toBe(1);

@@ -48,8 +48,17 @@ export class ClusterHub implements SignalingHub {
   private readonly local = new Map<string, Session>();
   private readonly pending = new Set<Promise<unknown>>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
-  /** The places this node parked, each counting against its address (see AddressBook) until released. */
-  private readonly parkedHere = new Map<string, { release(): void }>();
+  /**
+   * The places this node parked, each counting against its address (see AddressBook) until released,
+   * with what it takes to park them again in a Redis that lost them.
+   */
+  private readonly parkedHere = new Map<
+    string,
+    { readonly place: Place; readonly graceEnd: number; readonly reason: LeaveReason; release(): void }
+  >();
+  /** The value of the cluster's epoch key this node last saw: a Redis that lost its data has another, or none. */
+  private epoch: string | null = null;
+  private recovering = false;
   private readonly heartbeat: ReturnType<typeof setInterval>;
   /**
    * Where this node's stream has been read up to. A concrete id from the start, never `$`: with `$`,
@@ -57,6 +66,7 @@ export class ClusterHub implements SignalingHub {
    * node's own, new with it, so reading from its beginning reads only what is meant for it.
    */
   private lastId = '0-0';
+  private lastError: string | null = null;
   private holds = 0;
   private ticking = false;
   private closed = false;
@@ -96,7 +106,12 @@ export class ClusterHub implements SignalingHub {
       ibRejoin: REJOIN,
     };
     for (const [name, lua] of Object.entries(scripts)) this.redis.defineCommand(name, { numberOfKeys: 0, lua });
-    for (const connection of [this.redis, this.reader]) connection.on('error', () => {}); // reported through `ready`
+    // Errors are reported through `ready`, and the last one explains a start-up that never gets there
+    // (a wrong password reads as "not reachable" otherwise).
+    for (const connection of [this.redis, this.reader])
+      connection.on('error', (error: Error) => {
+        this.lastError = error.message;
+      });
     this.redis.on('ready', () => this.onReady());
     this.redis.on('end', () => this.log.warn({ event: 'redis', state: 'end' }, 'redis connection ended'));
     this.heartbeat = setInterval(() => this.tick(), HEARTBEAT_MS);
@@ -113,7 +128,12 @@ export class ClusterHub implements SignalingHub {
     if (this.redis.status !== 'ready') {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(
-          () => reject(new Error(`redis at ${redactUrl(this.redis)} not reachable within ${timeoutMs} ms`)),
+          () =>
+            reject(
+              new Error(
+                `redis at ${redactUrl(this.redis)} not reachable within ${timeoutMs} ms${this.lastError === null ? '' : ` (${this.lastError})`}`,
+              ),
+            ),
           timeoutMs,
         );
         this.redis.once('ready', () => {
@@ -126,6 +146,8 @@ export class ClusterHub implements SignalingHub {
     // (beyond its `databases`): this node would then form a cluster with the wrong nodes.
     const db = this.redis.options.db ?? 0;
     if (db !== 0) await this.redis.select(db).catch((error: Error) => Promise.reject(new Error(`redis database ${db}: ${error.message}`)));
+    await this.redis.set(`${PREFIX}epoch`, randomBytes(9).toString('base64url'), 'NX');
+    this.epoch = await this.redis.get(`${PREFIX}epoch`);
     if (this.resumeSecret === null) {
       await this.redis.set(`${PREFIX}resume-secret`, randomBytes(32).toString('base64url'), 'NX');
       this.resumeSecret = await this.redis.get(`${PREFIX}resume-secret`);
@@ -214,11 +236,7 @@ export class ClusterHub implements SignalingHub {
     session.place = { ...info, room: message.room, order, nonce, resumeUntil };
     this.local.set(id, session);
     const others = (othersJson === '{}' ? [] : JSON.parse(othersJson)) as Array<PeerInfo & { s: number }>;
-    const peers = others.map(({ id: peerId, name: n, role: r }) => ({
-      id: peerId,
-      ...(n === undefined ? {} : { name: n }),
-      ...(r === undefined ? {} : { role: r }),
-    }));
+    const peers = others.map(peerInfo);
     this.admission.welcome(session, message.room, info, peers, outcome === 'resumed', { nonce, resumeUntil });
     // Held signals (a new place) or what was queued during the absence (a resumed one), in order.
     for (const frame of frames) session.sendFrame(frame);
@@ -304,6 +322,9 @@ export class ClusterHub implements SignalingHub {
     timer.unref();
     this.parkedHere.get(place.id)?.release();
     this.parkedHere.set(place.id, {
+      place,
+      graceEnd: Date.now() + this.config.resumeGraceMs,
+      reason,
       release: () => {
         clearTimeout(timer);
         this.parkedHere.delete(place.id);
@@ -390,9 +411,11 @@ export class ClusterHub implements SignalingHub {
     this.track(
       (async () => {
         await this.redis.zadd(`${PREFIX}nodes`, now, this.node);
-        const [parked, bytes] = await this.redis.mget(`${PREFIX}count:parked`, `${PREFIX}count:bytes`);
+        const [parked, bytes, epoch] = await this.redis.mget(`${PREFIX}count:parked`, `${PREFIX}count:bytes`, `${PREFIX}epoch`);
         this.parkedCount = Number(parked ?? 0);
         this.queuedBytes = Number(bytes ?? 0);
+        // Flushed (or restarted empty between two heartbeats, unseen): the same recovery as a reconnect.
+        if (epoch !== this.epoch && this.everReady) await this.recover(epoch === null ? 'redis lost its data' : 'the cluster recovered');
         const dead = await this.redis.zrangebyscore(`${PREFIX}nodes`, '-inf', now - this.config.nodeTimeoutMs);
         for (const node of dead) {
           const parked = (await this.redis.ibNodeDown(
@@ -431,25 +454,68 @@ export class ClusterHub implements SignalingHub {
       this.everReady = true;
       return;
     }
-    this.log.info({ event: 'redis', state: 'ready', peers: this.local.size }, 'redis is back: restoring this node’s peers');
-    // An emptied Redis forgot the cluster's resume key: this node offers the one it uses.
-    if (this.resumeSecret !== null && this.config.resumeSecret === null) {
-      this.track(this.redis.set(`${PREFIX}resume-secret`, this.resumeSecret, 'NX'));
+    this.track(this.recover('redis is back'));
+  }
+
+  /**
+   * Redis came back, or was found without the cluster's epoch (restarted empty, or flushed under a live
+   * connection): this node puts back what it holds — its attached peers, and the places it parked,
+   * parked again for the rest of their grace — and offers its resume key. Restored peers and those
+   * already there are told of each other (a duplicate `peer-joined` is harmless; a missing one left two
+   * peers in one room unaware of each other).
+   */
+  private async recover(why: string): Promise<void> {
+    if (this.recovering) return;
+    this.recovering = true;
+    try {
+      this.log.info(
+        { event: 'redis', state: 'recovering', why, peers: this.local.size, parked: this.parkedHere.size },
+        `${why}: restoring this node's peers`,
+      );
+      await this.redis.set(`${PREFIX}epoch`, randomBytes(9).toString('base64url'), 'NX');
+      this.epoch = await this.redis.get(`${PREFIX}epoch`);
+      // An emptied Redis forgot the cluster's resume key: this node offers the one it uses.
+      if (this.resumeSecret !== null && this.config.resumeSecret === null)
+        await this.redis.set(`${PREFIX}resume-secret`, this.resumeSecret, 'NX');
+      await this.redis.zadd(`${PREFIX}nodes`, Date.now(), this.node);
+      for (const session of [...this.local.values()]) await this.rejoin(session);
+      for (const { place, graceEnd, reason } of [...this.parkedHere.values()]) {
+        if (graceEnd > Date.now()) await this.restore(place, { graceEnd, reason });
+      }
+    } finally {
+      this.recovering = false;
     }
-    for (const session of this.local.values()) this.track(this.rejoin(session));
   }
 
   private async rejoin(session: Session): Promise<void> {
     const place = session.place;
     if (!place) return;
+    const others = await this.restore(place);
+    // The peers it had not been told of (joined while Redis was away), or all of them again.
+    for (const peer of others) if (session.place === place) session.send({ type: 'peer-joined', peer: peerInfo(peer) });
+  }
+
+  /** Puts a place back into Redis (attached to this node, or parked until `parked.graceEnd`). → the others in its room. */
+  private async restore(place: Place, parked?: { graceEnd: number; reason: LeaveReason }): Promise<Array<PeerInfo & { s: number }>> {
     const record = JSON.stringify({
       s: place.order,
       g: place.nonce,
       ...(place.name === undefined ? {} : { nm: place.name }),
       ...(place.role === undefined ? {} : { ro: place.role }),
     });
-    await this.redis.ibRejoin(...this.base(), place.room, place.id, this.node, record);
-    await this.redis.zadd(`${PREFIX}nodes`, Date.now(), this.node);
+    const others = (await this.redis.ibRejoin(
+      ...this.base(),
+      place.room,
+      place.id,
+      this.node,
+      record,
+      parked ? 'parked' : 'on',
+      parked?.graceEnd ?? 0,
+      parked?.reason ?? '',
+      encode({ type: 'peer-joined', peer: peerInfo(place) }),
+      ...this.queueLimits(),
+    )) as string;
+    return others === '{}' ? [] : (JSON.parse(others) as Array<PeerInfo & { s: number }>);
   }
 
   /** Runs a request's Redis work; if Redis fails it, the client hears `unavailable` (the library sends again). */
@@ -507,4 +573,16 @@ function nextId(id: string): string {
 function redactUrl(redis: Redis): string {
   const { host, port } = redis.options;
   return `${host ?? '?'}:${port ?? '?'}`;
+}
+
+/** What a cluster node knows of a place it holds. */
+type Place = NonNullable<Session['place']>;
+
+/** A place as the client sees its peers: id, and name and role when it has them. */
+function peerInfo(place: { readonly id: string; readonly name?: string | undefined; readonly role?: string | undefined }): PeerInfo {
+  return {
+    id: place.id,
+    ...(place.name === undefined ? {} : { name: place.name }),
+    ...(place.role === undefined ? {} : { role: place.role }),
+  };
 }

@@ -338,24 +338,36 @@ return 'queued'
 `;
 
 /**
- * REJOIN: ARGV P, room, id, node, record JSON (with its join order s). After Redis came back (maybe
- * empty), a node puts back the peers it holds, as they were. → 1
+ * REJOIN: ARGV P, room, id, node, record JSON (with its join order s and nonce g), state ("on" or
+ * "parked"), grace end (ms, when parked), reason (when parked), peer-joined frame, queue limits (3).
+ * After Redis came back (maybe empty), a node puts back the peers it holds, as they were, and the
+ * places it parked, parked again. A place that was gone is announced to the others of its room (they
+ * may have joined meanwhile, and never heard of it). → the others of the room, JSON
  */
 export const REJOIN = `${PRELUDE}
-local room, id, node = ARGV[2], ARGV[3], ARGV[4]
+local room, id, node, state = ARGV[2], ARGV[3], ARGV[4], ARGV[6]
 local rec = cjson.decode(ARGV[5])
 local m = record(room, id)
-if not m then
+local restored = not m
+if restored then
   m = rec
   if redis.call('HLEN', roomKey(room, 'm')) == 0 then redis.call('INCR', COUNT_ROOMS) end
 elseif m.st == 'parked' then
   redis.call('DECR', COUNT_PARKED)
 end
-m.n, m.st, m.why = node, 'on', nil
-redis.call('HSET', roomKey(room, 'm'), id, cjson.encode(m))
-redis.call('SADD', P .. 'node:' .. node .. ':peers', id)
-redis.call('SET', P .. 'peer:' .. id, room)
+m.n, m.st, m.why = node, state, nil
 redis.call('ZREM', P .. 'parked', room .. '\\n' .. id)
+if state == 'parked' then
+  m.why = ARGV[8]
+  redis.call('INCR', COUNT_PARKED)
+  redis.call('ZADD', P .. 'parked', ARGV[7], room .. '\\n' .. id)
+  redis.call('SREM', P .. 'node:' .. node .. ':peers', id)
+else
+  redis.call('SADD', P .. 'node:' .. node .. ':peers', id)
+end
+if restored then broadcast(room, id, ARGV[9], tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12])) end
+redis.call('HSET', roomKey(room, 'm'), id, cjson.encode(m))
+redis.call('SET', P .. 'peer:' .. id, room)
 if tonumber(redis.call('GET', roomKey(room, 'seq')) or '0') < m.s then redis.call('SET', roomKey(room, 'seq'), m.s) end
-return 1
+return cjson.encode(others(room, id))
 `;
