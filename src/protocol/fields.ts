@@ -85,7 +85,7 @@ export const SignalData = v.variant('kind', [
 
 /** An `RTCIceServer` as the server hands it to clients. */
 export const IceServer = v.object({
-  // At least one URL: RTCPeerConnection throws on an empty list, which would break every client.
+  // At least one URL: a browser refuses an empty list, and the server hands these to every client.
   urls: v.union([
     v.pipe(v.string(), v.minLength(1), v.maxLength(512)),
     v.pipe(v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(512))), v.minLength(1), v.maxLength(16)),
