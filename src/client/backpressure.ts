@@ -34,7 +34,11 @@ const silentChannels = new WeakSet<SendChannel>();
 const WATCHDOG_MS = 250;
 const SILENT_RECHECK_MS = 5;
 
-function drained(channel: SendChannel, threshold: number): Promise<void> {
+/**
+ * Resolves once the channel's buffer is at or below `threshold` bytes; rejects with `channel-closed`
+ * if the channel closes first.
+ */
+export function drained(channel: SendChannel, threshold: number): Promise<void> {
   channel.bufferedAmountLowThreshold = threshold;
   return new Promise((resolve, reject) => {
     let timer: ReturnType<typeof setTimeout> | undefined;

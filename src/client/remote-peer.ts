@@ -1,5 +1,5 @@
 import { IcebreakerError, type PeerId } from '../protocol/index.js';
-import { sendWithBackpressure } from './backpressure.js';
+import { drained, sendWithBackpressure } from './backpressure.js';
 import { Emitter } from './emitter.js';
 import { DEFAULT_FRAME_BYTES, frames, Kind, MAX_FRAME_BYTES, type MessageData, Reassembler } from './framing.js';
 import type { PayloadData } from './signal-link.js';
@@ -17,6 +17,9 @@ import { validateSendFile } from './validate.js';
 
 /** The label of each peer pair's main channel (messages); file transfers use their own channels. */
 export const MAIN_LABEL = 'icebreaker';
+
+/** How long a connection must move no byte for {@link RemotePeer.flush} to call what was sent carried. */
+const QUIET_MS = 250;
 
 /** Largest message a peer reassembles; bigger payloads belong in `sendFile`. */
 const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
@@ -52,6 +55,8 @@ export interface PeerContext {
   /** How long `disconnected` may last before an ICE restart. */
   readonly disconnectedRestartMs: number;
   readonly frameBytes?: number;
+  /** The display name the server announced for this peer, if any. */
+  readonly name?: string;
 }
 
 /**
@@ -138,6 +143,14 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
     }
   }
 
+  /**
+   * The display name this peer joined with (or that its room token gave it), if the server announced
+   * one. Another peer chose it: escape it before printing it on a terminal, as any text from a peer.
+   */
+  get name(): string | undefined {
+    return this.context.name;
+  }
+
   get connectionState(): RTCPeerConnectionState {
     return this.pc.connectionState;
   }
@@ -171,6 +184,45 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
     });
     this.sending = task.catch(() => {});
     return task;
+  }
+
+  /**
+   * Resolves once every message sent so far has gone out: encoded, framed, handed to the stack (the
+   * main channel's `bufferedAmount` is 0), and carried, which is when the connection has moved no
+   * byte either way for {@link QUIET_MS}: the SCTP stack below the channel holds data of its own,
+   * which `bufferedAmount` does not count and which closing the connection drops. Await it before
+   * closing after a burst of messages. At most `timeoutMs` (default 30 s) while bytes keep moving;
+   * at once if the channel is not open.
+   */
+  async flush(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    await this.sending;
+    const channel = this.channel;
+    if (channel?.readyState !== 'open') return;
+    if (channel.bufferedAmount > 0) await drained(channel, 0).catch(() => {});
+    // No stack has an event for "all data acknowledged": watch the transport's byte counters until
+    // they stand still (data out, acknowledgements in).
+    let last = await this.bytesMoved();
+    while (last !== null && Date.now() < deadline && !this.closed) {
+      await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
+      const now = await this.bytesMoved();
+      if (now === last) return;
+      last = now;
+    }
+  }
+
+  /** Bytes sent and received on this connection's candidate pairs so far, or null if the stack does not say. */
+  private async bytesMoved(): Promise<number | null> {
+    try {
+      let total: number | null = null;
+      for (const stats of (await this.pc.getStats()).values()) {
+        const pair = stats as { type?: string; bytesSent?: number; bytesReceived?: number };
+        if (pair.type === 'candidate-pair') total = (total ?? 0) + (pair.bytesSent ?? 0) + (pair.bytesReceived ?? 0);
+      }
+      return total;
+    } catch {
+      return null;
+    }
   }
 
   /**

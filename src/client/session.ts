@@ -211,6 +211,7 @@ export class Session extends Emitter<SessionEvents> {
       signal: (data) => link.send(data),
       disconnectedRestartMs: this.options.disconnectedRestartMs ?? LIMITS.disconnectedRestartMs.default,
       ...(this.options.frameBytes === undefined ? {} : { frameBytes: this.options.frameBytes }),
+      ...(info.name === undefined ? {} : { name: info.name }),
     };
     const created = new RemotePeer(info.id, context);
     peer = created;

@@ -9,7 +9,7 @@ import {
 } from '../client/index.js';
 import type { PayloadData } from '../client/signal-link.js';
 import { IceServer, type WelcomeMessage } from '../protocol/index.js';
-import type { LessonEvents, LiveStates, StepStatus, Teaching } from './lesson.js';
+import type { LessonEvents, LiveStates, StepOutput, StepStatus, Teaching } from './lesson.js';
 import { LessonRecord } from './lesson-record.js';
 
 /** The extra events of the automatic mode: files and media, which the library brings. */
@@ -29,6 +29,8 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
   iceServersText: string;
   private session: Session | null = null;
   private peer: RemotePeer | null = null;
+  /** What step 1 showed, shown again when a newcomer starts the steps over. */
+  private configured: StepOutput | null = null;
 
   constructor(
     private readonly endpoint: string,
@@ -88,7 +90,7 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
   }
 
   sendFile(file: File): OutgoingTransfer | null {
-    if (!this.peer || this.ended) return null;
+    if (!this.peer || this.ended || this.remoteLeft) return null;
     const transfer = this.peer.sendFile(file);
     this.log('info', `Sending file "${file.name}" (${file.size} bytes) on a data channel of its own.`);
     this.emit('transfer', 'out', transfer);
@@ -109,15 +111,22 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
       this.log('error', `The ICE servers are not valid JSON RTCIceServer objects: ${(error as Error).message}`);
       return;
     }
-    const first = this.role === 'caller' ? 1 : 13;
-    this.complete(first, { kind: 'json', text: 'The library configures each RTCPeerConnection with:', value: { iceServers } });
+    this.configured = { kind: 'json', text: 'The library configures each RTCPeerConnection with:', value: { iceServers } };
+    this.complete(this.role === 'caller' ? 1 : 13, this.configured);
     const session = new Session(this.endpoint, { room: this.welcome.room, iceServers }, this.signaling, this.welcome);
     this.session = session;
     session.on('peer', (peer) => this.adopt(peer));
     session.on('peer-left', (peer) => {
       if (peer.id !== this.remotePeer) return;
+      // The tab stays in the room, as an application would: the next peer to join connects to it
+      // (a browser tab, or `icebreaker peer --send` a minute later). Leaving here made the newcomer
+      // wait for a peer that had gone.
       this.remoteLeft = true;
-      this.end(`The other peer left. Start over to connect again.`);
+      this.log(
+        'info',
+        `The other peer (${peer.id}) left. This tab stays in room "${this.welcome.room}": the next peer to join connects to it.`,
+      );
+      this.changed();
     });
     session.on('open', () => {
       this.log('state', 'data channel readyState → open');
@@ -150,7 +159,8 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
   }
 
   private adopt(peer: RemotePeer): void {
-    if (this.peer) return;
+    if (this.peer && !this.remoteLeft) return;
+    if (this.peer) this.startOver(peer);
     this.peer = peer;
     this.remotePeer = peer.id;
     if (this.role === 'caller') {
@@ -165,14 +175,33 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
     }
     const pc = peer.pc;
     this.watchStates(pc, (property) => {
+      if (peer !== this.peer) return;
       if (property === 'iceGatheringState' && pc.iceGatheringState === 'complete') {
         const count = this.candidates.filter((c) => c.side === 'local').length;
         this.complete(this.role === 'caller' ? 7 : 20, { kind: 'text', text: `Gathering complete: ${count} candidates.` });
       }
     });
-    peer.on('signal', (direction, data) => this.observe(direction, data));
+    peer.on('signal', (direction, data) => {
+      if (peer === this.peer) this.observe(direction, data);
+    });
     peer.on('track', (track, streams) => this.emit('track', track, streams));
     peer.on('state', () => this.changed());
+  }
+
+  /**
+   * A peer joined after the last one left: the steps start over for the new connection, with this tab
+   * as PEER1, since it was in the room first (the library makes the offer from the peer already there).
+   * The timeline and the files received stay.
+   */
+  private startOver(peer: RemotePeer): void {
+    this.role = 'caller';
+    this.remoteLeft = false;
+    this.problem = null;
+    this.done.clear();
+    this.outputs.clear();
+    this.candidates.length = 0;
+    this.log('info', `A new peer (${peer.id}) joined: the steps start over, with this tab as PEER1, the caller.`);
+    if (this.configured) this.complete(1, this.configured);
   }
 
   /** Marks the steps a signal shows to have happened. */
@@ -224,9 +253,5 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
       this.complete(24, { kind: 'sdp', text: 'The answer from PEER2:', sdp });
       this.complete(26, { kind: 'text', text: 'The library set the answer as remote description.' });
     }
-  }
-
-  private end(reason: string): void {
-    this.finish(reason, () => this.session?.close());
   }
 }

@@ -75,15 +75,20 @@ export function mountExtras(lesson: AutoLesson): void {
   const media = byId('media');
   lesson.on('change', () => {
     // Once connected the panel stays, so that files received can still be saved after the peer has
-    // gone (`icebreaker peer --send` leaves as soon as its file is through); only sending ends.
-    panel.hidden = !lesson.connected;
-    const over = Boolean(lesson.ended);
-    dropzone.hidden = over;
-    media.hidden = over;
-    if (over && stream) {
+    // gone (`icebreaker peer --send` leaves as soon as its file is through), and while the tab waits
+    // for the next peer; only sending needs a peer connected now.
+    if (lesson.connected) panel.hidden = false;
+    const away = Boolean(lesson.ended) || lesson.remoteLeft || !lesson.connected;
+    dropzone.hidden = away;
+    media.hidden = away;
+    if (away && stream) {
       for (const track of stream.getTracks()) track.stop();
       stream = null;
+      senders = [];
+      localVideo.srcObject = null;
+      camera.textContent = 'Add camera and microphone';
     }
+    if (away) remoteVideo.srcObject = null;
   });
 }
 

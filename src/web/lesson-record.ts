@@ -31,7 +31,8 @@ export abstract class LessonRecord<Events extends LessonEvents & EventMap<Events
   private readonly startedAt = performance.now();
 
   constructor(
-    readonly role: Role,
+    /** Which side this tab is; the automatic mode becomes the caller when a newcomer follows a peer that left. */
+    public role: Role,
     remotePeer: PeerId | null,
   ) {
     super();

@@ -51,19 +51,27 @@ export function mountView(lesson: Teaching, welcome: WelcomeMessage, onModeChang
   /** Set when the learner runs a step, so focus may move on to the next one (see update). */
   let focusFollows = false;
   const stages = byId('stages');
-  for (const stage of STAGES) {
-    const list = el('ol', { class: 'steps' });
-    for (const s of STEPS.filter((x) => x.stage === stage.n)) {
-      const view = renderStep(s, lesson, () => {
-        focusFollows = true;
-      });
-      steps.set(s.n, view);
-      list.append(view.item);
+  /** The role the steps were drawn for: each side has the buttons of its own steps. */
+  let drawnRole = lesson.role;
+  const drawSteps = (): void => {
+    drawnRole = lesson.role;
+    steps.clear();
+    stages.replaceChildren();
+    for (const stage of STAGES) {
+      const list = el('ol', { class: 'steps' });
+      for (const s of STEPS.filter((x) => x.stage === stage.n)) {
+        const view = renderStep(s, lesson, () => {
+          focusFollows = true;
+        });
+        steps.set(s.n, view);
+        list.append(view.item);
+      }
+      stages.append(
+        el('section', { class: 'stage', 'aria-label': `Stage ${stage.n}` }, el('h3', {}, `Stage ${stage.n} · ${stage.title}`), list),
+      );
     }
-    stages.append(
-      el('section', { class: 'stage', 'aria-label': `Stage ${stage.n}` }, el('h3', {}, `Stage ${stage.n} · ${stage.title}`), list),
-    );
-  }
+  };
+  drawSteps();
 
   const states = byId('states');
   const stateValues = new Map<keyof LiveStates, HTMLElement>();
@@ -122,6 +130,8 @@ export function mountView(lesson: Teaching, welcome: WelcomeMessage, onModeChang
   const update = (): void => {
     const peerName = ROLE_NAME[lesson.role === 'caller' ? 'callee' : 'caller'];
     renderSession(lesson, welcome, peerName);
+    // A tab in automatic mode becomes PEER1 when a newcomer follows a peer that left.
+    if (lesson.role !== drawnRole) drawSteps();
 
     let next: number | undefined;
     for (const [n, view] of steps) {
@@ -170,6 +180,14 @@ export function mountView(lesson: Teaching, welcome: WelcomeMessage, onModeChang
       banner.className = 'banner banner-ended';
       banner.replaceChildren(el('span', {}, lesson.ended), ' ', el('button', { type: 'button', id: 'restart' }, 'Start over'));
       byId('restart').addEventListener('click', () => location.reload());
+    } else if (lesson.remoteLeft && lesson.mode === 'auto') {
+      banner.hidden = false;
+      banner.className = 'banner banner-left';
+      banner.replaceChildren(
+        el('strong', {}, `${peerName} left.`),
+        ' This tab stays in the room: the next peer to open this address (or to run icebreaker peer) connects to it.',
+      );
+      wasConnected = false;
     } else if (lesson.connected) {
       banner.hidden = false;
       banner.className = 'banner banner-connected';
@@ -182,6 +200,8 @@ export function mountView(lesson: Teaching, welcome: WelcomeMessage, onModeChang
         const active = document.activeElement;
         if (!active || active === document.body || (active instanceof HTMLButtonElement && active.disabled)) chatInput.focus();
       }
+    } else {
+      banner.hidden = true;
     }
   };
 
@@ -282,6 +302,8 @@ function renderSession(lesson: Teaching, welcome: WelcomeMessage, peerName: stri
     ? `${peerName} ${lesson.remoteLeft ? 'left' : 'is here'} (${lesson.remotePeer})`
     : `${peerName} has not joined yet`;
   const link = location.href;
+  // Waiting for a peer: none came yet, or (automatic mode) the last one left and the tab stays.
+  const waiting = !lesson.remotePeer || (lesson.remoteLeft && !lesson.ended);
   session.replaceChildren(
     el(
       'p',
@@ -293,12 +315,16 @@ function renderSession(lesson: Teaching, welcome: WelcomeMessage, peerName: stri
       ' · ',
       el('span', { id: 'peer-presence' }, other),
     ),
-    lesson.remotePeer
+    !waiting
       ? ''
       : el(
           'p',
           { class: 'invite' },
-          el('label', { for: 'invite-link' }, `Invite ${peerName}: open this address in another tab or browser`),
+          el(
+            'label',
+            { for: 'invite-link' },
+            `Invite ${lesson.remoteLeft ? 'another peer' : peerName}: open this address in another tab or browser`,
+          ),
           el('input', { id: 'invite-link', readonly: true, value: link }),
         ),
   );

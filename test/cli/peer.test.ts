@@ -1,46 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { IncomingTransfer, Session } from '../../src/client/index.js';
+import { mintRoomToken } from '../../src/server/index.js';
 import { fileSink, fileSource, randomFile, scratch, sha256OfFile } from '../helpers/files.js';
 import { messages, nodePeer, openPeer } from '../helpers/peers.js';
 import { type Harness, startHarness } from '../helpers/server.js';
-
-const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
-
-interface Cli {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exit: Promise<number | null>;
-}
-
-const children: ChildProcess[] = [];
-/** Runs `icebreaker peer`; with `stdin: 'ignore'` its stdin is /dev/null, as for a background job. */
-function cli(args: string[], stdin: 'pipe' | 'ignore' = 'pipe'): Cli {
-  const child = spawn(process.execPath, [CLI, 'peer', ...args], { stdio: [stdin, 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (c) => {
-    out += c;
-  });
-  child.stderr?.on('data', (c) => {
-    err += c;
-  });
-  return { child, stdout: () => out, stderr: () => err, exit: once(child, 'exit').then(([code]) => code as number | null) };
-}
-
-async function waitFor(read: () => string, pattern: RegExp, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (!pattern.test(read())) {
-    if (child.exitCode !== null) throw new Error(`exited ${child.exitCode}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}: ${read()}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+import { cli, killPeers, waitFor } from './peer-process.js';
 
 describe('icebreaker peer', () => {
   let h: Harness;
@@ -51,7 +17,7 @@ describe('icebreaker peer', () => {
     files = await scratch();
   });
   afterEach(async () => {
-    for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+    killPeers();
     for (const s of sessions.splice(0)) s.close();
     await h.close();
     await files.dispose();
@@ -171,6 +137,8 @@ describe('icebreaker peer', () => {
       ['..\\..\\boot.ini', 'windows'],
       ['..', 'dots'],
       ['bell\u0007.txt', 'ding'],
+      ['photo\u202egpj.exe', 'right-to-left override'],
+      ['csi\u009b.txt', 'C1'],
       ['archive.tar.gz', 'gz'],
     ];
     for (const [name, text] of sent) await remote.sendFile(new Blob([text]), { name }).done;
@@ -186,6 +154,8 @@ describe('icebreaker peer', () => {
       'boot.ini': 'windows',
       file: 'dots',
       'bell_.txt': 'ding',
+      'photo_gpj.exe': 'right-to-left override',
+      'csi_.txt': 'C1',
       'archive.tar.gz': 'gz',
     });
     expect(await readdir(join(files.dir, 'deep'))).toEqual(['inbox']);
@@ -219,5 +189,47 @@ describe('icebreaker peer', () => {
     const run = cli(['http://127.0.0.1:9/', '--room', 'r']);
     expect(await run.exit).toBe(1);
     expect(run.stderr()).toContain('could not join');
+  });
+});
+
+describe('icebreaker peer on a server with --auth-secret', () => {
+  const secret = 'cli-auth-secret-0123456789abcdefghijkl';
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness({ authSecret: secret });
+  });
+  afterEach(async () => {
+    killPeers();
+    await h.close();
+  });
+
+  // Outside tester: the CLI printed the server's "pass `token` in `join`", words of the protocol.
+  it.each([
+    ['auth-required', async () => [], /auth-required: this server admits only peers with a room token: pass it with --token <room token>/],
+    ['auth-invalid', async () => ['--token', 'not-a-token'], /auth-invalid: the server refused the room token given with --token/],
+    [
+      'auth-expired',
+      async () => ['--token', await mintRoomToken(secret, { room: 'guarded', ttlMs: 60_000 }, Date.now() - 3_600_000)],
+      /auth-expired: the room token given with --token \(or ICEBREAKER_TOKEN\) has expired: get a fresh one/,
+    ],
+    [
+      'auth-wrong-room',
+      async () => ['--token', await mintRoomToken(secret, { room: 'elsewhere', ttlMs: 60_000 })],
+      /auth-wrong-room: the room token given with --token \(or ICEBREAKER_TOKEN\) is for another room: get one for room "guarded"/,
+    ],
+  ])('says what to do about %s in the words of the CLI, and exits 1', async (_code, extra, advice) => {
+    const run = cli([h.server.url, '--room', 'guarded', ...(await extra())], 'ignore');
+    expect(await run.exit).toBe(1);
+    expect(run.stderr()).toMatch(advice);
+    expect(run.stderr()).toContain('icebreaker token --room guarded --secret');
+    expect(run.stderr()).not.toContain('`join`');
+  });
+
+  it('joins with a token from icebreaker token', async () => {
+    const token = await mintRoomToken(secret, { room: 'guarded', ttlMs: 60_000 });
+    const run = cli([h.server.url, '--room', 'guarded', '--token', token]);
+    await waitFor(run.stderr, /joined room "guarded"/, run.child);
+    run.child.stdin?.end();
+    expect(await run.exit).toBe(0);
   });
 });

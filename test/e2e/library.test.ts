@@ -2,9 +2,10 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { IncomingTransfer, Session } from '../../src/client/index.js';
 import { type IcebreakerServer, startServer } from '../../src/server/index.js';
+import { cli, killPeers, waitFor } from '../cli/peer-process.js';
 import { launchChromium, openPage, screenshot } from '../helpers/browser.js';
 import { fileSink, fileSource, memoryPeak, randomFile, scratch, sha256OfFile } from '../helpers/files.js';
 import { nodePeer, openPeer } from '../helpers/peers.js';
@@ -26,6 +27,7 @@ describe('the library in Chromium (automatic mode), with browsers and Node peers
     browser = await launchChromium();
     files = await scratch();
   });
+  afterEach(() => killPeers());
   afterAll(async () => {
     await browser?.close();
     await server?.close();
@@ -69,7 +71,7 @@ describe('the library in Chromium (automatic mode), with browsers and Node peers
     } finally {
       node.close();
     }
-    await page.locator('.banner-ended', { hasText: 'left' }).waitFor({ timeout: TIMEOUT });
+    await page.locator('.banner-left', { hasText: 'left' }).waitFor({ timeout: TIMEOUT });
     const save = page.locator('.transfer-in[data-name="parting-gift.bin"][data-state="done"] a.download');
     await expect.poll(() => save.isVisible()).toBe(true);
     // Nothing more can be sent to a peer that has gone.
@@ -188,6 +190,22 @@ describe('the library in Chromium (automatic mode), with browsers and Node peers
       expect((await once(cli, 'exit'))[0]).toBe(0);
     } finally {
       if (cli.exitCode === null) cli.kill('SIGKILL');
+      await page.context().close();
+    }
+  });
+
+  it('delivers to a tab that opens later every line piped into icebreaker peer, in order, then the terminal exits 0', async () => {
+    // Outside tester: `echo hi | icebreaker peer …` sent nothing and exited 0.
+    const lines = Array.from({ length: 200 }, (_, i) => `piped line ${i + 1}`);
+    const terminal = cli([server.url, '--room', 'piped'], `${lines.join('\n')}\n`);
+    await waitFor(terminal.stderr, /end of input: 200 lines waiting for a peer/, terminal.child);
+    const page = await openPage(browser, `${server.url}?room=piped&mode=auto`);
+    try {
+      expect(await terminal.exit).toBe(0);
+      await page.locator('.chat-peer', { hasText: 'piped line 200' }).waitFor({ timeout: TIMEOUT });
+      const shown = await page.locator('.chat-peer').evaluateAll((items) => items.map((item) => item.lastChild?.textContent));
+      expect(shown).toEqual(lines);
+    } finally {
       await page.context().close();
     }
   });

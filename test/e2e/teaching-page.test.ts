@@ -305,7 +305,8 @@ describe('the teaching page in real Chromium', () => {
     await expect.poll(() => peer2.locator('#peer-presence').textContent()).toContain('PEER1 is here');
     if (mode === 'auto') await waitConnected(peer2);
     await peer1.context().close();
-    await peer2.locator('.banner-ended', { hasText: 'left' }).waitFor({ timeout: STEP_TIMEOUT });
+    // Step by step, the lesson is over; automatic mode stays in the room for the next peer.
+    await peer2.locator(mode === 'steps' ? '.banner-ended' : '.banner-left', { hasText: 'left' }).waitFor({ timeout: STEP_TIMEOUT });
     await expect(peer2.locator('#peer-presence').textContent()).resolves.toMatch(/^PEER1 left \(/);
     await peer2.context().close();
   });
@@ -355,13 +356,15 @@ describe('the teaching page in real Chromium', () => {
     await other.context().close();
   });
 
-  it('tells the remaining peer when the other tab closes', async () => {
+  it('tells the remaining peer when the other tab closes, and that it waits for the next one', async () => {
     const url = `${server.url}?room=leave&mode=auto`;
     const peer1 = await openPage(browser, url);
     const peer2 = await openPage(browser, url);
     await waitConnected(peer1);
     await peer2.context().close();
-    await peer1.locator('.banner-ended', { hasText: 'left' }).waitFor({ timeout: STEP_TIMEOUT });
+    await peer1.locator('.banner-left', { hasText: 'the next peer' }).waitFor({ timeout: STEP_TIMEOUT });
+    await expect(peer1.locator('#chat-input').isDisabled()).resolves.toBe(true);
+    await screenshot(peer1, 'auto-peer-left');
     await peer1.context().close();
   });
 });
