@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mintRoomToken, type StartOptions } from '../../src/server/index.js';
-import { type Harness, STORES, serverOnStore, startHarness } from '../helpers/server.js';
+import { type Harness, STORES, serverOnStore } from '../helpers/server.js';
 import type { Frame, TestSocket } from '../helpers/socket.js';
 
 const AUTH = 'resume-token-auth-secret-0123456789';
