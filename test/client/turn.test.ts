@@ -91,7 +91,7 @@ describe('TURN credentials against a real coturn (use-auth-secret, relay on 127.
 
   it('lets an unexpired credential allocate a relay, and refuses an expired one', async () => {
     const fresh = turnCredentials([turn.url], TURN_SECRET, 60_000, 'probe-fresh');
-    const expired = turnCredentials([turn.url], TURN_SECRET, -60_000, 'probe-expired');
+    const expired = turnCredentials([turn.url], TURN_SECRET, 60_000, 'probe-expired', Date.now() - 120_000);
     const good = await gather(fresh);
     expect(good.some((c) => c.includes(` ${RELAY_IP} `) && c.includes('typ relay'))).toBe(true);
     expect(await gather(expired)).toEqual([]);
