@@ -1,13 +1,12 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { IncomingTransfer, Session } from '../../src/client/index.js';
-import { type IcebreakerServer, startServer } from '../../src/server/index.js';
-import { cli, killPeers, waitFor } from '../cli/peer-process.js';
-import { launchChromium, openPage, screenshot } from '../helpers/browser.js';
-import { fileSink, fileSource, memoryPeak, randomFile, scratch, sha256OfFile } from '../helpers/files.js';
+import { cli, waitFor } from '../cli/peer-process.js';
+import { launchChromium, openPage, pageSuite, screenshot } from '../helpers/browser.js';
+import { fileSink, fileSource, memoryPeak, randomFile, sha256OfFile } from '../helpers/files.js';
 import { nodePeer, openPeer } from '../helpers/peers.js';
 
 const TIMEOUT = 60_000;
@@ -18,29 +17,15 @@ async function connected(page: Page): Promise<void> {
 }
 
 describe('the library in Chromium (automatic mode), with browsers and Node peers', () => {
-  let server: IcebreakerServer;
-  let browser: Browser;
-  let files: Awaited<ReturnType<typeof scratch>>;
-
-  beforeAll(async () => {
-    server = await startServer({ port: 0, staticDir: 'dist/web', iceServers: [] });
-    browser = await launchChromium();
-    files = await scratch();
-  });
-  afterEach(() => killPeers());
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await files?.dispose();
-  });
+  const t = pageSuite();
 
   it('sends a file picked in one tab to the other, with progress on both sides and a download', async () => {
-    const url = `${server.url}?room=tab-files&mode=auto`;
-    const sender = await openPage(browser, url);
-    const receiver = await openPage(browser, url);
+    const url = `${t.server.url}?room=tab-files&mode=auto`;
+    const sender = await openPage(t.browser, url);
+    const receiver = await openPage(t.browser, url);
     await connected(sender);
     await connected(receiver);
-    const path = join(files.dir, 'holiday.bin');
+    const path = join(t.files.dir, 'holiday.bin');
     await randomFile(path, 3 * MiB);
     await sender.setInputFiles('#file-input', path);
     for (const page of [sender, receiver]) {
@@ -49,7 +34,7 @@ describe('the library in Chromium (automatic mode), with browsers and Node peers
     }
     const download = receiver.waitForEvent('download');
     await receiver.locator('.transfer a.download').click();
-    const saved = join(files.dir, 'downloaded.bin');
+    const saved = join(t.files.dir, 'downloaded.bin');
     await (await download).saveAs(saved);
     expect(await sha256OfFile(saved)).toBe(await sha256OfFile(path));
     await screenshot(receiver, 'auto-file-received');
@@ -58,10 +43,10 @@ describe('the library in Chromium (automatic mode), with browsers and Node peers
   });
 
   it('keeps a received file listed and saveable after its sender left (icebreaker peer --send leaves at once)', async () => {
-    const page = await openPage(browser, `${server.url}?room=send-and-go&mode=auto`);
+    const page = await openPage(t.browser, `${t.server.url}?room=send-and-go&mode=auto`);
     await page.locator('#role[data-role="PEER1"]').waitFor();
-    const node: Session = await nodePeer(server.signalingUrl, 'send-and-go');
-    const path = join(files.dir, 'parting-gift.bin');
+    const node: Session = await nodePeer(t.server.signalingUrl, 'send-and-go');
+    const path = join(t.files.dir, 'parting-gift.bin');
     const digest = await randomFile(path, 2 * MiB);
     try {
       await connected(page);
@@ -78,29 +63,29 @@ describe('the library in Chromium (automatic mode), with browsers and Node peers
     await expect(page.locator('#dropzone').isVisible()).resolves.toBe(false);
     const download = page.waitForEvent('download');
     await save.click();
-    const saved = join(files.dir, 'parting-gift-saved.bin');
+    const saved = join(t.files.dir, 'parting-gift-saved.bin');
     await (await download).saveAs(saved);
     expect(await sha256OfFile(saved)).toBe(digest);
     await page.context().close();
   });
 
-  it('checks files with a JavaScript SHA-256 in a browser without WebAssembly (JIT off)', async () => {
-    // A browser whose JIT is off (Lockdown Mode, hardened enterprise settings) has no WebAssembly.
+  it('checks files with a JavaScript SHA-256 in a t.browser without WebAssembly (JIT off)', async () => {
+    // A t.browser whose JIT is off (Lockdown Mode, hardened enterprise settings) has no WebAssembly.
     const jitless = await launchChromium(['--js-flags=--jitless']);
     try {
-      const url = `${server.url}?room=no-wasm&mode=auto`;
+      const url = `${t.server.url}?room=no-wasm&mode=auto`;
       const sender = await openPage(jitless, url);
       const receiver = await openPage(jitless, url);
       expect(await receiver.evaluate(() => typeof WebAssembly)).toBe('undefined');
       await connected(sender);
       await connected(receiver);
-      const path = join(files.dir, 'jitless.bin');
+      const path = join(t.files.dir, 'jitless.bin');
       await randomFile(path, MiB);
       await sender.setInputFiles('#file-input', path);
       await receiver.locator('.transfer[data-name="jitless.bin"][data-state="done"]').waitFor({ timeout: TIMEOUT });
       const download = receiver.waitForEvent('download');
       await receiver.locator('.transfer a.download').click();
-      const saved = join(files.dir, 'jitless-downloaded.bin');
+      const saved = join(t.files.dir, 'jitless-downloaded.bin');
       await (await download).saveAs(saved);
       expect(await sha256OfFile(saved)).toBe(await sha256OfFile(path));
     } finally {
@@ -108,16 +93,16 @@ describe('the library in Chromium (automatic mode), with browsers and Node peers
     }
   });
 
-  it('moves 100 MiB from the browser to a Node peer and back, with matching SHA-256 and a bounded receiver', async () => {
-    const page = await openPage(browser, `${server.url}?room=big&mode=auto`);
+  it('moves 100 MiB from the t.browser to a Node peer and back, with matching SHA-256 and a bounded receiver', async () => {
+    const page = await openPage(t.browser, `${t.server.url}?room=big&mode=auto`);
     await page.locator('#role[data-role="PEER1"]').waitFor();
-    const node: Session = await nodePeer(server.signalingUrl, 'big');
+    const node: Session = await nodePeer(t.server.signalingUrl, 'big');
     try {
       await connected(page);
       const toBrowser = await openPeer(node);
 
       // Browser → Node: the page makes 100 MiB of random bytes and sends them through the library.
-      const target = join(files.dir, 'from-browser.bin');
+      const target = join(t.files.dir, 'from-t.browser.bin');
       const arrived = new Promise<IncomingTransfer>((resolve) => node.on('transfer', (_p, t) => resolve(t)));
       const memory = memoryPeak();
       const browserDigest = page.evaluate(async (size) => {
@@ -126,7 +111,7 @@ describe('the library in Chromium (automatic mode), with browsers and Node peers
         const digest = [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))]
           .map((b) => b.toString(16).padStart(2, '0'))
           .join('');
-        const file = new File([bytes], 'from-browser.bin');
+        const file = new File([bytes], 'from-t.browser.bin');
         const { lesson } = (globalThis as unknown as { icebreaker: { lesson: { sendFile(f: File): { done: Promise<unknown> } } } })
           .icebreaker;
         await lesson.sendFile(file).done;
@@ -142,7 +127,7 @@ describe('the library in Chromium (automatic mode), with browsers and Node peers
       expect(growth).toBeLessThan(80 * MiB);
 
       // Node → browser: streamed from disk; the page checks the bytes it got.
-      const source = join(files.dir, 'to-browser.bin');
+      const source = join(t.files.dir, 'to-t.browser.bin');
       const digest = await randomFile(source, 100 * MiB);
       const received = page.evaluate(async () => {
         const item = await new Promise<HTMLElement>((resolve) => {
@@ -156,7 +141,7 @@ describe('the library in Chromium (automatic mode), with browsers and Node peers
         const blob = await (await fetch((item as HTMLAnchorElement).href)).arrayBuffer();
         return [...new Uint8Array(await crypto.subtle.digest('SHA-256', blob))].map((b) => b.toString(16).padStart(2, '0')).join('');
       });
-      const sent = await toBrowser.sendFile(await fileSource(source, 'to-browser.bin')).done;
+      const sent = await toBrowser.sendFile(await fileSource(source, 'to-t.browser.bin')).done;
       expect(sent.sha256).toBe(digest);
       expect(await received).toBe(digest);
     } finally {
@@ -165,12 +150,12 @@ describe('the library in Chromium (automatic mode), with browsers and Node peers
     }
   }, 180_000);
 
-  it('connects a browser tab and a terminal (icebreaker peer), chatting both ways', async () => {
-    const page = await openPage(browser, `${server.url}?room=terminal&mode=auto`);
+  it('connects a t.browser tab and a terminal (icebreaker peer), chatting both ways', async () => {
+    const page = await openPage(t.browser, `${t.server.url}?room=terminal&mode=auto`);
     await page.locator('#role[data-role="PEER1"]').waitFor();
     const cli = spawn(
       process.execPath,
-      [join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js'), 'peer', server.url, '--room', 'terminal'],
+      [join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js'), 'peer', t.server.url, '--room', 'terminal'],
       {
         stdio: ['pipe', 'pipe', 'pipe'],
       },
@@ -197,9 +182,9 @@ describe('the library in Chromium (automatic mode), with browsers and Node peers
   it('delivers to a tab that opens later every line piped into icebreaker peer, in order, then the terminal exits 0', async () => {
     // Outside tester: `echo hi | icebreaker peer …` sent nothing and exited 0.
     const lines = Array.from({ length: 200 }, (_, i) => `piped line ${i + 1}`);
-    const terminal = cli([server.url, '--room', 'piped'], `${lines.join('\n')}\n`);
+    const terminal = cli([t.server.url, '--room', 'piped'], `${lines.join('\n')}\n`);
     await waitFor(terminal.stderr, /end of input: 200 lines waiting for a peer/, terminal.child);
-    const page = await openPage(browser, `${server.url}?room=piped&mode=auto`);
+    const page = await openPage(t.browser, `${t.server.url}?room=piped&mode=auto`);
     try {
       expect(await terminal.exit).toBe(0);
       await page.locator('.chat-peer', { hasText: 'piped line 200' }).waitFor({ timeout: TIMEOUT });
@@ -208,12 +193,14 @@ describe('the library in Chromium (automatic mode), with browsers and Node peers
     } finally {
       await page.context().close();
     }
-  });
+    // A terminal peer's start, connection and flush before it exits take more than the default 30 s
+    // on a loaded 2-core machine now and then.
+  }, 90_000);
 
   it('converges when both browsers renegotiate at once, and restarts ICE with new credentials', async () => {
-    const url = `${server.url}?room=glare&mode=auto`;
-    const one = await openPage(browser, url);
-    const two = await openPage(browser, url);
+    const url = `${t.server.url}?room=glare&mode=auto`;
+    const one = await openPage(t.browser, url);
+    const two = await openPage(t.browser, url);
     await connected(one);
     await connected(two);
     type Remote = { pc: RTCPeerConnection; renegotiate(): void; restartIce(): void; send(x: unknown): Promise<void> };
@@ -247,9 +234,9 @@ describe('the library in Chromium (automatic mode), with browsers and Node peers
   });
 
   it('adds a camera to a connected session: the other side decodes its frames', async () => {
-    const url = `${server.url}?room=camera&mode=auto`;
-    const one = await openPage(browser, url);
-    const two = await openPage(browser, url);
+    const url = `${t.server.url}?room=camera&mode=auto`;
+    const one = await openPage(t.browser, url);
+    const two = await openPage(t.browser, url);
     await connected(one);
     await connected(two);
     await one.locator('#camera').click();

@@ -2,6 +2,12 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { type IcebreakerServer, startServer } from '../../src/server/index.js';
+import { killPeers } from '../cli/peer-process.js';
+import { scratch } from './files.js';
+
+type Scratch = Awaited<ReturnType<typeof scratch>>;
 
 /** Where browser tests save screenshots (git-ignored). */
 export const SCREENSHOT_DIR = join(import.meta.dirname, '..', '..', 'test-results', 'screenshots');
@@ -56,4 +62,24 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(SCREENSHOT_DIR, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/**
+ * For a `describe` of page tests: a server that serves the built page, one Chromium, a scratch folder,
+ * and the terminal peers a test started, stopped after it. Read the fields inside tests and hooks.
+ */
+export function pageSuite(): { server: IcebreakerServer; browser: Browser; files: Scratch } {
+  const suite = {} as { server: IcebreakerServer; browser: Browser; files: Scratch };
+  beforeAll(async () => {
+    suite.server = await startServer({ port: 0, staticDir: 'dist/web', iceServers: [] });
+    suite.browser = await launchChromium();
+    suite.files = await scratch();
+  });
+  afterEach(() => killPeers());
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.server?.close();
+    await suite.files?.dispose();
+  });
+  return suite;
 }
