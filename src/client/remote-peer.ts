@@ -276,6 +276,29 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
   }
 
   /** Closes the connection to this peer. */
+  /**
+   * Closes once the main channel has closed, or after `lingerMs`: the peer has left, and what it sent
+   * just before may still be on its way up our stack. Closing at once dropped the last messages of a
+   * peer that sends and leaves (`icebreaker peer` piping lines), at a receiver slow to take them.
+   */
+  closeWhenDrained(lingerMs: number): void {
+    const channel = this.channel;
+    if (this.closed || !channel || channel.readyState !== 'open') {
+      this.close();
+      return;
+    }
+    const timer = setTimeout(() => this.close(), lingerMs);
+    (timer as { unref?: () => void }).unref?.();
+    channel.addEventListener(
+      'close',
+      () => {
+        clearTimeout(timer);
+        this.close();
+      },
+      { once: true },
+    );
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

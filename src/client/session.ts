@@ -60,6 +60,9 @@ export interface SessionEvents {
 
 const OPEN_RETRY = { initialDelayMs: LIMITS.initialDelayMs.default, maxDelayMs: LIMITS.maxDelayMs.default };
 
+/** How long a departed peer's connection stays open for what it sent just before it left. */
+const PEER_LEFT_LINGER_MS = 2000;
+
 /** After `going-away`, the connection is left within this long at most (or half the server's window). */
 const GOING_AWAY_SPREAD_MS = 5000;
 
@@ -155,7 +158,7 @@ export class Session extends Emitter<SessionEvents> {
       if (!entry) return;
       this.remote.delete(peerId);
       entry.link.dispose();
-      entry.peer.close();
+      entry.peer.closeWhenDrained(PEER_LEFT_LINGER_MS);
       this.emit('peer-left', entry.peer);
     });
     signaling.on('signal', (from, data, seq) => this.receive(from, data, seq));
