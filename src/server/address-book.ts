@@ -1,5 +1,8 @@
 import { RateLimiter, type RateLimits } from './rate-limiter.js';
 
+/** TCP connections one address may hold beyond its WebSocket connections: page loads, probes. */
+const HTTP_SOCKETS_PER_ADDRESS = 16;
+
 /**
  * What the server keeps per remote address: its open connections, the places its dropped peers keep
  * for a resume, and the rate limit state its connections leave behind.
@@ -14,6 +17,8 @@ import { RateLimiter, type RateLimits } from './rate-limiter.js';
 export class AddressBook {
   private readonly connections = new Map<string, number>();
   private readonly parked = new Map<string, number>();
+  /** TCP sockets, WebSockets or not (page loads, probes, requests being read). */
+  private readonly sockets = new Map<string, number>();
   /** The emptiest limiter each address closed recently, while it has not refilled; oldest first. */
   private readonly spent = new Map<string, RateLimiter>();
 
@@ -35,6 +40,20 @@ export class AddressBook {
 
   disconnected(address: string): void {
     add(this.connections, address, -1);
+  }
+
+  /**
+   * Counts a TCP socket of `address`; false when the address already holds its connections and
+   * `HTTP_SOCKETS_PER_ADDRESS` more (the socket is then not counted, and is to be closed at once).
+   */
+  socketOpened(address: string): boolean {
+    if (this.perAddress > 0 && (this.sockets.get(address) ?? 0) >= this.perAddress + HTTP_SOCKETS_PER_ADDRESS) return false;
+    add(this.sockets, address, 1);
+    return true;
+  }
+
+  socketClosed(address: string): void {
+    add(this.sockets, address, -1);
   }
 
   /** Parks a place for `address` if its allowance lets it; false when the place must go at once. */

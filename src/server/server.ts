@@ -62,9 +62,6 @@ const REFUSAL_LINGER_MS = 1000;
  */
 const HTTP_SOCKET_SLACK = 1024;
 
-/** TCP connections one address may hold beyond its WebSocket connections: page loads, probes. */
-const HTTP_SOCKETS_PER_ADDRESS = 16;
-
 /** How long `close()` waits for clients to answer the close handshake before cutting them off. */
 const CLOSE_GRACE_MS = 2000;
 
@@ -172,20 +169,13 @@ export async function startServer(options: StartOptions = {}): Promise<Icebreake
   // One address may hold only so many sockets that are not WebSockets (page loads, probes, requests
   // being read): past that, a flood of TCP connections from one place is closed at accept. (Node itself
   // answers 408 to a socket that sends nothing, or not enough, within the headers timeout.)
-  const sockets = new Map<string, number>();
   http.on('connection', (socket: Socket) => {
     const address = socket.remoteAddress ?? '';
-    const count = (sockets.get(address) ?? 0) + 1;
-    if (config.maxConnectionsPerIp > 0 && count > config.maxConnectionsPerIp + HTTP_SOCKETS_PER_ADDRESS) {
+    if (!addresses.socketOpened(address)) {
       socket.destroy();
       return;
     }
-    sockets.set(address, count);
-    socket.once('close', () => {
-      const left = (sockets.get(address) ?? 1) - 1;
-      if (left > 0) sockets.set(address, left);
-      else sockets.delete(address);
-    });
+    socket.once('close', () => addresses.socketClosed(address));
   });
 
   async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
