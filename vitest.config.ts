@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
+import { WORKSPACE_SOURCES } from './workspace.config.js';
 
 export default defineConfig({
+  resolve: { alias: WORKSPACE_SOURCES },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,

@@ -2,15 +2,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const SRC = join(import.meta.dirname, '..', '..', 'src');
+const PACKAGES = join(import.meta.dirname, '..', '..', 'packages');
 
-/** Which rooms each room may import from (STYLE.md: web → client → protocol, cli → server → protocol). */
+/** Which packages each package may import (STYLE.md: web → client → protocol, cli → server → protocol). */
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
-  protocol: ['protocol'],
-  client: ['client', 'protocol'],
-  web: ['web', 'client', 'protocol'],
-  server: ['server', 'protocol'],
-  cli: ['cli', 'server', 'protocol', 'client'],
+  protocol: [],
+  client: ['protocol'],
+  web: ['client', 'protocol'],
+  server: ['protocol'],
+  cli: ['server', 'protocol', 'client'],
 };
 
 function files(dir: string): string[] {
@@ -24,20 +24,26 @@ function imports(file: string): string[] {
   return [...text.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/gm)].map((m) => m[1] as string);
 }
 
-describe('layering', () => {
-  const all = files(SRC);
+const sources = (room: string) => files(join(PACKAGES, room, 'src'));
+const name = (file: string) => relative(PACKAGES, file);
 
-  it.each(Object.keys(ALLOWED))('src/%s imports only what its room may', (room) => {
+describe('layering', () => {
+  it.each(Object.keys(ALLOWED))('packages/%s imports only what it may', (room) => {
     const offences: string[] = [];
-    for (const file of all.filter((f) => relative(SRC, f).startsWith(`${room}/`))) {
+    const src = join(PACKAGES, room, 'src');
+    for (const file of sources(room)) {
       for (const spec of imports(file)) {
+        const other = /^@icebreaker\/([^/]+)(\/.*)?$/.exec(spec);
         if (spec.startsWith('.')) {
-          const target = relative(SRC, join(file, '..', spec)).split('/')[0] as string;
-          if (!ALLOWED[room]?.includes(target)) offences.push(`${relative(SRC, file)} → ${spec}`);
+          // Relative imports stay inside the package's own sources.
+          if (relative(src, join(file, '..', spec)).startsWith('..')) offences.push(`${name(file)} → ${spec} (outside the package)`);
+        } else if (other) {
+          if (!ALLOWED[room]?.includes(other[1] as string)) offences.push(`${name(file)} → ${spec}`);
+          if (other[2]) offences.push(`${name(file)} → ${spec} (deep import: use the package's exports)`);
         } else if (spec.startsWith('node:') && (room === 'protocol' || room === 'client' || room === 'web')) {
-          offences.push(`${relative(SRC, file)} → ${spec} (no Node APIs here)`);
+          offences.push(`${name(file)} → ${spec} (no Node APIs here)`);
         } else if (spec === 'ws' && room !== 'server' && room !== 'cli') {
-          offences.push(`${relative(SRC, file)} → ws (only Node code uses it: the server, and the CLI's peer)`);
+          offences.push(`${name(file)} → ws (only Node code uses it: the server, and the CLI's peer)`);
         }
       }
     }
@@ -45,8 +51,34 @@ describe('layering', () => {
   });
 
   it('keeps DOM globals out of the protocol', () => {
-    for (const file of all.filter((f) => relative(SRC, f).startsWith('protocol/'))) {
+    for (const file of sources('protocol')) {
       expect(readFileSync(file, 'utf8'), file).not.toMatch(/\b(window|document|RTCPeerConnection|WebSocket)\b/);
     }
+  });
+
+  it.each(Object.keys(ALLOWED))('packages/%s has no import cycle', (room) => {
+    const graph = new Map<string, string[]>();
+    for (const file of sources(room)) {
+      graph.set(
+        file,
+        imports(file)
+          .filter((spec) => spec.startsWith('.'))
+          .map((spec) => join(file, '..', spec.replace(/\.js$/, '.ts'))),
+      );
+    }
+    const cycles: string[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    const visit = (file: string, path: string[]): void => {
+      if (state.get(file) === 'done') return;
+      if (state.get(file) === 'open') {
+        cycles.push([...path.slice(path.indexOf(file)), file].map(name).join(' → '));
+        return;
+      }
+      state.set(file, 'open');
+      for (const next of graph.get(file) ?? []) visit(next, [...path, file]);
+      state.set(file, 'done');
+    };
+    for (const file of graph.keys()) visit(file, []);
+    expect(cycles).toEqual([]);
   });
 });
