@@ -10,11 +10,11 @@ import { safeParse } from 'valibot';
 import WebSocket from 'ws';
 import { connect, type RemotePeer, type Session, type WebSocketConstructor } from '../client/index.js';
 import { isIcebreakerError, RoomName } from '../protocol/index.js';
-import { parseDuration } from '../server/index.js';
 import { type DroppedLines, PENDING_LIMITS, PendingLines } from './pending-lines.js';
 import { printable } from './printable.js';
 import { progressBar } from './progress-bar.js';
 import { createFree } from './received-file.js';
+import { durationText, parseDuration } from './setting-text.js';
 
 /** Exit codes a script can rely on. */
 export const PEER_EXIT = { ok: 0, failed: 1, usage: 2, transfer: 3, noPeer: 4 } as const;
@@ -333,18 +333,6 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
 }
 
 const lineCount = (n: number): string => `${n} ${n === 1 ? 'line' : 'lines'}`;
-
-const UNITS = [
-  ['h', 3_600_000],
-  ['m', 60_000],
-  ['s', 1000],
-] as const;
-
-/** A duration as a person would write it: `10m`, `90s`, `1500ms`. */
-function durationText(ms: number): string {
-  const unit = UNITS.find(([, size]) => ms % size === 0);
-  return unit ? `${ms / unit[1]}${unit[0]}` : `${ms}ms`;
-}
 
 /** Names a peer for a status line: its id, and the display name it chose, escaped. */
 function who(remote: RemotePeer): string {

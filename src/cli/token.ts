@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { isIcebreakerError } from '../protocol/index.js';
-import { mintRoomToken, parseDuration } from '../server/index.js';
+import { mintRoomToken } from '../server/index.js';
+import { parseDuration } from './setting-text.js';
 
 export const TOKEN_HELP = `Usage: icebreaker token --room <room> [options]
 
