@@ -5,6 +5,7 @@ import type { ServerConfig } from '../server/index.js';
 
 /** The levels pino knows, lowest last; `silent` logs nothing. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** A level the CLI's logger may be set to. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const logLevelExpected = `one of ${LOG_LEVELS.join(', ')}`;

@@ -4,5 +4,5 @@
  * @module
  */
 export { checkOptions } from './config/check-options.js';
-export { DEFAULT_CONFIG, type ServerConfig, ServerConfigSchema, type SettingKey } from './config/server-config.js';
+export { DEFAULT_CONFIG, type ServerConfig, ServerConfigSchema } from './config/server-config.js';
 export { RATE_BURST_SECONDS, SERVER_SETTINGS } from './config/server-settings.js';

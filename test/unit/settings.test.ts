@@ -1,11 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { parseConfigFile } from '../../src/cli/config-file.js';
 import { resolveConfig } from '../../src/cli/resolve-config.js';
 import { SERVE_HELP } from '../../src/cli/serve-help.js';
 import { CLI_SETTINGS, SERVE_SETTINGS } from '../../src/cli/serve-settings.js';
 import { IcebreakerError } from '../../src/protocol/index.js';
 import { SERVER_SETTINGS } from '../../src/server/config/server-settings.js';
-import { type StartOptions, startServer } from '../../src/server/index.js';
+import { type ServerConfig, type StartOptions, startServer } from '../../src/server/index.js';
 
 /**
  * One bad value of every setting, as a library caller passes it (`undefined`: the setting is the
@@ -106,5 +106,16 @@ describe('every setting, defined once, refused the same way wherever it is given
     expect(SERVE_HELP).toContain('default 15s');
     expect(SERVE_HELP).toContain('default 64KiB');
     expect(SERVE_HELP).toContain('default random per process');
+  });
+});
+
+describe('the ServerConfig type, derived from the schemas', () => {
+  it('has each setting with the type its schema gives', () => {
+    expectTypeOf<ServerConfig['port']>().toEqualTypeOf<number>();
+    expectTypeOf<ServerConfig['authSecret']>().toEqualTypeOf<string | null>();
+    expectTypeOf<ServerConfig['allowedOrigins']>().toEqualTypeOf<readonly string[]>();
+    expectTypeOf<ServerConfig['iceServers'][number]['urls']>().toEqualTypeOf<string | string[]>();
+    expectTypeOf<keyof ServerConfig>().toEqualTypeOf<keyof typeof SERVER_SETTINGS>();
+    expectTypeOf<StartOptions>().toHaveProperty('logger');
   });
 });

@@ -48,6 +48,3 @@ export type ServerConfig = v.InferOutput<typeof ServerConfigSchema>;
 
 /** The config of a server given no options: every setting's default. */
 export const DEFAULT_CONFIG: ServerConfig = v.parse(ServerConfigSchema, {});
-
-/** The settings a server takes, by name. */
-export type SettingKey = keyof typeof SERVER_SETTINGS;

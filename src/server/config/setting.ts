@@ -39,9 +39,6 @@ export function setting<const TSchema extends v.GenericSchema, const TDefault ex
   return v.optional(v.pipe(schema, v.description(doc), v.metadata(meta)), fallback);
 }
 
-/** One setting as {@link setting} made it. */
-export type Setting = ReturnType<typeof setting>;
-
 /** A setting's parts, read back from its schema: its default, doc line and CLI metadata. */
 export interface SettingInfo {
   readonly key: string;
