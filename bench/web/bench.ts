@@ -4,7 +4,7 @@
  * joining side) or throughput (bytes sent → bytes received). The same 64 KiB chunks are used everywhere.
  */
 import { Peer } from 'peerjs';
-import { connect, type RemotePeer, type Session } from '../../src/client/index.js';
+import { connect, type RemotePeer, type Session } from '@icebreaker/client';
 
 const CHUNK = 64 * 1024;
 const HIGH_WATER = 1024 * 1024;

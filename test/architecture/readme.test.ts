@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SERVE_SETTINGS } from '../../src/cli/serve-settings.js';
-import { settingsTable } from '../../src/cli/settings-table.js';
-import { ERROR_CODES } from '../../src/protocol/index.js';
+import { SERVE_SETTINGS } from '../../packages/cli/src/serve-settings.js';
+import { settingsTable } from '../../packages/cli/src/settings-table.js';
+import { ERROR_CODES } from '@icebreaker/protocol';
 
 const README_PATH = join(import.meta.dirname, '..', '..', 'README.md');
 const README = readFileSync(README_PATH, 'utf8');

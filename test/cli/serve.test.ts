@@ -3,11 +3,11 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SERVE_SETTINGS } from '../../src/cli/serve-settings.js';
+import { SERVE_SETTINGS } from '../../packages/cli/src/serve-settings.js';
 import { RedisServer } from '../helpers/redis.js';
 import { TestSocket, upgradeStatus } from '../helpers/socket.js';
 
-const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
+const CLI = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'dist', 'main.js');
 
 interface Run {
   child: ChildProcess;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCandidate } from '../../src/client/index.js';
+import { parseCandidate } from '@icebreaker/client';
 
 describe('parseCandidate', () => {
   it('reads a host candidate', () => {

@@ -6,7 +6,7 @@ import {
   Session,
   SignalingClient,
   type WebSocketConstructor,
-} from '../../src/client/index.js';
+} from '@icebreaker/client';
 import { NODE_WEBRTC, nodePeer, openPeer } from '../helpers/peers.js';
 import { type Harness, metric, startHarness } from '../helpers/server.js';
 

@@ -9,7 +9,7 @@ import {
   type Session,
   type SignalingState,
   type WebSocketConstructor,
-} from '../../src/client/index.js';
+} from '@icebreaker/client';
 import { type Harness, startHarness } from './server.js';
 
 // @roamhq/wrtc crashes (SIGSEGV in napi_reference_unref, from a peer connection's finalizer) when the

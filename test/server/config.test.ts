@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfigFile } from '../../src/cli/config-file.js';
-import { DEFAULT_SERVE_CONFIG, resolveConfig } from '../../src/cli/resolve-config.js';
-import { IcebreakerError } from '../../src/protocol/index.js';
+import { parseConfigFile } from '../../packages/cli/src/config-file.js';
+import { DEFAULT_SERVE_CONFIG, resolveConfig } from '../../packages/cli/src/resolve-config.js';
+import { IcebreakerError } from '@icebreaker/protocol';
 
 describe('resolveConfig', () => {
   it('uses the defaults when nothing is given', () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { mintRoomToken } from '../../src/server/index.js';
+import { mintRoomToken } from '@icebreaker/server';
 import { captureLog, type Harness, metric, startHarness } from '../helpers/server.js';
 import { upgradeStatus } from '../helpers/socket.js';
 

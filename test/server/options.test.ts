@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../src/cli/resolve-config.js';
-import { SERVER_SETTINGS } from '../../src/server/config/server-settings.js';
-import { type MintOptions, mintRoomToken, type StartOptions, startServer, turnCredentials } from '../../src/server/index.js';
+import { resolveConfig } from '../../packages/cli/src/resolve-config.js';
+import { SERVER_SETTINGS } from '../../packages/server/src/config/server-settings.js';
+import { type MintOptions, mintRoomToken, type StartOptions, startServer, turnCredentials } from '@icebreaker/server';
 
 /**
  * Every option of `startServer` is checked where it enters, with the same rules as its flag: a bad

@@ -1,11 +1,11 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { parseConfigFile } from '../../src/cli/config-file.js';
-import { resolveConfig } from '../../src/cli/resolve-config.js';
-import { SERVE_HELP } from '../../src/cli/serve-help.js';
-import { CLI_SETTINGS, SERVE_SETTINGS } from '../../src/cli/serve-settings.js';
-import { IcebreakerError } from '../../src/protocol/index.js';
-import { SERVER_SETTINGS } from '../../src/server/config/server-settings.js';
-import { type ServerConfig, type StartOptions, startServer } from '../../src/server/index.js';
+import { parseConfigFile } from '../../packages/cli/src/config-file.js';
+import { resolveConfig } from '../../packages/cli/src/resolve-config.js';
+import { SERVE_HELP } from '../../packages/cli/src/serve-help.js';
+import { CLI_SETTINGS, SERVE_SETTINGS } from '../../packages/cli/src/serve-settings.js';
+import { IcebreakerError } from '@icebreaker/protocol';
+import { SERVER_SETTINGS } from '../../packages/server/src/config/server-settings.js';
+import { type ServerConfig, type StartOptions, startServer } from '@icebreaker/server';
 
 /**
  * One bad value of every setting, as a library caller passes it (`undefined`: the setting is the

@@ -1,0 +1,14 @@
+/**
+ * The Icebreaker signaling server (Node.js only).
+ *
+ * @example
+ * ```ts
+ * import { startServer } from '@icebreaker/server';
+ * const server = await startServer({ port: 8080 });
+ * ```
+ * @module
+ */
+export { checkOptions, DEFAULT_CONFIG, type ServerConfig } from './config.js';
+export { type MintOptions, mintRoomToken, type RoomGrant } from './room-tokens.js';
+export { type IcebreakerServer, SIGNALING_PATH, type StartOptions, startServer } from './server.js';
+export { turnCredentials } from './turn-credentials.js';
