@@ -24,6 +24,9 @@ function imports(file: string): string[] {
   return [...text.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/gm)].map((m) => m[1] as string);
 }
 
+/** Whether a package's manifest exports the subpath, so that importing it is public use, not a reach into its internals. */
+const exported = (pkg: string, subpath: string): boolean =>
+  Object.hasOwn(JSON.parse(readFileSync(join(PACKAGES, pkg, 'package.json'), 'utf8')).exports ?? {}, subpath);
 const sources = (room: string) => files(join(PACKAGES, room, 'src'));
 const name = (file: string) => relative(PACKAGES, file);
 
@@ -39,7 +42,8 @@ describe('layering', () => {
           if (relative(src, join(file, '..', spec)).startsWith('..')) offences.push(`${name(file)} → ${spec} (outside the package)`);
         } else if (other) {
           if (!ALLOWED[room]?.includes(other[1] as string)) offences.push(`${name(file)} → ${spec}`);
-          if (other[2]) offences.push(`${name(file)} → ${spec} (deep import: use the package's exports)`);
+          if (other[2] && !exported(other[1] as string, `.${other[2]}`))
+            offences.push(`${name(file)} → ${spec} (not in the package's exports)`);
         } else if (spec.startsWith('node:') && (room === 'protocol' || room === 'client' || room === 'web')) {
           offences.push(`${name(file)} → ${spec} (no Node APIs here)`);
         } else if (spec === 'ws' && room !== 'server' && room !== 'cli') {

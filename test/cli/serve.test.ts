@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SERVE_SETTINGS } from '../../packages/cli/src/serve-settings.js';
 import { RedisServer } from '../helpers/redis.js';
 import { TestSocket, upgradeStatus } from '../helpers/socket.js';
 
@@ -128,9 +129,12 @@ describe('icebreaker serve', () => {
   it('lists every option with --help', async () => {
     const r = run(['serve', '--help']);
     expect(await r.exit).toBe(0);
-    for (const flag of ['--port', '--host', '--ice-servers', '--room-capacity', '--heartbeat-interval', '--hold-ttl', 'ICEBREAKER_PORT']) {
-      expect(r.stdout()).toContain(flag);
+    // Made from the settings' definitions: every one is there, with its variable.
+    for (const { meta } of SERVE_SETTINGS) {
+      expect(r.stdout()).toContain(`--${meta.flag} <`);
+      expect(r.stdout()).toContain(`env ${meta.env}`);
     }
+    expect(r.stdout()).toContain('--config <file>');
   });
 
   it.each([

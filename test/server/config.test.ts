@@ -1,10 +1,11 @@
 import { IcebreakerError } from '@icebreaker/protocol';
-import { DEFAULT_CONFIG, parseConfigFile, resolveConfig } from '@icebreaker/server';
 import { describe, expect, it } from 'vitest';
+import { parseConfigFile } from '../../packages/cli/src/config-file.js';
+import { DEFAULT_SERVE_CONFIG, resolveConfig } from '../../packages/cli/src/resolve-config.js';
 
 describe('resolveConfig', () => {
   it('uses the defaults when nothing is given', () => {
-    expect(resolveConfig({}, {})).toEqual(DEFAULT_CONFIG);
+    expect(resolveConfig({}, {})).toEqual(DEFAULT_SERVE_CONFIG);
   });
 
   it('reads flags over environment variables over PORT', () => {
@@ -126,7 +127,7 @@ describe('config files', () => {
       'drain-timeout': '20s',
       'room-capacity': 4,
     });
-    const config = resolveConfig({ 'room-capacity': '8' }, { ICEBREAKER_HOST: '127.0.0.1' }, DEFAULT_CONFIG, settings);
+    const config = resolveConfig({ 'room-capacity': '8' }, { ICEBREAKER_HOST: '127.0.0.1' }, DEFAULT_SERVE_CONFIG, settings);
     expect(config).toMatchObject({
       port: 9000,
       host: '127.0.0.1',
@@ -154,7 +155,7 @@ describe('config files', () => {
   });
 
   it('refuses ICE servers with no URL, which would break every client', () => {
-    expect(() => resolveConfig({}, {}, DEFAULT_CONFIG, file({ 'ice-servers': [{ urls: [] }] }))).toThrow(/"ice-servers"/);
+    expect(() => resolveConfig({}, {}, DEFAULT_SERVE_CONFIG, file({ 'ice-servers': [{ urls: [] }] }))).toThrow(/"ice-servers"/);
     expect(() => resolveConfig({ 'ice-servers': '[{"urls":[]}]' }, {})).toThrow(/--ice-servers/);
   });
 
@@ -198,6 +199,6 @@ describe('config files', () => {
   });
 
   it('names the file and the key of a bad value', () => {
-    expect(() => resolveConfig({}, {}, DEFAULT_CONFIG, file({ 'room-capacity': 'lots' }))).toThrow(/icebreaker.json "room-capacity"/);
+    expect(() => resolveConfig({}, {}, DEFAULT_SERVE_CONFIG, file({ 'room-capacity': 'lots' }))).toThrow(/icebreaker.json "room-capacity"/);
   });
 });

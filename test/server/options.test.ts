@@ -1,13 +1,7 @@
-import {
-  type MintOptions,
-  mintRoomToken,
-  resolveConfig,
-  SETTINGS,
-  type StartOptions,
-  startServer,
-  turnCredentials,
-} from '@icebreaker/server';
+import { type MintOptions, mintRoomToken, type StartOptions, startServer, turnCredentials } from '@icebreaker/server';
+import { SERVER_SETTINGS } from '@icebreaker/server/settings';
 import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../packages/cli/src/resolve-config.js';
 
 /**
  * Every option of `startServer` is checked where it enters, with the same rules as its flag: a bad
@@ -44,12 +38,11 @@ const BAD: Record<string, unknown[]> = {
   drainTimeoutMs: [-1, 600_001],
   redisUrl: ['http://x', 'not a url', 6379],
   nodeTimeoutMs: [1999, 0],
-  logLevel: ['loud', 3],
 };
 
 describe('startServer options', () => {
   it('has a table of bad values for every setting', () => {
-    expect(Object.keys(BAD).sort()).toEqual([...SETTINGS.map((s) => s.key), 'staticDir'].sort());
+    expect(Object.keys(BAD).sort()).toEqual(Object.keys(SERVER_SETTINGS).sort());
   });
 
   for (const [key, values] of Object.entries(BAD)) {
@@ -74,6 +67,27 @@ describe('startServer options', () => {
 
   it('an unknown option (a typo) is refused, not ignored', async () => {
     await expect(startServer({ port: 0, roomCapacty: 3 } as StartOptions)).rejects.toThrow(/^options\.roomCapacty: not an option/);
+  });
+
+  it("logLevel is the CLI's, not an option: a library caller hands the server a logger", async () => {
+    await expect(startServer({ port: 0, logLevel: 'info' } as StartOptions)).rejects.toThrow(/^options\.logLevel: not an option/);
+  });
+
+  it('settings that do not go together are a TypeError naming both options', async () => {
+    await expect(startServer({ port: 0, rateBytesPerSecond: 1024 })).rejects.toThrow(
+      /^options\.rateBytesPerSecond 1024 is too low for options\.maxMessageBytes 65536/,
+    );
+    await expect(startServer({ port: 0, turnUrls: ['turn:t.example'] })).rejects.toThrow('options.turnUrls needs options.turnSecret');
+    await expect(startServer({ port: 0, turnSecret: 'a-turn-secret-0123456789' })).rejects.toThrow(TypeError);
+  });
+
+  it('an option given as undefined takes its default', async () => {
+    const server = await startServer({ port: 0, roomCapacity: undefined } as unknown as StartOptions);
+    try {
+      expect(server.config.roomCapacity).toBe(2);
+    } finally {
+      await server.close();
+    }
   });
 
   it('never shows a secret or a Redis password in the error', async () => {

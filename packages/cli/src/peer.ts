@@ -6,7 +6,6 @@ import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { connect, type RemotePeer, type Session, type WebSocketConstructor } from '@icebreaker/client';
 import { isIcebreakerError, RoomName } from '@icebreaker/protocol';
-import { parseDuration } from '@icebreaker/server';
 import { initLogger, type LogLevel } from 'node-datachannel';
 import { RTCPeerConnection } from 'node-datachannel/polyfill';
 import { safeParse } from 'valibot';
@@ -15,6 +14,7 @@ import { type DroppedLines, PENDING_LIMITS, PendingLines } from './pending-lines
 import { printable } from './printable.js';
 import { progressBar } from './progress-bar.js';
 import { createFree } from './received-file.js';
+import { durationText, parseDuration } from './setting-text.js';
 
 /** Exit codes a script can rely on. */
 export const PEER_EXIT = { ok: 0, failed: 1, usage: 2, transfer: 3, noPeer: 4 } as const;
@@ -333,18 +333,6 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
 }
 
 const lineCount = (n: number): string => `${n} ${n === 1 ? 'line' : 'lines'}`;
-
-const UNITS = [
-  ['h', 3_600_000],
-  ['m', 60_000],
-  ['s', 1000],
-] as const;
-
-/** A duration as a person would write it: `10m`, `90s`, `1500ms`. */
-function durationText(ms: number): string {
-  const unit = UNITS.find(([, size]) => ms % size === 0);
-  return unit ? `${ms / unit[1]}${unit[0]}` : `${ms}ms`;
-}
 
 /** Names a peer for a status line: its id, and the display name it chose, escaped. */
 function who(remote: RemotePeer): string {

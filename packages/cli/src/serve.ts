@@ -2,28 +2,15 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { IcebreakerError, isIcebreakerError } from '@icebreaker/protocol';
-import { type ConfigFile, DEFAULT_CONFIG, parseConfigFile, resolveConfig, SETTINGS, startServer } from '@icebreaker/server';
+import { startServer } from '@icebreaker/server';
+import { type ConfigFile, parseConfigFile } from './config-file.js';
 import { createLogger } from './log.js';
+import { DEFAULT_SERVE_CONFIG, resolveConfig } from './resolve-config.js';
+import { SERVE_HELP } from './serve-help.js';
+import { SERVE_SETTINGS } from './serve-settings.js';
 
 /** The built page sits beside the CLI in its package: dist/serve.js → dist/web/. */
 const PAGE_DIR = fileURLToPath(new URL('./web/', import.meta.url));
-
-export const SERVE_HELP = `Usage: icebreaker serve [options]
-
-Serves the teaching page and the signaling endpoint on one port. Logs go to stdout (JSON lines, or
-short human lines on a terminal). SIGTERM drains (clients are told to reconnect elsewhere), SIGINT
-closes at once.
-
-Options (each also read from the environment variable shown, then from the config file):
-  --config <file>                 JSON object of settings named like the flags, e.g. {"port": 8080}
-                                  env ICEBREAKER_CONFIG
-${SETTINGS.map((s) => `  --${`${s.flag} <value>`.padEnd(30)}${s.help}\n  ${''.padEnd(32)}env ${s.env}, default ${show(DEFAULT_CONFIG[s.key])}`).join('\n')}
-  --help                          show this help
-`;
-
-function show(value: unknown): string {
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
-}
 
 /**
  * Runs `icebreaker serve` until SIGINT or SIGTERM. Resolves with the process exit code:
@@ -42,7 +29,7 @@ export async function serve(
       options: {
         help: { type: 'boolean' },
         config: { type: 'string' },
-        ...Object.fromEntries(SETTINGS.map((s) => [s.flag, { type: 'string' as const, multiple: s.repeatable ?? false }])),
+        ...Object.fromEntries(SERVE_SETTINGS.map(({ meta }) => [meta.flag, { type: 'string' as const, multiple: meta.form === 'list' }])),
       },
       strict: true,
       allowPositionals: false,
@@ -63,7 +50,7 @@ export async function serve(
   let config: ReturnType<typeof resolveConfig>;
   try {
     const file = await readConfigFile(flags.config ?? env.ICEBREAKER_CONFIG, flags.config === undefined ? 'ICEBREAKER_CONFIG' : '--config');
-    config = resolveConfig(flags, env, { ...DEFAULT_CONFIG, staticDir: PAGE_DIR }, file);
+    config = resolveConfig(flags, env, { ...DEFAULT_SERVE_CONFIG, staticDir: PAGE_DIR }, file);
   } catch (error) {
     if (!isIcebreakerError(error)) throw error;
     err.write(`icebreaker serve: ${error.message}\n`);
@@ -78,7 +65,8 @@ export async function serve(
   // Start-up waits for Redis (10 s at most): say so, or a node that cannot reach it looks hung.
   if (config.redisUrl !== null) err.write(`Connecting to Redis at ${redisAddress(config.redisUrl)} (up to 10 s)…\n`);
   try {
-    server = await startServer({ ...config, logger });
+    const { logLevel: _, ...settings } = config;
+    server = await startServer({ ...settings, logger });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why =

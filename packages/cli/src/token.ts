@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { isIcebreakerError } from '@icebreaker/protocol';
-import { mintRoomToken, parseDuration } from '@icebreaker/server';
+import { mintRoomToken } from '@icebreaker/server';
+import { parseDuration } from './setting-text.js';
 
 export const TOKEN_HELP = `Usage: icebreaker token --room <room> [options]
 

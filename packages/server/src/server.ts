@@ -8,7 +8,7 @@ import { type Logger, pino } from 'pino';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { AddressBook } from './address-book.js';
 import { ClusterHub } from './cluster/cluster-hub.js';
-import { checkConfig, checkOptions, DEFAULT_CONFIG, RATE_BURST_SECONDS, type ServerConfig } from './config.js';
+import { checkOptions, RATE_BURST_SECONDS, type ServerConfig } from './config.js';
 import { Hub, type SignalingHub } from './hub.js';
 import { type RejectionReason, ServerMetrics } from './metrics.js';
 import { RateLimits } from './rate-limiter.js';
@@ -99,11 +99,9 @@ export interface StartOptions extends Partial<ServerConfig> {
  * ```
  */
 export async function startServer(options: StartOptions = {}): Promise<IcebreakerServer> {
-  if (typeof options !== 'object' || options === null) throw new TypeError('options: expected an object of settings');
-  checkOptions(options as Readonly<Record<string, unknown>>, ['logger']);
-  const { logger, ...settings } = options;
+  const config = checkOptions(options, ['logger']);
+  const { logger } = options;
   if (logger !== undefined && typeof logger?.child !== 'function') throw new TypeError('options.logger: expected a pino logger');
-  const config = checkConfig({ ...DEFAULT_CONFIG, ...settings });
   const log = logger ?? pino({ level: 'silent' });
   const staticDir = config.staticDir === null ? null : resolve(config.staticDir);
   /** Every open connection, by its socket. */
