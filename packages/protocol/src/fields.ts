@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { keyedVariant } from './keyed-variant.js';
 
 /**
  * Field schemas shared by both directions. Bounds exist so that a decoded message is always small
@@ -12,7 +13,13 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * Text that other programs must be able to read back: a lone surrogate (`"\ud800"`, valid in JSON)
  * has no UTF-8 form, so Redis's Lua JSON decoder, and many another, refuses it.
  */
-const wellFormed = v.check((text: string) => !LONE_SURROGATE.test(text), 'text must be well-formed UTF-16 (no lone surrogates)');
+const wellFormed = v.check(isWellFormed, 'text must be well-formed UTF-16 (no lone surrogates)');
+
+/** `String.prototype.isWellFormed` (ES2024: Node 20, current browsers) where there is one, the pattern elsewhere. */
+function isWellFormed(text: string): boolean {
+  const native = (text as { isWellFormed?: () => boolean }).isWellFormed;
+  return native === undefined ? !LONE_SURROGATE.test(text) : native.call(text);
+}
 
 /** Room names travel in URLs, so they are kept to URL-safe characters. */
 export const RoomName = v.pipe(
@@ -75,7 +82,7 @@ export const Seq = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
  * What a signal carries: a description, one candidate, the end of this side's candidates, or an
  * acknowledgement that every signal up to `seq` from the receiver of the ack has arrived.
  */
-export const SignalData = v.variant('kind', [
+export const SignalData = keyedVariant('kind', [
   v.object({ kind: v.literal('description'), description: SessionDescription }),
   v.object({ kind: v.literal('candidate'), candidate: IceCandidate }),
   // RFC 8838 §13: the trickle-ICE end-of-candidates indication.

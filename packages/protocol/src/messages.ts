@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { ERROR_CODES, type ErrorCode } from './errors.js';
 import { DisplayName, IceServer, PeerId, PeerInfo, RequestId, RoomName, Seq, SignalData } from './fields.js';
+import { keyedVariant } from './keyed-variant.js';
 
 /** The protocol version this code speaks. It travels in `join` and `welcome`. */
 export const PROTOCOL_VERSION = 1;
@@ -39,7 +40,7 @@ export const LeaveMessage = v.object({
   id: v.exactOptional(RequestId),
 });
 
-export const ClientMessage = v.variant('type', [JoinMessage, SignalRequest, LeaveMessage]);
+export const ClientMessage = keyedVariant('type', [JoinMessage, SignalRequest, LeaveMessage]);
 
 // ── server → client ────────────────────────────────────────────────────────────────────────────
 
@@ -95,7 +96,7 @@ export const GoingAwayMessage = v.object({
   reconnectWithinMs: v.pipe(v.number(), v.integer(), v.minValue(0)),
 });
 
-export const ServerMessage = v.variant('type', [
+export const ServerMessage = keyedVariant('type', [
   WelcomeMessage,
   PeerJoinedMessage,
   PeerLeftMessage,
