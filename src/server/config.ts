@@ -81,6 +81,7 @@ export interface ServerConfig {
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** The value of every setting when none is given. */
 export const DEFAULT_CONFIG: ServerConfig = {
   port: 8080,
   host: '127.0.0.1',
@@ -261,7 +262,11 @@ const logLevel: Kind = {
   check: (value) => (LOG_LEVELS.includes(value as LogLevel) ? null : `one of ${LOG_LEVELS.join(', ')}`),
 };
 
-/** The settings in the order `--help` lists them. Flags, env vars, help and option checks all come from here. */
+/**
+ * The settings in the order `--help` lists them. Flags, env vars, help and option checks all come from here.
+ *
+ * @internal For the command line and the README's check; not part of the library's API.
+ */
 export const SETTINGS: readonly Setting[] = [
   { key: 'port', flag: 'port', env: 'ICEBREAKER_PORT', help: 'TCP port (0 = any free port)', kind: integer(0, 65_535) },
   { key: 'host', flag: 'host', env: 'ICEBREAKER_HOST', help: 'interface to listen on (0.0.0.0 = all)', kind: host },
