@@ -7,7 +7,7 @@
  *
  *     npx tsx examples/node-bot/echo-bot.ts ws://127.0.0.1:8080/ws echo
  */
-import { connect, type WebSocketConstructor } from 'icebreaker/client';
+import { connect, type WebSocketConstructor } from '@icebreaker/client';
 import { RTCPeerConnection } from 'node-datachannel/polyfill';
 import WebSocket from 'ws';
 

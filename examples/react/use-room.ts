@@ -1,4 +1,4 @@
-import { connect } from 'icebreaker/client';
+import { connect } from '@icebreaker/client';
 import { useCallback, useEffect, useState } from 'react';
 
 /** What `connect` resolves to: a joined room (named through `connect` so the example survives renames). */

@@ -2,7 +2,7 @@
  * The smallest page on Icebreaker: join the room named in the address, and chat with whoever opens the
  * same address, over a WebRTC data channel. The signaling server only introduces the two tabs.
  */
-import { connect } from 'icebreaker/client';
+import { connect } from '@icebreaker/client';
 
 const status = document.querySelector('#status') as HTMLParagraphElement;
 const form = document.querySelector('#chat') as HTMLFormElement;

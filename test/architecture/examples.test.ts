@@ -22,6 +22,6 @@ describe('examples', () => {
       }
     }
     expect(offences).toEqual([]);
-    expect(sources(EXAMPLES).some((file) => readFileSync(file, 'utf8').includes("from 'icebreaker/client'"))).toBe(true);
+    expect(sources(EXAMPLES).some((file) => readFileSync(file, 'utf8').includes("from '@icebreaker/client'"))).toBe(true);
   });
 });

@@ -1,17 +1,17 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type IcebreakerServer, startServer } from '@icebreaker/server';
 import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll } from 'vitest';
-import { type IcebreakerServer, startServer } from '../../src/server/index.js';
 import { launchChromium, openPage } from '../helpers/browser.js';
 
 /** The repository's examples/ folder. */
 export const EXAMPLES = join(import.meta.dirname, '..', '..', 'examples');
 
 /**
- * For a `describe` of an example page: the page built by vite as a user would (its `icebreaker/client`
+ * For a `describe` of an example page: the page built by vite as a user would (its `@icebreaker/client`
  * import resolves through the package's exports map to the built dist/, so run after `npm run build`),
  * a real signaling server on an ephemeral port that serves it, and one Chromium.
  */

@@ -24,7 +24,7 @@ describe('the published package', () => {
     const files = await packedFiles();
     const maps = [...files].filter((path) => path.endsWith('.map'));
     // Both kinds: .js.map for stack traces, .d.ts.map for "go to definition" in an editor.
-    expect(maps).toContain('dist/client/index.js.map');
+    expect(maps).toContain('packages/client/dist/index.js.map');
     expect(maps).toContain('dist/client/index.d.ts.map');
 
     const unresolved: string[] = [];
