@@ -1,7 +1,8 @@
 /** An event map: event name → the arguments its listeners receive. */
 export type EventMap<Events> = { [E in keyof Events]: unknown[] };
 
-type Listener<Args extends unknown[]> = (...args: Args) => void;
+/** A listener of an event whose arguments are `Args`. */
+export type Listener<Args extends unknown[]> = (...args: Args) => void;
 
 /**
  * A typed event emitter that runs unchanged in browsers and Node (no `node:events`). A listener that
@@ -26,6 +27,7 @@ export class Emitter<Events extends EventMap<Events>> {
     return () => this.off(event, listener);
   }
 
+  /** Removes a listener added with `on`. */
   off<E extends keyof Events>(event: E, listener: Listener<Events[E]>): void {
     this.listeners[event]?.delete(listener);
   }
@@ -40,6 +42,7 @@ export class Emitter<Events extends EventMap<Events>> {
     });
   }
 
+  /** Calls every listener of `event`, in the order they were added; one that throws is logged and skipped. */
   protected emit<E extends keyof Events>(event: E, ...args: Events[E]): void {
     for (const listener of [...(this.listeners[event] ?? [])]) {
       try {

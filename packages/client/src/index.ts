@@ -7,10 +7,11 @@
 
 export { IcebreakerError, isIcebreakerError } from '@icebreaker/protocol';
 export { type ParsedCandidate, parseCandidate } from './candidate.js';
-export { Emitter, type EventMap } from './emitter.js';
+export { Emitter, type EventMap, type Listener } from './emitter.js';
 export type { MessageData } from './framing.js';
 export { MAIN_LABEL, RemotePeer, type RemotePeerEvents } from './remote-peer.js';
 export { type ConnectOptions, connect, Session, type SessionEvents, type SignalingState } from './session.js';
+export type { PayloadData } from './signal-link.js';
 export {
   type JoinRequest,
   SignalingClient,
@@ -25,6 +26,7 @@ export {
   IncomingTransfer,
   OutgoingTransfer,
   type SendFileOptions,
+  type TransferEvents,
   type TransferInfo,
   type TransferProgress,
 } from './transfer.js';

@@ -108,6 +108,7 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
   /** Set once a remote description is in place (not read back from the stack: see sendDescription). */
   private remoteDescribed = false;
 
+  /** @internal The session makes a RemotePeer for each peer of the room: see its `peer` event. */
   constructor(
     readonly id: PeerId,
     private readonly context: PeerContext,
@@ -151,14 +152,17 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
     return this.context.name;
   }
 
+  /** The peer connection's `connectionState`. */
   get connectionState(): RTCPeerConnectionState {
     return this.pc.connectionState;
   }
 
+  /** The peer connection's `iceConnectionState`. */
   get iceConnectionState(): RTCIceConnectionState {
     return this.pc.iceConnectionState;
   }
 
+  /** The peer connection's `signalingState` (offer/answer), not the signaling server's. */
   get signalingState(): RTCSignalingState {
     return this.pc.signalingState;
   }
@@ -189,7 +193,7 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
   /**
    * Resolves once every message sent so far has gone out: encoded, framed, handed to the stack (the
    * main channel's `bufferedAmount` is 0), and carried, which is when the connection has moved no
-   * byte either way for {@link QUIET_MS}: the SCTP stack below the channel holds data of its own,
+   * byte either way for 250 ms: the SCTP stack below the channel holds data of its own,
    * which `bufferedAmount` does not count and which closing the connection drops. Await it before
    * closing after a burst of messages. At most `timeoutMs` (default 30 s) while bytes keep moving;
    * at once if the channel is not open.
@@ -252,6 +256,7 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
     return this.pc.addTrack(track, ...streams);
   }
 
+  /** Removes a track added with {@link RemotePeer.addTrack}; renegotiates like `addTrack`. */
   removeTrack(sender: RTCRtpSender): void {
     this.pc.removeTrack(sender);
   }
@@ -299,6 +304,7 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
     );
   }
 
+  /** Closes the connection to this peer (its channels too) and emits `close`. */
   close(): void {
     if (this.closed) return;
     this.closed = true;

@@ -134,6 +134,7 @@ export class Session extends Emitter<SessionEvents> {
     return new Map([...this.remote].map(([id, { peer }]) => [id, peer]));
   }
 
+  /** The signaling connection's state; the data channels do not depend on it. */
   get signalingState(): SignalingState {
     return this.state;
   }

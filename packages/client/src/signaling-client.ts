@@ -19,20 +19,28 @@ import { validateJoin, validateSignalingOpen } from './validate.js';
 /** The part of the WHATWG `WebSocket` the client uses; the browser's and the `ws` package's both fit. */
 export interface WebSocketLike {
   readonly readyState: number;
+  /** Sends one text frame. */
   send(data: string): void;
+  /** Closes the connection with a close code (RFC 6455 §7.4). */
   close(code?: number, reason?: string): void;
+  /** A frame arrived. */
   addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+  /** The connection closed, with the close frame's code and reason. */
   addEventListener(type: 'close', listener: (event: { code: number; reason: string }) => void): void;
+  /** The connection opened, or failed. */
   addEventListener(type: 'open' | 'error', listener: () => void): void;
 }
 
+/** A WebSocket class: the browser's global one, or `ws`'s in Node. */
 export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
+/** Options of {@link SignalingClient.open}. */
 export interface SignalingClientOptions {
   /** The WebSocket implementation; defaults to the global one (pass `ws`'s on Node 20). */
   readonly WebSocket?: WebSocketConstructor;
 }
 
+/** What {@link SignalingClient.join} asks the server for. */
 export interface JoinRequest {
   readonly room: RoomName;
   readonly name?: string;
@@ -107,6 +115,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     return this.welcome;
   }
 
+  /** Whether the WebSocket is open (a closed client does not reopen by itself). */
   get isOpen(): boolean {
     return this.socket.readyState === OPEN;
   }
@@ -145,6 +154,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     this.send({ type: 'leave', id: this.nextId++ });
   }
 
+  /** Closes the WebSocket normally (1000); the server treats it as the peer leaving. */
   close(): void {
     this.socket.close(1000, 'bye');
   }

@@ -21,6 +21,7 @@ export interface TransferProgress {
   readonly rate: number;
 }
 
+/** The events of a transfer, incoming or outgoing. */
 export interface TransferEvents {
   progress: [progress: TransferProgress];
 }
@@ -54,12 +55,15 @@ export interface FileSource {
   readonly size: number;
   readonly type?: string;
   readonly name?: string;
+  /** The bytes, from the first; called once. */
   stream(): ReadableStream<Uint8Array>;
 }
 
+/** Options of {@link RemotePeer.sendFile}. */
 export interface SendFileOptions {
   /** Name sent to the receiver; defaults to the file's own name, if it has one. */
   readonly name?: string;
+  /** Called as the transfer progresses (a few times a second at most), like the `progress` event. */
   readonly onProgress?: (progress: TransferProgress) => void;
   /** Aborting it cancels the transfer on both sides. */
   readonly signal?: AbortSignal;
@@ -75,6 +79,7 @@ abstract class Transfer extends Emitter<TransferEvents> {
     super();
   }
 
+  /** Emits `progress`: at most once per 100 ms, unless `force`. */
   protected progress(force = false): void {
     const now = Date.now();
     if (!force && now - this.lastProgressAt < PROGRESS_INTERVAL_MS) return;

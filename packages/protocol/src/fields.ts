@@ -41,7 +41,7 @@ export const PeerId = v.pipe(v.string(), v.minLength(1), v.maxLength(64), wellFo
 const UNSHOWABLE =
   /[\p{Cc}\p{Zl}\p{Zp}\p{Co}\uFDD0-\uFDEF]|(?![\u200C\u200D])\p{Cf}|[\uFFFE\uFFFF]|[\u{1FFFE}\u{1FFFF}\u{2FFFE}\u{2FFFF}\u{10FFFE}\u{10FFFF}]/u;
 
-/** A name people read (see {@link UNSHOWABLE}). */
+/** A name people read: no control, format (bidi, zero-width) or private-use characters. */
 export const DisplayName = v.pipe(
   v.string(),
   v.minLength(1),
@@ -101,6 +101,7 @@ export const IceServer = v.object({
   credential: v.exactOptional(v.pipe(v.string(), v.maxLength(512))),
 });
 
+/** A peer as the server describes it to the others in its room. */
 export const PeerInfo = v.object({
   id: PeerId,
   name: v.exactOptional(DisplayName),

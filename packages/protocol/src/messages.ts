@@ -40,10 +40,12 @@ export const LeaveMessage = v.object({
   id: v.exactOptional(RequestId),
 });
 
+/** Every message a client may send, told apart by `type`. */
 export const ClientMessage = keyedVariant('type', [JoinMessage, SignalRequest, LeaveMessage]);
 
 // ── server → client ────────────────────────────────────────────────────────────────────────────
 
+/** The answer to a successful `join`: your peer id, who is already in the room, and the ICE servers to use. */
 export const WelcomeMessage = v.object({
   type: v.literal('welcome'),
   protocol: v.number(),
@@ -58,11 +60,13 @@ export const WelcomeMessage = v.object({
   resumed: v.exactOptional(v.boolean()),
 });
 
+/** Another peer entered your room. */
 export const PeerJoinedMessage = v.object({
   type: v.literal('peer-joined'),
   peer: PeerInfo,
 });
 
+/** Another peer left your room, and why. */
 export const PeerLeftMessage = v.object({
   type: v.literal('peer-left'),
   peerId: PeerId,
@@ -78,6 +82,7 @@ export const SignalMessage = v.object({
   data: SignalData,
 });
 
+/** A request failed or a limit was hit; `code` is one of {@link ERROR_CODES}. */
 export const ErrorMessage = v.object({
   type: v.literal('error'),
   code: v.picklist(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]),
@@ -96,6 +101,7 @@ export const GoingAwayMessage = v.object({
   reconnectWithinMs: v.pipe(v.number(), v.integer(), v.minValue(0)),
 });
 
+/** Every message the server may send, told apart by `type`. */
 export const ServerMessage = keyedVariant('type', [
   WelcomeMessage,
   PeerJoinedMessage,

@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=echo-bot.d.ts.map

@@ -1,0 +1,34 @@
+/**
+ * A Node peer that joins a room and sends every message back to whoever sent it: the shape of any bot
+ * on Icebreaker. Node has no WebRTC of its own, so the client is handed one (node-datachannel's W3C
+ * polyfill, on libdatachannel) and a WebSocket (ws).
+ *
+ * Run it beside `npm start`, then open http://127.0.0.1:8080/?room=echo and write to it:
+ *
+ *     npx tsx examples/node-bot/echo-bot.ts ws://127.0.0.1:8080/ws echo
+ */
+import { connect } from '@icebreaker/client';
+import { RTCPeerConnection } from 'node-datachannel/polyfill';
+import WebSocket from 'ws';
+const [url = 'ws://127.0.0.1:8080/ws', room = 'echo'] = process.argv.slice(2);
+const session = await connect(url, {
+    room,
+    name: 'echo-bot',
+    // The polyfill implements the W3C interface; its own type declarations differ in details only.
+    RTCPeerConnection: RTCPeerConnection,
+    WebSocket: WebSocket,
+});
+console.log(`echo-bot joined room "${room}" as ${session.id}`);
+session.on('open', (peer) => console.log(`${peer.id} connected`));
+session.on('message', (peer, data) => {
+    peer.send(data).catch((error) => console.error(`could not echo to ${peer.id}: ${error.message}`));
+});
+session.on('error', (error, peer) => console.error(`${peer?.id ?? 'session'}: ${error.code}: ${error.message}`));
+for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => {
+        session.close();
+        // libdatachannel's threads would keep the process alive.
+        process.exit(0);
+    });
+}
+//# sourceMappingURL=echo-bot.js.map

@@ -1,0 +1,137 @@
+import { decodeServerMessage, encode, IcebreakerError, PROTOCOL_VERSION, } from '@icebreaker/protocol';
+import { Emitter } from './emitter.js';
+import { validateJoin, validateSignalingOpen } from './validate.js';
+const OPEN = 1;
+/**
+ * One WebSocket connection to an Icebreaker signaling server: join a room, then exchange signals with
+ * the other peers. Every inbound frame goes through the protocol's decoder; nothing here throws on
+ * bad input from the network.
+ *
+ * @example
+ * ```ts
+ * const signaling = await SignalingClient.open('ws://127.0.0.1:8080/ws');
+ * const welcome = await signaling.join({ room: 'demo' });
+ * signaling.on('signal', (from, data) => console.log(from, data.kind));
+ * signaling.signal({ kind: 'description', description: offer });
+ * ```
+ */
+export class SignalingClient extends Emitter {
+    socket;
+    nextId = 1;
+    pendingJoin = null;
+    welcome = null;
+    constructor(socket) {
+        super();
+        this.socket = socket;
+        socket.addEventListener('message', (event) => this.receive(event.data));
+        // A close event always follows an error event; listening keeps Node's ws from treating it as uncaught.
+        socket.addEventListener('error', () => { });
+        socket.addEventListener('close', (event) => {
+            this.pendingJoin?.reject(new IcebreakerError('connection-closed', `the signaling connection closed (${event.code})`));
+            this.pendingJoin = null;
+            this.emit('close', event.code, event.reason);
+        });
+    }
+    /**
+     * Opens a connection and resolves once it is open; rejects with `connection-closed` if it cannot.
+     * Throws a `TypeError` for a url or option that cannot work.
+     */
+    static open(url, options = {}) {
+        validateSignalingOpen(url, options);
+        const Socket = options.WebSocket ?? globalThis.WebSocket;
+        const socket = new Socket(url);
+        const client = new SignalingClient(socket);
+        return new Promise((resolve, reject) => {
+            socket.addEventListener('open', () => resolve(client));
+            socket.addEventListener('close', (event) => reject(new IcebreakerError('connection-closed', `could not connect to ${url} (${event.code})`)));
+        });
+    }
+    /** The welcome of the room joined, or `null` before joining. */
+    get session() {
+        return this.welcome;
+    }
+    /** Whether the WebSocket is open (a closed client does not reopen by itself). */
+    get isOpen() {
+        return this.socket.readyState === OPEN;
+    }
+    /**
+     * Joins a room. Resolves with the server's `welcome`; rejects with its error (`room-full`, …), or
+     * with a `TypeError` naming a field of `request` that the server would refuse.
+     */
+    join(request) {
+        if (this.pendingJoin)
+            return Promise.reject(new TypeError('join: a join is already in progress'));
+        try {
+            validateJoin(request);
+        }
+        catch (error) {
+            return Promise.reject(error);
+        }
+        const id = this.nextId++;
+        return new Promise((resolve, reject) => {
+            this.pendingJoin = { id, resolve, reject };
+            this.send({ type: 'join', id, protocol: PROTOCOL_VERSION, ...request });
+        });
+    }
+    /**
+     * Sends signaling data to `to`, or, without `to`, to the only other peer (held by the server for
+     * the next peer while you are alone). Returns the request id that an `error` event would carry.
+     */
+    signal(data, to, seq) {
+        const id = this.nextId++;
+        this.send({ type: 'signal', id, data, ...(to === undefined ? {} : { to }), ...(seq === undefined ? {} : { seq }) });
+        return id;
+    }
+    /** Leaves the room; the connection stays open and may join again. */
+    leave() {
+        this.welcome = null;
+        this.send({ type: 'leave', id: this.nextId++ });
+    }
+    /** Closes the WebSocket normally (1000); the server treats it as the peer leaving. */
+    close() {
+        this.socket.close(1000, 'bye');
+    }
+    send(message) {
+        if (this.socket.readyState !== OPEN)
+            throw new IcebreakerError('connection-closed', 'the signaling connection is not open');
+        this.socket.send(encode(message));
+    }
+    receive(frame) {
+        const result = decodeServerMessage(frame);
+        if (!result.ok) {
+            this.emit('error', new IcebreakerError(result.error.code, `from the server: ${result.error.message}`), undefined);
+            return;
+        }
+        const message = result.message;
+        switch (message.type) {
+            case 'welcome':
+                this.welcome = message;
+                this.pendingJoin?.resolve(message);
+                this.pendingJoin = null;
+                return;
+            case 'peer-joined':
+                this.emit('peer-joined', message.peer);
+                return;
+            case 'peer-left':
+                this.emit('peer-left', message.peerId, message.reason);
+                return;
+            case 'signal':
+                this.emit('signal', message.from, message.data, message.seq);
+                return;
+            case 'going-away':
+                this.emit('going-away', message.reconnectWithinMs);
+                return;
+            case 'error': {
+                const error = new IcebreakerError(message.code, message.message);
+                if (this.pendingJoin && message.re === this.pendingJoin.id) {
+                    this.pendingJoin.reject(error);
+                    this.pendingJoin = null;
+                    return;
+                }
+                this.emit('error', error, message.re);
+                return;
+            }
+        }
+    }
+}
+//# sourceMappingURL=signaling-client.js.map
