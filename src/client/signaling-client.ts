@@ -71,7 +71,7 @@ const OPEN = 1;
 export class SignalingClient extends Emitter<SignalingEvents> {
   private nextId = 1;
   private pendingJoin: { id: number; resolve: (w: WelcomeMessage) => void; reject: (e: IcebreakerError) => void } | null = null;
-  private welcome: WelcomeMessage | null = null;
+  private joined: WelcomeMessage | null = null;
 
   private constructor(private readonly socket: WebSocketLike) {
     super();
@@ -102,9 +102,9 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     });
   }
 
-  /** The welcome of the room joined, or `null` before joining. */
-  get session(): WelcomeMessage | null {
-    return this.welcome;
+  /** The server's `welcome` to the room joined, or `null` before joining and after leaving. */
+  get welcome(): WelcomeMessage | null {
+    return this.joined;
   }
 
   get isOpen(): boolean {
@@ -141,7 +141,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
 
   /** Leaves the room; the connection stays open and may join again. */
   leave(): void {
-    this.welcome = null;
+    this.joined = null;
     this.send({ type: 'leave', id: this.nextId++ });
   }
 
@@ -163,7 +163,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     const message = result.message;
     switch (message.type) {
       case 'welcome':
-        this.welcome = message;
+        this.joined = message;
         this.pendingJoin?.resolve(message);
         this.pendingJoin = null;
         return;

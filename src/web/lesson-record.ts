@@ -1,7 +1,7 @@
 import { Emitter, type EventMap } from '../client/index.js';
 import type { PeerId } from '../protocol/index.js';
-import type { CandidateRow, LessonEvents, Role, StepOutput, TimelineEntry } from './lesson.js';
 import { STEPS } from './steps.js';
+import type { CandidateRow, LessonEvents, Role, StepOutput, TimelineEntry } from './teaching.js';
 
 type StateProperty = 'signalingState' | 'iceGatheringState' | 'iceConnectionState' | 'connectionState';
 

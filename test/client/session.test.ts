@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Session } from '../../src/client/index.js';
+import type { Room } from '../../src/client/index.js';
 import { messages, nodePeer, openPeer, ufrag, until } from '../helpers/peers.js';
 import { type Harness, startHarness } from '../helpers/server.js';
 
 describe('two Node peers over real WebRTC (libwebrtc)', () => {
   let h: Harness;
-  const sessions: Session[] = [];
+  const sessions: Room[] = [];
   const join = async (room: string) => {
     const session = await nodePeer(h.server.signalingUrl, room);
     sessions.push(session);
@@ -22,7 +22,7 @@ describe('two Node peers over real WebRTC (libwebrtc)', () => {
   it('connects and carries text, JSON, bytes and a Blob both ways', async () => {
     const a = await join('r');
     const b = await join('r');
-    const [toB, toA] = await Promise.all([openPeer(a, b.id), openPeer(b, a.id)]);
+    const [toB, toA] = await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
     expect(toB.connectionState).toBe('connected');
 
     const atB = messages(b, 4);
@@ -50,7 +50,7 @@ describe('two Node peers over real WebRTC (libwebrtc)', () => {
       }),
     );
     const b = await join('once');
-    const [toB] = await Promise.all([openPeer(a, b.id), openPeer(b, a.id)]);
+    const [toB] = await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
     // A duplicate offer would be answered twice, and a late second answer could land on a later
     // offer (an ICE restart) and break it.
     const atB = messages(b, 1);
@@ -62,7 +62,7 @@ describe('two Node peers over real WebRTC (libwebrtc)', () => {
   it('splits a message larger than the channel allows and reassembles it intact', async () => {
     const a = await join('r');
     const b = await join('r');
-    const toB = await openPeer(a, b.id);
+    const toB = await openPeer(a, b.peerId);
     const big = new Uint8Array(1024 * 1024 + 17).map((_, i) => (i * 31) % 251);
     const text = 'é'.repeat(200_000);
     const atB = messages(b, 2);
@@ -80,10 +80,10 @@ describe('two Node peers over real WebRTC (libwebrtc)', () => {
     const all = [await join('mesh'), await join('mesh'), await join('mesh')];
     const received = all.map((s) => messages(s, 2));
     for (const s of all) {
-      for (const other of all) if (other !== s) await (await openPeer(s, other.id)).send(`from ${s.id}`);
+      for (const other of all) if (other !== s) await (await openPeer(s, other.peerId)).send(`from ${s.peerId}`);
     }
     for (const [i, s] of all.entries()) {
-      const expected = all.filter((o) => o !== s).map((o) => `from ${o.id}`);
+      const expected = all.filter((o) => o !== s).map((o) => `from ${o.peerId}`);
       expect((await received[i])?.sort()).toEqual(expected.sort());
       expect(s.peers.size).toBe(2);
     }
@@ -92,7 +92,7 @@ describe('two Node peers over real WebRTC (libwebrtc)', () => {
   it('converges when both sides renegotiate at the same moment, again and again (glare)', async () => {
     const a = await join('glare');
     const b = await join('glare');
-    const [toB, toA] = await Promise.all([openPeer(a, b.id), openPeer(b, a.id)]);
+    const [toB, toA] = await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
     for (let round = 0; round < 10; round++) {
       toB.renegotiate();
       toA.renegotiate();
@@ -107,7 +107,7 @@ describe('two Node peers over real WebRTC (libwebrtc)', () => {
   it('restarts ICE on demand: new credentials on both sides, and the channel carries data after', async () => {
     const a = await join('ice');
     const b = await join('ice');
-    const [toB, toA] = await Promise.all([openPeer(a, b.id), openPeer(b, a.id)]);
+    const [toB, toA] = await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
     const before = ufrag(toB.pc.localDescription);
     const remoteBefore = ufrag(toA.pc.localDescription);
     toB.restartIce();

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, type Session } from '../../src/client/index.js';
+import { connect, type Room } from '../../src/client/index.js';
 import { turnCredentials } from '../../src/server/index.js';
 import { Coturn, RELAY_IP } from '../helpers/coturn.js';
 import { messages, NODE_WEBRTC, openPeer } from '../helpers/peers.js';
@@ -45,7 +45,7 @@ async function gather(iceServer: RTCIceServer): Promise<string[]> {
 describe('TURN credentials against a real coturn (use-auth-secret, relay on 127.0.0.2)', () => {
   let turn: Coturn;
   let h: Harness;
-  const sessions: Session[] = [];
+  const sessions: Room[] = [];
 
   beforeAll(async () => {
     turn = await Coturn.start(TURN_SECRET);
@@ -79,7 +79,7 @@ describe('TURN credentials against a real coturn (use-auth-secret, relay on 127.
     const a = await connect(h.server.signalingUrl, options);
     const b = await connect(h.server.signalingUrl, options);
     sessions.push(a, b);
-    const [toB] = await Promise.all([openPeer(a, b.id), openPeer(b, a.id)]);
+    const [toB] = await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
     const got = messages(b, 1);
     await toB.send('through the relay');
     expect(await got).toEqual(['through the relay']);

@@ -1,6 +1,5 @@
-import { IcebreakerError, type PeerId, type PeerInfo, type SignalData, type WelcomeMessage } from '../protocol/index.js';
+import { IcebreakerError, type MessageData, type PeerId, type PeerInfo, type SignalData, type WelcomeMessage } from '../protocol/index.js';
 import { Emitter } from './emitter.js';
-import type { MessageData } from './framing.js';
 import { type PeerContext, RemotePeer } from './remote-peer.js';
 import { MAX_RESENDS, SignalLink } from './signal-link.js';
 import { SignalingClient, type WebSocketConstructor } from './signaling-client.js';
@@ -40,8 +39,8 @@ export interface ConnectOptions {
 /** The signaling connection's state. Data channels keep working in every one of them but `closed`. */
 export type SignalingState = 'open' | 'reconnecting' | 'closed';
 
-/** The events of a {@link Session}. */
-export interface SessionEvents {
+/** The events of a {@link Room}. */
+export interface RoomEvents {
   /** A remote peer appeared (it joined, or was in the room when you did). */
   peer: [peer: RemotePeer];
   /** A remote peer left the room (after its grace period, if its connection dropped). */
@@ -68,23 +67,24 @@ const GOING_AWAY_SPREAD_MS = 5000;
 
 /**
  * Joins a room on an Icebreaker server and connects to every other peer in it (a full mesh).
- * Resolves once the server has welcomed you; peers then appear through the `peer` event.
+ * Resolves with the {@link Room} once the server has welcomed you; peers then appear through its
+ * `peer` event.
  * Throws a `TypeError` naming the field for an option out of its range, before connecting.
  *
  * @example
  * ```ts
  * import { connect } from 'icebreaker/client';
- * const session = await connect('wss://example.org/ws', { room: 'demo' });
- * session.on('message', (peer, data) => console.log(peer.id, data));
- * session.on('open', (peer) => peer.send('hello'));
+ * const room = await connect('wss://example.org/ws', { room: 'demo' });
+ * room.on('message', (peer, data) => console.log(peer.id, data));
+ * room.on('open', (peer) => peer.send('hello'));
  * // Node: connect(url, { room, RTCPeerConnection: wrtc.RTCPeerConnection, WebSocket })
  * ```
  */
-export async function connect(url: string, options: ConnectOptions): Promise<Session> {
+export async function connect(url: string, options: ConnectOptions): Promise<Room> {
   validateConnect(url, options);
   const signaling = await SignalingClient.open(url, options.WebSocket ? { WebSocket: options.WebSocket } : {});
   const welcome = await signaling.join(joinRequest(options));
-  return new Session(url, options, signaling, welcome);
+  return new Room(url, options, signaling, welcome);
 }
 
 function joinRequest(options: ConnectOptions, resume?: string) {
@@ -97,12 +97,23 @@ function joinRequest(options: ConnectOptions, resume?: string) {
 }
 
 /**
- * A joined room: your peer id, the remote peers, and the signaling connection, which reconnects and
- * resumes by itself (same id, no lost signal) while the data channels carry on.
+ * A room you have joined: your peer id, the remote peers, and the signaling connection, which
+ * reconnects and resumes by itself (same id, no lost signal) while the data channels carry on.
+ * {@link connect} makes one; the teaching page builds one on a signaling connection it opened itself.
+ *
+ * @example
+ * ```ts
+ * const room = await connect(url, { room: 'demo' });
+ * console.log(`in ${room.name} as ${room.peerId}`);
+ * room.on('peer', (peer) => console.log('peer', peer.id));
+ * room.close(); // leaves
+ * ```
  */
-export class Session extends Emitter<SessionEvents> {
-  readonly id: PeerId;
-  readonly room: string;
+export class Room extends Emitter<RoomEvents> {
+  /** Your peer id in the room, chosen by the server; the same after every resume. */
+  readonly peerId: PeerId;
+  /** The room's name. */
+  readonly name: string;
   private readonly remote = new Map<PeerId, { peer: RemotePeer; link: SignalLink }>();
   private signaling: SignalingClient;
   private welcome: WelcomeMessage;
@@ -115,10 +126,10 @@ export class Session extends Emitter<SessionEvents> {
     welcome: WelcomeMessage,
   ) {
     super();
-    // The page builds its session on a signaling connection of its own: the same checks as connect().
+    // The page builds its room on a signaling connection of its own: the same checks as connect().
     validateConnect(url, options);
-    this.id = welcome.peerId;
-    this.room = welcome.room;
+    this.peerId = welcome.peerId;
+    this.name = welcome.room;
     this.signaling = signaling;
     this.welcome = welcome;
     this.attach(signaling);
@@ -209,7 +220,7 @@ export class Session extends Emitter<SessionEvents> {
       RTCPeerConnection: this.options.RTCPeerConnection ?? globalThis.RTCPeerConnection,
       configuration: { ...this.options.rtcConfiguration, iceServers: this.options.iceServers ?? [...this.welcome.iceServers] },
       // Any fixed order works; both sides must just agree on who yields.
-      polite: this.id < info.id,
+      polite: this.peerId < info.id,
       initiator,
       signal: (data) => link.send(data),
       disconnectedRestartMs: this.options.disconnectedRestartMs ?? LIMITS.disconnectedRestartMs.default,
