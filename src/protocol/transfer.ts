@@ -97,7 +97,7 @@ function makeDecoder<S extends ControlUnion>(
  * Reads a control message from the sender of a file (`head`, `end`, `cancel`). Never throws: binary
  * data, text that is not JSON, or JSON that is none of them is a `transfer-failed` failure.
  */
-export const decodeSenderControl = makeDecoder(SenderControl, 'sender');
+export const decodeSenderControl = /* @__PURE__ */ makeDecoder(SenderControl, 'sender');
 
 /** Reads a control message from the receiver of a file (`go`, `ok`, `fail`, `cancel`). Never throws. */
-export const decodeReceiverControl = makeDecoder(ReceiverControl, 'receiver');
+export const decodeReceiverControl = /* @__PURE__ */ makeDecoder(ReceiverControl, 'receiver');
