@@ -1,5 +1,5 @@
+import type { Room } from '@icebreaker/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Room } from '../../src/client/index.js';
 import { messages, nodePeer, openPeer, ufrag, until } from '../helpers/peers.js';
 import { type Harness, startHarness } from '../helpers/server.js';
 

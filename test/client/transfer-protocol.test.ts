@@ -1,5 +1,5 @@
+import { type IncomingTransfer, TRANSFER_LABEL } from '@icebreaker/client';
 import { describe, expect, it } from 'vitest';
-import { type IncomingTransfer, TRANSFER_LABEL } from '../../src/client/index.js';
 import { nodePeer, openPeer, serverPerTest } from '../helpers/peers.js';
 
 /** The next text message on `channel`, parsed. */

@@ -1,5 +1,5 @@
+import type { Room } from '@icebreaker/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Room } from '../../src/client/index.js';
 import { Balancer } from '../helpers/balancer.js';
 import { messages, nodePeer, openPeer, signalingState, ufrag, until } from '../helpers/peers.js';
 import { RedisServer } from '../helpers/redis.js';

@@ -1,5 +1,3 @@
-import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
 import {
   decodeFrame,
   decodeMessage,
@@ -8,7 +6,9 @@ import {
   encodeMessage,
   FrameKind,
   type PeerDecodeResult,
-} from '../../src/protocol/index.js';
+} from '@icebreaker/protocol';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 
 const kinds = fc.constantFrom(FrameKind.Text, FrameKind.Binary, FrameKind.Json);
 const frame = fc.record({ kind: kinds, final: fc.boolean(), body: fc.uint8Array({ maxLength: 300 }) });

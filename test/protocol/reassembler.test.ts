@@ -1,6 +1,6 @@
+import { encodeFrame, encodeFrames, type FramedMessage, FrameKind, Reassembler } from '@icebreaker/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeFrame, encodeFrames, type FramedMessage, FrameKind, Reassembler } from '../../src/protocol/index.js';
 
 const kinds = fc.constantFrom(FrameKind.Text, FrameKind.Binary, FrameKind.Json);
 

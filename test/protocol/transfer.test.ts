@@ -1,5 +1,3 @@
-import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
 import {
   decodeReceiverControl,
   decodeSenderControl,
@@ -7,7 +5,9 @@ import {
   type ReceiverControl,
   type SenderControl,
   TRANSFER_TEXT_MAX,
-} from '../../src/protocol/index.js';
+} from '@icebreaker/protocol';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 
 const text = fc.string({ maxLength: TRANSFER_TEXT_MAX });
 const head = fc.record({

@@ -1,4 +1,3 @@
-import { describe, expect, expectTypeOf, it } from 'vitest';
 import type {
   ConnectOptions,
   ErrorCode,
@@ -34,12 +33,13 @@ import type {
   WebSocketConstructor,
   WebSocketLike,
   WelcomeMessage,
-} from '../../src/client/index.js';
-import * as client from '../../src/client/index.js';
+} from '@icebreaker/client';
+import * as client from '@icebreaker/client';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 
 /**
  * Every type that appears in a public event or a public method of the client is exported by name
- * from `icebreaker/client`, so an application can write it down. Each check below imports one by
+ * from `@icebreaker/client`, so an application can write it down. Each check below imports one by
  * name and ties it to the place it appears: `npm run typecheck` fails if one goes missing or drifts
  * (the checks are type-level; at run time they are no-ops, which the value test makes up for).
  */

@@ -1,0 +1,54 @@
+/**
+ * The Icebreaker client: Web APIs only (WebSocket, RTCPeerConnection), so it runs in browsers and, with
+ * implementations passed in, in Node. Every type that appears in a public event or method of the
+ * client is exported from here, so an application can name what it receives.
+ *
+ * @example
+ * ```ts
+ * import { connect } from '@icebreaker/client';
+ * const room = await connect('wss://signal.example.org/ws', { room: 'demo' });
+ * room.on('open', (peer) => peer.send('hello'));
+ * ```
+ *
+ * @module
+ */
+
+export {
+  type ErrorCode,
+  IcebreakerError,
+  isIcebreakerError,
+  MAIN_LABEL,
+  type MessageData,
+  type PeerId,
+  type PeerInfo,
+  type PeerLeftMessage,
+  type RequestId,
+  type RoomName,
+  type Seq,
+  type SignalData,
+  TRANSFER_LABEL,
+  type TransferInfo,
+  type WelcomeMessage,
+} from '@icebreaker/protocol';
+export { type ParsedCandidate, parseCandidate } from './candidate.js';
+export { Emitter, type EventMap } from './emitter.js';
+export { type PeerContext, RemotePeer, type RemotePeerEvents } from './remote-peer.js';
+export { type ConnectOptions, connect, Room, type RoomEvents, type SignalingState } from './room.js';
+export type { PayloadData } from './signal-link.js';
+export {
+  type JoinRequest,
+  SignalingClient,
+  type SignalingClientOptions,
+  type SignalingEvents,
+  type WebSocketConstructor,
+  type WebSocketLike,
+} from './signaling-client.js';
+export {
+  type FileSink,
+  type FileSource,
+  IncomingTransfer,
+  OutgoingTransfer,
+  type SendFileOptions,
+  type TransferEvents,
+  type TransferProgress,
+} from './transfer.js';
