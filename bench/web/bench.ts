@@ -4,7 +4,7 @@
  * joining side) or throughput (bytes sent → bytes received). The same 64 KiB chunks are used everywhere.
  */
 
-import { connect, type RemotePeer, type Session } from '@icebreaker/client';
+import { connect, type RemotePeer, type Room } from '@icebreaker/client';
 import { Peer } from 'peerjs';
 
 const CHUNK = 64 * 1024;
@@ -121,7 +121,7 @@ function benchFile(bytes: number): Blob {
  * `messages`: `peer.send` of 64 KiB chunks, the library's framing and backpressure alone.
  */
 function library(mode: 'files' | 'messages'): Impl {
-  let session: Session | null = null;
+  let session: Room | null = null;
   let peer: RemotePeer | null = null;
   return {
     async setup(_role, room) {
@@ -136,7 +136,7 @@ function library(mode: 'files' | 'messages'): Impl {
       return performance.now() - start;
     },
     async transfer(role, bytes) {
-      const s = session as Session;
+      const s = session as Room;
       const remote = peer as RemotePeer;
       if (mode === 'messages') {
         if (role === 'send') {

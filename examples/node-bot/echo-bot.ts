@@ -11,26 +11,26 @@ import { connect, type WebSocketConstructor } from '@icebreaker/client';
 import { RTCPeerConnection } from 'node-datachannel/polyfill';
 import WebSocket from 'ws';
 
-const [url = 'ws://127.0.0.1:8080/ws', room = 'echo'] = process.argv.slice(2);
+const [url = 'ws://127.0.0.1:8080/ws', roomName = 'echo'] = process.argv.slice(2);
 
-const session = await connect(url, {
-  room,
+const room = await connect(url, {
+  room: roomName,
   name: 'echo-bot',
   // The polyfill implements the W3C interface; its own type declarations differ in details only.
   RTCPeerConnection: RTCPeerConnection as unknown as typeof globalThis.RTCPeerConnection,
   WebSocket: WebSocket as unknown as WebSocketConstructor,
 });
-console.log(`echo-bot joined room "${room}" as ${session.id}`);
+console.log(`echo-bot joined room "${roomName}" as ${room.peerId}`);
 
-session.on('open', (peer) => console.log(`${peer.id} connected`));
-session.on('message', (peer, data) => {
+room.on('open', (peer) => console.log(`${peer.id} connected`));
+room.on('message', (peer, data) => {
   peer.send(data).catch((error: Error) => console.error(`could not echo to ${peer.id}: ${error.message}`));
 });
-session.on('error', (error, peer) => console.error(`${peer?.id ?? 'session'}: ${error.code}: ${error.message}`));
+room.on('error', (error, peer) => console.error(`${peer?.id ?? 'room'}: ${error.code}: ${error.message}`));
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    session.close();
+    room.close();
     // libdatachannel's threads would keep the process alive.
     process.exit(0);
   });

@@ -83,14 +83,14 @@ export function useRoom(url: string, room: string): Room {
       for (const peer of joined.peers.values()) {
         if (peer.channelState === 'open') peer.send(text).catch((reason: Error) => setError(reason.message));
       }
-      setMessages((list) => [...list, { from: joined.id, text }]);
+      setMessages((list) => [...list, { from: joined.peerId, text }]);
     },
     [joined],
   );
 
   return {
     status: error !== undefined && joined === undefined ? 'failed' : joined === undefined ? 'joining' : 'joined',
-    id: joined?.id,
+    id: joined?.peerId,
     peers,
     messages,
     error,

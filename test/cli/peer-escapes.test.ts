@@ -1,4 +1,4 @@
-import type { Session } from '@icebreaker/client';
+import type { Room } from '@icebreaker/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nodePeer, openPeer } from '../helpers/peers.js';
 import { type Harness, startHarness } from '../helpers/server.js';
@@ -10,7 +10,7 @@ const TERMINAL_CONTROLS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\
 
 describe('icebreaker peer prints what other peers chose without letting it drive the terminal', () => {
   let h: Harness;
-  const sessions: Session[] = [];
+  const sessions: Room[] = [];
   beforeEach(async () => {
     h = await startHarness();
   });
@@ -34,20 +34,20 @@ describe('icebreaker peer prints what other peers chose without letting it drive
     await remote.send('hi \u001b[31mRED\u001b[0m \u001b]0;pwned\u0007 \u009b2J \u202egnp.exe\u2066 tab\there del\u007f');
     await waitFor(terminal.stdout, /del/, terminal.child);
     expect(terminal.stdout()).toBe(
-      `${hostile.id}: ${String.raw`hi \x1b[31mRED\x1b[0m \x1b]0;pwned\x07 \x9b2J \u202egnp.exe\u2066 tab\x09here del\x7f`}\n`,
+      `${hostile.peerId}: ${String.raw`hi \x1b[31mRED\x1b[0m \x1b]0;pwned\x07 \x9b2J \u202egnp.exe\u2066 tab\x09here del\x7f`}\n`,
     );
 
     await waitFor(terminal.stderr, /connected to/, terminal.child);
-    expect(terminal.stderr()).toContain(`connected to ${hostile.id} ${name}`);
+    expect(terminal.stderr()).toContain(`connected to ${hostile.peerId} ${name}`);
 
     const refused = remote.sendFile(new Blob(['x']), { name: 'invoice\u202efdp.exe\u001b[2J' }).done;
     await expect(refused).rejects.toThrow();
     await waitFor(terminal.stderr, /refused, no --receive folder/, terminal.child);
-    expect(terminal.stderr()).toContain(`${hostile.id} ${name} offered "${String.raw`invoice\u202efdp.exe\x1b[2J`}": refused`);
+    expect(terminal.stderr()).toContain(`${hostile.peerId} ${name} offered "${String.raw`invoice\u202efdp.exe\x1b[2J`}": refused`);
 
     hostile.close();
     await waitFor(terminal.stderr, / left\n/, terminal.child);
-    expect(terminal.stderr()).toContain(`${hostile.id} ${name} left`);
+    expect(terminal.stderr()).toContain(`${hostile.peerId} ${name} left`);
     terminal.child.stdin?.end();
     expect(await terminal.exit).toBe(0);
     expect(terminal.stdout()).not.toMatch(TERMINAL_CONTROLS);

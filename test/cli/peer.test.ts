@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { IncomingTransfer, Session } from '@icebreaker/client';
+import type { IncomingTransfer, Room } from '@icebreaker/client';
 import { mintRoomToken } from '@icebreaker/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fileSink, fileSource, randomFile, scratch, sha256OfFile } from '../helpers/files.js';
@@ -11,7 +11,7 @@ import { cli, killPeers, waitFor } from './peer-process.js';
 describe('icebreaker peer', () => {
   let h: Harness;
   let files: Awaited<ReturnType<typeof scratch>>;
-  const sessions: Session[] = [];
+  const sessions: Room[] = [];
   beforeEach(async () => {
     h = await startHarness();
     files = await scratch();
@@ -32,7 +32,7 @@ describe('icebreaker peer', () => {
     await waitFor(terminal.stderr, /connected to/, terminal.child);
 
     await remote.send('hello terminal');
-    await waitFor(terminal.stdout, new RegExp(`${node.id}: hello terminal`), terminal.child);
+    await waitFor(terminal.stdout, new RegExp(`${node.peerId}: hello terminal`), terminal.child);
     const reply = messages(node, 1);
     terminal.child.stdin?.write('hello library\n');
     expect(await reply).toEqual(['hello library']);

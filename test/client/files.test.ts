@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { IcebreakerError, type IncomingTransfer, type Session, type TransferProgress } from '@icebreaker/client';
+import { IcebreakerError, type IncomingTransfer, type Room, type TransferProgress } from '@icebreaker/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fileSink, fileSource, memoryPeak, randomFile, scratch, sha256OfFile } from '../helpers/files.js';
 import { nodePeer, openPeer } from '../helpers/peers.js';
@@ -7,7 +7,7 @@ import { type Harness, startHarness } from '../helpers/server.js';
 
 const MiB = 1024 * 1024;
 
-function nextTransfer(session: Session): Promise<IncomingTransfer> {
+function nextTransfer(session: Room): Promise<IncomingTransfer> {
   return new Promise((resolve) => {
     const off = session.on('transfer', (_peer, transfer) => {
       off();
@@ -18,8 +18,8 @@ function nextTransfer(session: Session): Promise<IncomingTransfer> {
 
 describe('file transfer between Node peers', () => {
   let h: Harness;
-  let a: Session;
-  let b: Session;
+  let a: Room;
+  let b: Room;
   let files: Awaited<ReturnType<typeof scratch>>;
 
   beforeEach(async () => {
@@ -39,7 +39,7 @@ describe('file transfer between Node peers', () => {
     const source = join(files.dir, 'source.bin');
     const target = join(files.dir, 'target.bin');
     const digest = await randomFile(source, 100 * MiB);
-    const toB = await openPeer(a, b.id);
+    const toB = await openPeer(a, b.peerId);
 
     const arriving = nextTransfer(b);
     const memory = memoryPeak();
@@ -67,7 +67,7 @@ describe('file transfer between Node peers', () => {
   it('cancels from the sender mid-way: both sides see transfer-cancelled', async () => {
     const source = join(files.dir, 'cancel.bin');
     await randomFile(source, 32 * MiB);
-    const toB = await openPeer(a, b.id);
+    const toB = await openPeer(a, b.peerId);
     const arriving = nextTransfer(b);
     const controller = new AbortController();
     const outgoing = toB.sendFile(await fileSource(source, 'cancel.bin'), {
@@ -85,7 +85,7 @@ describe('file transfer between Node peers', () => {
   it('a signal aborted before sendFile cancels at once: transfer-cancelled, and no byte reaches the peer', async () => {
     const source = join(files.dir, 'never.bin');
     await randomFile(source, 4 * MiB);
-    const toB = await openPeer(a, b.id);
+    const toB = await openPeer(a, b.peerId);
     let arrived = 0;
     b.on('transfer', () => arrived++);
     const outgoing = toB.sendFile(await fileSource(source, 'never.bin'), { signal: AbortSignal.abort() });
@@ -101,7 +101,7 @@ describe('file transfer between Node peers', () => {
   it('cancels from the receiver mid-way: both sides see transfer-cancelled', async () => {
     const source = join(files.dir, 'refuse.bin');
     await randomFile(source, 32 * MiB);
-    const toB = await openPeer(a, b.id);
+    const toB = await openPeer(a, b.peerId);
     const arriving = nextTransfer(b);
     const outgoing = toB.sendFile(await fileSource(source, 'refuse.bin'));
     const incoming = await arriving;
@@ -116,7 +116,7 @@ describe('file transfer between Node peers', () => {
   });
 
   it('lets the receiver decline a file on its header: the sender sends no byte', async () => {
-    const toB = await openPeer(a, b.id);
+    const toB = await openPeer(a, b.peerId);
     b.on('transfer', (_peer, transfer) => transfer.cancel('no thanks'));
     const progress: TransferProgress[] = [];
     const outgoing = toB.sendFile(new Blob([new Uint8Array(4 * MiB)]), { name: 'unwanted.bin', onProgress: (p) => progress.push(p) });
@@ -126,7 +126,7 @@ describe('file transfer between Node peers', () => {
   });
 
   it('refuses accept() once the bytes were asked for, and still delivers the file', async () => {
-    const toB = await openPeer(a, b.id);
+    const toB = await openPeer(a, b.peerId);
     const arriving = nextTransfer(b);
     toB.sendFile(new Blob(['late']), { name: 'late.txt' });
     const incoming = await arriving;
@@ -143,7 +143,7 @@ describe('file transfer between Node peers', () => {
       const [x, y] = [await nodePeer(h.server.signalingUrl, `fresh-${i}`), await nodePeer(h.server.signalingUrl, `fresh-${i}`)];
       try {
         const arriving = nextTransfer(y);
-        const outgoing = (await openPeer(x, y.id)).sendFile(new Blob([text]), { name: `${i}.txt` });
+        const outgoing = (await openPeer(x, y.peerId)).sendFile(new Blob([text]), { name: `${i}.txt` });
         const incoming = await arriving;
         expect(await (await incoming.done)?.text()).toBe(text);
         await outgoing.done;
@@ -155,7 +155,7 @@ describe('file transfer between Node peers', () => {
   }, 60_000);
 
   it('runs three transfers at once without mixing their bytes', async () => {
-    const toB = await openPeer(a, b.id);
+    const toB = await openPeer(a, b.peerId);
     const names = ['one.bin', 'two.bin', 'three.bin'];
     const digests = await Promise.all(names.map((name, i) => randomFile(join(files.dir, name), (i + 1) * 3 * MiB + i)));
     const stored = new Map<string, Promise<unknown>>();
@@ -170,7 +170,7 @@ describe('file transfer between Node peers', () => {
   });
 
   it('collects a file into a Blob when the receiver names no sink', async () => {
-    const toB = await openPeer(a, b.id);
+    const toB = await openPeer(a, b.peerId);
     const arriving = nextTransfer(b);
     const text = 'small file contents '.repeat(1000);
     toB.sendFile(Object.assign(new Blob([text], { type: 'text/plain' }), { name: 'note.txt' }));

@@ -8,7 +8,7 @@ describe('Node peers on node-datachannel (libdatachannel)', () => {
     const a = await nodePeer(t.h.server.signalingUrl, 'ndc', LIBDATACHANNEL);
     const b = await nodePeer(t.h.server.signalingUrl, 'ndc', LIBDATACHANNEL);
     t.sessions.push(a, b);
-    const [toB, toA] = await Promise.all([openPeer(a, b.id), openPeer(b, a.id)]);
+    const [toB, toA] = await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
     const atB = messages(b, 2);
     await toB.send({ stack: 'libdatachannel' });
     await toB.send(new Uint8Array(300_000).fill(7));
@@ -43,7 +43,7 @@ describe('Node peers on node-datachannel (libdatachannel)', () => {
       );
       const b = await nodePeer(t.h.server.signalingUrl, room);
       t.sessions.push(a, b);
-      await Promise.all([openPeer(a, b.id), openPeer(b, a.id)]);
+      await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
       expect(order.indexOf('out offer')).toBe(0);
       expect(sent.join('')).not.toContain('a=candidate:');
       expect(order.indexOf('out candidate')).toBeGreaterThan(order.indexOf('in answer'));
@@ -59,7 +59,7 @@ describe('Node peers on node-datachannel (libdatachannel)', () => {
       const a = await nodePeer(t.h.server.signalingUrl, room, first);
       const b = await nodePeer(t.h.server.signalingUrl, room, second);
       t.sessions.push(a, b);
-      const [toB, toA] = await Promise.all([openPeer(a, b.id), openPeer(b, a.id)]);
+      const [toB, toA] = await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
       const atA = messages(a, 1);
       const atB = messages(b, 1);
       await toB.send('to b');

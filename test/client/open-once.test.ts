@@ -16,7 +16,7 @@ describe('the open event', () => {
     second.on('open', () => opens.second++);
     // The peers already in the room are made before connect() resolves.
     for (const peer of second.peers.values()) peer.on('open', () => opens.peer++);
-    const [toSecond, toFirst] = await Promise.all([openPeer(first, second.id), openPeer(second, first.id)]);
+    const [toSecond, toFirst] = await Promise.all([openPeer(first, second.peerId), openPeer(second, first.peerId)]);
 
     // A channel's events come in order, and `open` before any message: once a message has crossed
     // each way, every `open` each side will ever see has been seen.

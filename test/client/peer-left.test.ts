@@ -10,7 +10,7 @@ describe('a peer that sends and then leaves', () => {
     const a = await nodePeer(t.h.server.signalingUrl, 'tail', stack);
     const b = await nodePeer(t.h.server.signalingUrl, 'tail', stack);
     t.sessions.push(a, b);
-    const [toB] = await Promise.all([openPeer(a, b.id), openPeer(b, a.id)]);
+    const [toB] = await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
     const received: unknown[] = [];
     b.on('message', (_peer, data) => received.push(data));
     const left = new Promise<number>((resolve) => b.on('peer-left', () => resolve(received.length)));

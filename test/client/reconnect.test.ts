@@ -1,4 +1,4 @@
-import type { Session } from '@icebreaker/client';
+import type { Room } from '@icebreaker/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { messages, nodePeer, openPeer, signalingState, ufrag, until } from '../helpers/peers.js';
 import { RedisServer } from '../helpers/redis.js';
@@ -16,7 +16,7 @@ afterAll(async () => {
 
 describe('the signaling server dies mid-session', () => {
   const processes: ServerProcess[] = [];
-  const sessions: Session[] = [];
+  const sessions: Room[] = [];
   afterEach(async () => {
     for (const s of sessions.splice(0)) s.close();
     for (const p of processes.splice(0)) await p.kill();
@@ -30,8 +30,8 @@ describe('the signaling server dies mid-session', () => {
     const a = await nodePeer(first.signalingUrl, 'outage', options);
     const b = await nodePeer(first.signalingUrl, 'outage', options);
     sessions.push(a, b);
-    const [toB, toA] = await Promise.all([openPeer(a, b.id), openPeer(b, a.id)]);
-    const ids = [a.id, b.id];
+    const [toB, toA] = await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
+    const ids = [a.peerId, b.peerId];
 
     // A stream of numbered messages over the data channel, before, during and after the outage.
     const received: number[] = [];
@@ -53,8 +53,8 @@ describe('the signaling server dies mid-session', () => {
     const second = await ServerProcess.start(['--port', String(first.port), ...args]);
     processes.push(second);
     await Promise.all([signalingState(a, 'open'), signalingState(b, 'open')]);
-    expect([a.id, b.id]).toEqual(ids);
-    expect(a.peers.get(b.id)).toBe(toB);
+    expect([a.peerId, b.peerId]).toEqual(ids);
+    expect(a.peers.get(b.peerId)).toBe(toB);
 
     // The offer made during the outage reached b after the resume, and its answer came back.
     await until(toB, () => ufrag(toB.pc.localDescription) !== before[0] && toB.signalingState === 'stable');
@@ -75,7 +75,7 @@ describe('the signaling server dies mid-session', () => {
 
 describe('the signaling server drains (SIGTERM) for a deploy', () => {
   const processes: ServerProcess[] = [];
-  const sessions: Session[] = [];
+  const sessions: Room[] = [];
   afterEach(async () => {
     for (const s of sessions.splice(0)) s.close();
     for (const p of processes.splice(0)) await p.kill();
@@ -89,8 +89,8 @@ describe('the signaling server drains (SIGTERM) for a deploy', () => {
     const a = await nodePeer(old.signalingUrl, 'deploy', options);
     const b = await nodePeer(old.signalingUrl, 'deploy', options);
     sessions.push(a, b);
-    const [toB] = await Promise.all([openPeer(a, b.id), openPeer(b, a.id)]);
-    const ids = [a.id, b.id];
+    const [toB] = await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
+    const ids = [a.peerId, b.peerId];
 
     // The old node exits as soon as both clients have left by themselves: well before its 20 s bound.
     const started = Date.now();
@@ -101,7 +101,7 @@ describe('the signaling server drains (SIGTERM) for a deploy', () => {
     const next = await ServerProcess.start(['--port', String(old.port), ...args]);
     processes.push(next);
     await Promise.all([signalingState(a, 'open'), signalingState(b, 'open')]);
-    expect([a.id, b.id]).toEqual(ids);
+    expect([a.peerId, b.peerId]).toEqual(ids);
 
     // Signaling works on the new node (an ICE restart negotiates through it), and data still flows.
     const before = ufrag(toB.pc.localDescription);

@@ -27,7 +27,7 @@ describe('SignalingClient against a real server', () => {
     const a = await open();
     const welcomeA = await a.join({ room: 'r', name: 'Ada' });
     expect(welcomeA).toMatchObject({ room: 'r', peers: [], iceServers: [{ urls: 'stun:stun.example.org' }] });
-    expect(a.session?.peerId).toBe(welcomeA.peerId);
+    expect(a.welcome?.peerId).toBe(welcomeA.peerId);
 
     const b = await open();
     const joined = a.next('peer-joined');

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { connect, type Session } from '@icebreaker/client';
+import { connect, type Room } from '@icebreaker/client';
 import { turnCredentials } from '@icebreaker/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Coturn, RELAY_IP } from '../helpers/coturn.js';
@@ -45,7 +45,7 @@ async function gather(iceServer: RTCIceServer): Promise<string[]> {
 describe('TURN credentials against a real coturn (use-auth-secret, relay on 127.0.0.2)', () => {
   let turn: Coturn;
   let h: Harness;
-  const sessions: Session[] = [];
+  const sessions: Room[] = [];
 
   beforeAll(async () => {
     turn = await Coturn.start(TURN_SECRET);
@@ -79,7 +79,7 @@ describe('TURN credentials against a real coturn (use-auth-secret, relay on 127.
     const a = await connect(h.server.signalingUrl, options);
     const b = await connect(h.server.signalingUrl, options);
     sessions.push(a, b);
-    const [toB] = await Promise.all([openPeer(a, b.id), openPeer(b, a.id)]);
+    const [toB] = await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
     const got = messages(b, 1);
     await toB.send('through the relay');
     expect(await got).toEqual(['through the relay']);

@@ -48,7 +48,7 @@ describe('signals a peer never acknowledges', () => {
     t.sessions.push(a, b);
     const errors: string[] = [];
     for (const s of [a, b]) s.on('error', (error) => errors.push(error.code));
-    const [toB] = await Promise.all([openPeer(a, b.id), openPeer(b, a.id)]);
+    const [toB] = await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
     // Past the point where unacknowledged signals would have been reported (15 × retransmitMs).
     await new Promise((resolve) => setTimeout(resolve, 16 * RETRANSMIT_MS));
     const atB = messages(b, 1);

@@ -11,7 +11,7 @@ describe('a data channel with an unexpected label', () => {
     const a = await nodePeer(t.h.server.signalingUrl, 'labels', stack);
     const b = await nodePeer(t.h.server.signalingUrl, 'labels', stack);
     t.sessions.push(a, b);
-    const [toB] = await Promise.all([openPeer(a, b.id), openPeer(b, a.id)]);
+    const [toB] = await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
     const reported = new Promise<[IcebreakerError, RemotePeer | undefined]>((resolve) =>
       b.on('error', (error, peer) => resolve([error, peer])),
     );
@@ -22,8 +22,8 @@ describe('a data channel with an unexpected label', () => {
     const strayClosed = new Promise((resolve) => stray.addEventListener('close', resolve));
     const [error, peer] = await reported;
     expect(error.code).toBe('unexpected-channel');
-    expect(peer?.id).toBe(a.id);
-    expect(error.message).toContain(a.id);
+    expect(peer?.id).toBe(a.peerId);
+    expect(error.message).toContain(a.peerId);
     expect(error.message).toContain('"chat"');
     expect(error.message).toContain(`"${MAIN_LABEL}"`);
     await strayClosed;

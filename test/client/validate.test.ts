@@ -1,4 +1,4 @@
-import { type ConnectOptions, connect, type RemotePeer, Session, SignalingClient, type WebSocketConstructor } from '@icebreaker/client';
+import { type ConnectOptions, connect, type RemotePeer, Room, SignalingClient, type WebSocketConstructor } from '@icebreaker/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NODE_WEBRTC, nodePeer, openPeer } from '../helpers/peers.js';
 import { type Harness, metric, startHarness } from '../helpers/server.js';
@@ -8,7 +8,7 @@ import { type Harness, metric, startHarness } from '../helpers/server.js';
 // and what it accepts.
 describe('client options', () => {
   let h: Harness;
-  const sessions: Session[] = [];
+  const sessions: Room[] = [];
   const clients: SignalingClient[] = [];
   beforeEach(async () => {
     h = await startHarness();
@@ -163,7 +163,7 @@ describe('client options', () => {
     const a = await nodePeer(h.server.signalingUrl, 'edges', edge);
     const b = await nodePeer(h.server.signalingUrl, 'edges', { ...edge, frameBytes: 262_144, name: 'n'.repeat(64) });
     sessions.push(a, b);
-    const [toB] = await Promise.all([openPeer(a, b.id), openPeer(b, a.id)]);
+    const [toB] = await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
     const arriving = new Promise<Blob | null>((resolve) => b.on('transfer', (_p, t) => resolve(t.done)));
     const text = 'small frames '.repeat(1000);
     await toB.sendFile(Object.assign(new Blob([text]), { name: 'edges.txt' })).done;
@@ -176,7 +176,7 @@ describe('client options', () => {
       const a = await nodePeer(h.server.signalingUrl, 'files');
       const b = await nodePeer(h.server.signalingUrl, 'files');
       sessions.push(a, b);
-      [toB] = await Promise.all([openPeer(a, b.id), openPeer(b, a.id)]);
+      [toB] = await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
     });
     const blob = new Blob(['bytes']);
     const stream = () => blob.stream();
@@ -224,11 +224,11 @@ describe('client options', () => {
     expect((await client.join({ room: 'r' })).room).toBe('r');
   });
 
-  it('new Session() checks the options of a session built on a signaling connection of its own', async () => {
+  it('new Room() checks the options of a room built on a signaling connection of its own', async () => {
     const client = await SignalingClient.open(h.server.signalingUrl, { WebSocket: NODE_WEBRTC.WebSocket });
     clients.push(client);
     const welcome = await client.join({ room: 'page' });
-    expect(() => new Session(h.server.signalingUrl, { ...base(), room: 'page', frameBytes: 0 }, client, welcome)).toThrow(
+    expect(() => new Room(h.server.signalingUrl, { ...base(), room: 'page', frameBytes: 0 }, client, welcome)).toThrow(
       new TypeError('options.frameBytes: expected a whole number from 1024 to 262144, got 0'),
     );
   });

@@ -1,4 +1,4 @@
-import type { Session } from '@icebreaker/client';
+import type { Room } from '@icebreaker/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Balancer } from '../helpers/balancer.js';
 import { messages, nodePeer, openPeer, signalingState, ufrag, until } from '../helpers/peers.js';
@@ -9,7 +9,7 @@ import { type Frame, TestSocket, upgradeStatus } from '../helpers/socket.js';
 const SECRET = 'cluster-failover-secret-0123456789';
 
 /** Records the ids of the peers `session` is told have left. */
-function peerLeft(session: Session): { left: string[] } {
+function peerLeft(session: Room): { left: string[] } {
   const seen = { left: [] as string[] };
   session.on('peer-left', (peer) => seen.left.push(peer.id));
   return seen;
@@ -17,7 +17,7 @@ function peerLeft(session: Session): { left: string[] } {
 
 describe('a cluster node or Redis dies mid-session', () => {
   const cleanup: Array<() => Promise<void>> = [];
-  const sessions: Session[] = [];
+  const sessions: Room[] = [];
   afterEach(async () => {
     for (const s of sessions.splice(0)) s.close();
     for (const stop of cleanup.splice(0).reverse()) await stop();
@@ -56,8 +56,8 @@ describe('a cluster node or Redis dies mid-session', () => {
     const x = await nodePeer(balancer.signalingUrl, 'failover', options);
     const y = await nodePeer(b.signalingUrl, 'failover', options);
     sessions.push(x, y);
-    const [toY, toX] = await Promise.all([openPeer(x, y.id), openPeer(y, x.id)]);
-    const ids = [x.id, y.id];
+    const [toY, toX] = await Promise.all([openPeer(x, y.peerId), openPeer(y, x.peerId)]);
+    const ids = [x.peerId, y.peerId];
     const departures = peerLeft(y);
 
     const received: number[] = [];
@@ -71,7 +71,7 @@ describe('a cluster node or Redis dies mid-session', () => {
     const before = [ufrag(toY.pc.localDescription), ufrag(toX.pc.localDescription)];
     toY.restartIce();
     await signalingState(x, 'open');
-    expect([x.id, y.id]).toEqual(ids);
+    expect([x.peerId, y.peerId]).toEqual(ids);
     await until(toY, () => ufrag(toY.pc.localDescription) !== before[0] && toY.signalingState === 'stable');
     await until(toX, () => ufrag(toX.pc.localDescription) !== before[1]);
 
@@ -104,7 +104,7 @@ describe('a cluster node or Redis dies mid-session', () => {
     const x = await nodePeer(a.signalingUrl, 'restart', options);
     const y = await nodePeer(b.signalingUrl, 'restart', options);
     sessions.push(x, y);
-    const [toY, toX] = await Promise.all([openPeer(x, y.id), openPeer(y, x.id)]);
+    const [toY, toX] = await Promise.all([openPeer(x, y.peerId), openPeer(y, x.peerId)]);
 
     await redis.kill();
     await expect.poll(async () => (await fetch(new URL('/readyz', a.url))).status, { timeout: 10_000 }).toBe(503);

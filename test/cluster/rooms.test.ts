@@ -1,4 +1,4 @@
-import type { Session } from '@icebreaker/client';
+import type { Room } from '@icebreaker/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { messages, nodePeer, openPeer } from '../helpers/peers.js';
 import { RedisServer } from '../helpers/redis.js';
@@ -10,7 +10,7 @@ const offer = { kind: 'description', description: { type: 'offer', sdp: 'v=0\r\n
 describe('three nodes on one Redis', () => {
   let redis: RedisServer;
   let nodes: Harness[];
-  const sessions: Session[] = [];
+  const sessions: Room[] = [];
 
   beforeAll(async () => {
     redis = await RedisServer.start();
@@ -129,7 +129,7 @@ describe('three nodes on one Redis', () => {
     const left = await nodePeer(a.server.signalingUrl, 'webrtc');
     const right = await nodePeer(c.server.signalingUrl, 'webrtc');
     sessions.push(left, right);
-    const [toRight] = await Promise.all([openPeer(left, right.id), openPeer(right, left.id)]);
+    const [toRight] = await Promise.all([openPeer(left, right.peerId), openPeer(right, left.peerId)]);
     const got = messages(right, 1);
     await toRight.send('across nodes');
     expect(await got).toEqual(['across nodes']);

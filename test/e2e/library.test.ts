@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import type { IncomingTransfer, Session } from '@icebreaker/client';
+import type { IncomingTransfer, Room } from '@icebreaker/client';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { cli, waitFor } from '../cli/peer-process.js';
@@ -45,7 +45,7 @@ describe('the library in Chromium (automatic mode), with browsers and Node peers
   it('keeps a received file listed and saveable after its sender left (icebreaker peer --send leaves at once)', async () => {
     const page = await openPage(t.browser, `${t.server.url}?room=send-and-go&mode=auto`);
     await page.locator('#role[data-role="PEER1"]').waitFor();
-    const node: Session = await nodePeer(t.server.signalingUrl, 'send-and-go');
+    const node: Room = await nodePeer(t.server.signalingUrl, 'send-and-go');
     const path = join(t.files.dir, 'parting-gift.bin');
     const digest = await randomFile(path, 2 * MiB);
     try {
@@ -96,7 +96,7 @@ describe('the library in Chromium (automatic mode), with browsers and Node peers
   it('moves 100 MiB from the t.browser to a Node peer and back, with matching SHA-256 and a bounded receiver', async () => {
     const page = await openPage(t.browser, `${t.server.url}?room=big&mode=auto`);
     await page.locator('#role[data-role="PEER1"]').waitFor();
-    const node: Session = await nodePeer(t.server.signalingUrl, 'big');
+    const node: Room = await nodePeer(t.server.signalingUrl, 'big');
     try {
       await connected(page);
       const toBrowser = await openPeer(node);

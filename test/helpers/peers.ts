@@ -2,7 +2,7 @@ import {
   type ConnectOptions,
   connect,
   type RemotePeer,
-  type Session,
+  type Room,
   type SignalingState,
   type WebSocketConstructor,
 } from '@icebreaker/client';
@@ -47,8 +47,8 @@ export const NODE_STACKS: Array<[string, Partial<ConnectOptions>]> = [
 ];
 
 /** A fresh server for every test of the calling `describe`, and the sessions a test opens, closed after it. */
-export function serverPerTest(): { readonly h: Harness; readonly sessions: Session[] } {
-  const fixture = { h: undefined as unknown as Harness, sessions: [] as Session[] };
+export function serverPerTest(): { readonly h: Harness; readonly sessions: Room[] } {
+  const fixture = { h: undefined as unknown as Harness, sessions: [] as Room[] };
   beforeEach(async () => {
     fixture.h = await startHarness();
   });
@@ -60,12 +60,12 @@ export function serverPerTest(): { readonly h: Harness; readonly sessions: Sessi
 }
 
 /** Connects a Node peer to `url` in `room`; the caller closes it. */
-export function nodePeer(url: string, room: string, extra: Partial<ConnectOptions> = {}): Promise<Session> {
+export function nodePeer(url: string, room: string, extra: Partial<ConnectOptions> = {}): Promise<Room> {
   return connect(url, { room, ...NODE_WEBRTC, iceServers: [], ...extra });
 }
 
 /** Resolves with the remote peer of `session` once its data channel is open. */
-export function openPeer(session: Session, id?: string): Promise<RemotePeer> {
+export function openPeer(session: Room, id?: string): Promise<RemotePeer> {
   for (const peer of session.peers.values()) {
     if ((id === undefined || peer.id === id) && peer.channelState === 'open') return Promise.resolve(peer);
   }
@@ -79,7 +79,7 @@ export function openPeer(session: Session, id?: string): Promise<RemotePeer> {
 }
 
 /** Resolves with the next `count` messages `session` receives from `from`. */
-export function messages(session: Session, count: number, from?: string): Promise<unknown[]> {
+export function messages(session: Room, count: number, from?: string): Promise<unknown[]> {
   const got: unknown[] = [];
   return new Promise((resolve) => {
     const off = session.on('message', (peer, data) => {
@@ -111,7 +111,7 @@ export function until(peer: RemotePeer, check: () => boolean): Promise<void> {
 }
 
 /** Resolves once `session`'s signaling connection is in `state`. */
-export function signalingState(session: Session, state: SignalingState): Promise<void> {
+export function signalingState(session: Room, state: SignalingState): Promise<void> {
   if (session.signalingState === state) return Promise.resolve();
   return new Promise((resolve) => {
     const off = session.on('signaling', (now) => {

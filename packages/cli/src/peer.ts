@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { connect, type RemotePeer, type Session, type WebSocketConstructor } from '@icebreaker/client';
+import { connect, type RemotePeer, type Room, type WebSocketConstructor } from '@icebreaker/client';
 import { isIcebreakerError, RoomName } from '@icebreaker/protocol';
 import { initLogger, type LogLevel } from 'node-datachannel';
 import { RTCPeerConnection } from 'node-datachannel/polyfill';
@@ -159,9 +159,9 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
   const rtcLog = io.env.ICEBREAKER_RTC_LOG;
   if (rtcLog) initLogger(rtcLog as LogLevel, (level, message) => io.err.write(`[libdatachannel ${level}] ${message}\n`));
   const token = values.token ?? io.env.ICEBREAKER_TOKEN;
-  let session: Session;
+  let room: Room;
   try {
-    session = await connect(endpoint, {
+    room = await connect(endpoint, {
       room: values.room,
       ...(values.name === undefined ? {} : { name: values.name }),
       ...(token === undefined || token === '' ? {} : { token }),
@@ -176,7 +176,7 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
     io.err.write(`icebreaker peer: could not join: ${printable(reason)}\n`);
     return PEER_EXIT.failed;
   }
-  io.err.write(`joined room "${session.room}" as ${printable(session.id)}; waiting for peers…\n`);
+  io.err.write(`joined room "${room.name}" as ${printable(room.peerId)}; waiting for peers…\n`);
 
   return new Promise<number>((resolve) => {
     let finished = false;
@@ -199,7 +199,7 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
       clearTimeout(waitTimer);
       process.off('SIGINT', interrupt).off('SIGTERM', interrupt);
       resolve(code);
-      session.close();
+      room.close();
     };
     /**
      * Gives up, exit 4, unless a peer connects within --wait (`0`: no limit): `what` is what
@@ -219,7 +219,7 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
     /** Sends under way: a chat leaves only once its last line is on the channel. */
     const inflight = new Set<Promise<void>>();
     let inputEnded = false;
-    const openPeers = (): RemotePeer[] => [...session.peers.values()].filter((remote) => remote.channelState === 'open');
+    const openPeers = (): RemotePeer[] => [...room.peers.values()].filter((remote) => remote.channelState === 'open');
     const deliver = (remote: RemotePeer, line: string): void => {
       const sent = remote.send(line).catch((error: unknown) => {
         io.err.write(`icebreaker peer: a line was not sent to ${printable(remote.id)}: ${printable((error as Error).message)}\n`);
@@ -243,7 +243,7 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
         .then(() => finish(PEER_EXIT.ok));
     };
 
-    session.on('open', (remote) => {
+    room.on('open', (remote) => {
       io.err.write(`connected to ${who(remote)}\n`);
       clearTimeout(waitTimer);
       waitTimer = undefined;
@@ -260,12 +260,12 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
       transfers++;
       void sendFile(remote, values.send, io).then(finish);
     });
-    session.on('peer-left', (remote) => io.err.write(`${who(remote)} left\n`));
-    session.on('message', (remote, data) => {
+    room.on('peer-left', (remote) => io.err.write(`${who(remote)} left\n`));
+    room.on('message', (remote, data) => {
       const text = typeof data === 'string' ? data : data instanceof ArrayBuffer ? `[${data.byteLength} bytes]` : JSON.stringify(data);
       io.out.write(`${printable(remote.id)}: ${printable(text)}\n`);
     });
-    session.on('transfer', (remote, transfer) => {
+    room.on('transfer', (remote, transfer) => {
       const offered = printable(transfer.info.name);
       if (values.receive === undefined) {
         transfer.cancel('this peer does not accept files (no --receive)');
@@ -292,8 +292,8 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
         )
         .finally(() => transfers--);
     });
-    session.on('error', (error) => io.err.write(`icebreaker peer: ${error.code}: ${printable(error.message)}\n`));
-    session.on('signaling', (state) => {
+    room.on('error', (error) => io.err.write(`icebreaker peer: ${error.code}: ${printable(error.message)}\n`));
+    room.on('signaling', (state) => {
       if (state === 'closed') finish(PEER_EXIT.failed);
       else io.err.write(`signaling ${state}\n`);
     });

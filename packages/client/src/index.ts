@@ -1,16 +1,39 @@
 /**
  * The Icebreaker client: Web APIs only (WebSocket, RTCPeerConnection), so it runs in browsers and, with
- * implementations passed in, in Node.
+ * implementations passed in, in Node. Every type that appears in a public event or method of the
+ * client is exported from here, so an application can name what it receives.
+ *
+ * @example
+ * ```ts
+ * import { connect } from '@icebreaker/client';
+ * const room = await connect('wss://signal.example.org/ws', { room: 'demo' });
+ * room.on('open', (peer) => peer.send('hello'));
+ * ```
  *
  * @module
  */
 
-export { IcebreakerError, isIcebreakerError } from '@icebreaker/protocol';
+export {
+  type ErrorCode,
+  IcebreakerError,
+  isIcebreakerError,
+  MAIN_LABEL,
+  type MessageData,
+  type PeerId,
+  type PeerInfo,
+  type PeerLeftMessage,
+  type RequestId,
+  type RoomName,
+  type Seq,
+  type SignalData,
+  TRANSFER_LABEL,
+  type TransferInfo,
+  type WelcomeMessage,
+} from '@icebreaker/protocol';
 export { type ParsedCandidate, parseCandidate } from './candidate.js';
 export { Emitter, type EventMap, type Listener } from './emitter.js';
-export type { MessageData } from './framing.js';
-export { MAIN_LABEL, RemotePeer, type RemotePeerEvents } from './remote-peer.js';
-export { type ConnectOptions, connect, Session, type SessionEvents, type SignalingState } from './session.js';
+export { type PeerContext, RemotePeer, type RemotePeerEvents } from './remote-peer.js';
+export { type ConnectOptions, connect, Room, type RoomEvents, type SignalingState } from './room.js';
 export type { PayloadData } from './signal-link.js';
 export {
   type JoinRequest,
@@ -27,6 +50,5 @@ export {
   OutgoingTransfer,
   type SendFileOptions,
   type TransferEvents,
-  type TransferInfo,
   type TransferProgress,
 } from './transfer.js';

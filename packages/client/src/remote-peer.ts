@@ -1,28 +1,26 @@
-import { IcebreakerError, type PeerId } from '@icebreaker/protocol';
-import { drained, sendWithBackpressure } from './backpressure.js';
-import { Emitter } from './emitter.js';
-import { DEFAULT_FRAME_BYTES, frames, Kind, MAX_FRAME_BYTES, type MessageData, Reassembler } from './framing.js';
-import type { PayloadData } from './signal-link.js';
 import {
-  type FileSource,
-  IncomingTransfer,
-  OutgoingTransfer,
-  opened,
-  parseHead,
-  type SendFileOptions,
+  DEFAULT_FRAME_BYTES,
+  decodeMessage,
+  encodeFrames,
+  encodeMessage,
+  IcebreakerError,
+  MAIN_LABEL,
+  MAX_FRAME_BYTES,
+  MAX_MESSAGE_BYTES,
+  type MessageData,
+  type PeerId,
+  Reassembler,
   TRANSFER_LABEL,
   type TransferInfo,
-} from './transfer.js';
+} from '@icebreaker/protocol';
+import { drained, sendWithBackpressure } from './backpressure.js';
+import { Emitter } from './emitter.js';
+import type { PayloadData } from './signal-link.js';
+import { type FileSource, IncomingTransfer, OutgoingTransfer, opened, parseHead, type SendFileOptions } from './transfer.js';
 import { validateSendFile } from './validate.js';
-
-/** The label of each peer pair's main channel (messages); file transfers use their own channels. */
-export const MAIN_LABEL = 'icebreaker';
 
 /** How long a connection must move no byte for {@link RemotePeer.flush} to call what was sent carried. */
 const QUIET_MS = 250;
-
-/** Largest message a peer reassembles; bigger payloads belong in `sendFile`. */
-const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
 /** The events of a {@link RemotePeer}. */
 export interface RemotePeerEvents {
@@ -42,7 +40,7 @@ export interface RemotePeerEvents {
   error: [error: IcebreakerError];
 }
 
-/** What the session gives each remote peer. */
+/** What the room gives each remote peer. */
 export interface PeerContext {
   readonly RTCPeerConnection: typeof RTCPeerConnection;
   readonly configuration: RTCConfiguration;
@@ -60,14 +58,14 @@ export interface PeerContext {
 }
 
 /**
- * One remote peer of the session and the RTCPeerConnection to it. Negotiation follows the W3C
+ * One remote peer of the room and the RTCPeerConnection to it. Negotiation follows the W3C
  * "perfect negotiation" pattern, so either side may renegotiate at any time (a track, an ICE restart)
  * and simultaneous offers converge: the impolite side ignores the colliding offer, the polite side
  * rolls back and answers.
  *
  * @example
  * ```ts
- * session.on('peer', (peer) => {
+ * room.on('peer', (peer) => {
  *   peer.on('open', () => peer.send({ hello: 'world' }));
  *   peer.on('message', (data) => console.log(peer.id, data));
  * });
@@ -183,8 +181,8 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
       return Promise.reject(new IcebreakerError('peer-unavailable', `peer ${this.id}: the data channel is ${this.channelState}`));
     }
     const task = this.sending.then(async () => {
-      const [kind, body] = await encodeMessage(data);
-      for (const frame of frames(kind, body, this.frameBytes())) await sendWithBackpressure(channel, frame);
+      const { kind, body } = encodeMessage(typeof Blob !== 'undefined' && data instanceof Blob ? await data.arrayBuffer() : data);
+      for (const frame of encodeFrames(kind, body, this.frameBytes())) await sendWithBackpressure(channel, frame);
     });
     this.sending = task.catch(() => {});
     return task;
@@ -280,7 +278,6 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
     }
   }
 
-  /** Closes the connection to this peer. */
   /**
    * Closes once the main channel has closed, or after `lingerMs`: the peer has left, and what it sent
    * just before may still be on its way up our stack. Closing at once dropped the last messages of a
@@ -316,7 +313,7 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
     this.emit('close');
   }
 
-  /** Handles one signal from this peer (the session delivers them in order). */
+  /** Handles one signal from this peer (the room delivers them in order). */
   handleSignal(data: PayloadData): void {
     this.emit('signal', 'in', data);
     switch (data.kind) {
@@ -511,34 +508,18 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
       this.emit('message', data);
       return;
     }
-    if (!(data instanceof ArrayBuffer)) {
-      this.emit('error', new IcebreakerError('message-failed', `peer ${this.id} sent a message of an unknown form`));
+    const result = this.reassembler.push(data);
+    if (!result.ok) {
+      this.emit('error', new IcebreakerError(result.error.code, `peer ${this.id}: ${result.error.message}`));
       return;
     }
-    const result = this.reassembler.push(new Uint8Array(data));
-    if ('error' in result) {
-      this.emit('error', new IcebreakerError('message-failed', `peer ${this.id}: ${result.error}`));
+    if (!result.value) return;
+    const message = decodeMessage(result.value);
+    if (!message.ok) {
+      this.emit('error', new IcebreakerError(message.error.code, `peer ${this.id} sent ${message.error.message}`));
       return;
     }
-    if (!result.done) return;
-    const { kind, body } = result;
-    if (kind === Kind.Binary) {
-      this.emit('message', body.slice().buffer);
-      return;
-    }
-    const text = new TextDecoder().decode(body);
-    if (kind === Kind.Text) {
-      this.emit('message', text);
-      return;
-    }
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      this.emit('error', new IcebreakerError('message-failed', `peer ${this.id} sent JSON that does not parse`));
-      return;
-    }
-    this.emit('message', value);
+    this.emit('message', message.value);
   }
 
   /** Frames as large as both sides negotiated, up to MAX_FRAME_BYTES; 64 KiB when the stack does not say. */
@@ -547,17 +528,6 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
     const limit = typeof max === 'number' && max > 1 ? max : DEFAULT_FRAME_BYTES;
     return Math.min(this.context.frameBytes ?? MAX_FRAME_BYTES, limit);
   }
-}
-
-/** The wire form of a message: what kind, and its bytes. */
-async function encodeMessage(data: unknown): Promise<[Kind, Uint8Array]> {
-  if (typeof data === 'string') return [Kind.Text, new TextEncoder().encode(data)];
-  if (data instanceof ArrayBuffer) return [Kind.Binary, new Uint8Array(data)];
-  if (ArrayBuffer.isView(data)) return [Kind.Binary, new Uint8Array(data.buffer, data.byteOffset, data.byteLength)];
-  if (typeof Blob !== 'undefined' && data instanceof Blob) return [Kind.Binary, new Uint8Array(await data.arrayBuffer())];
-  const json = JSON.stringify(data);
-  if (json === undefined) throw new TypeError('send: data must be a string, bytes, a Blob, or a JSON value');
-  return [Kind.Json, new TextEncoder().encode(json)];
 }
 
 /** The candidate as the protocol carries it (no undefined fields). */

@@ -115,7 +115,7 @@ export class SignalLink {
     return this.unacked.length;
   }
 
-  /** Stops the resend timer for good (the peer left, or the session closed). */
+  /** Stops the resend timer for good (the peer left, or the room was closed). */
   dispose(): void {
     this.disposed = true;
     if (this.timer) clearTimeout(this.timer);
@@ -130,7 +130,7 @@ export class SignalLink {
     const due = Math.min(...this.unacked.map((entry) => entry.dueAt));
     if (!Number.isFinite(due)) return;
     this.timer = setTimeout(() => this.tick(), Math.max(0, due - Date.now()));
-    // Unref'd in Node, so an idle session never keeps a process alive by this timer alone.
+    // Unref'd in Node, so an idle room never keeps a process alive by this timer alone.
     (this.timer as { unref?: () => void }).unref?.();
   }
 

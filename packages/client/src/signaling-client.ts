@@ -79,7 +79,7 @@ const OPEN = 1;
 export class SignalingClient extends Emitter<SignalingEvents> {
   private nextId = 1;
   private pendingJoin: { id: number; resolve: (w: WelcomeMessage) => void; reject: (e: IcebreakerError) => void } | null = null;
-  private welcome: WelcomeMessage | null = null;
+  private joined: WelcomeMessage | null = null;
 
   private constructor(private readonly socket: WebSocketLike) {
     super();
@@ -110,9 +110,9 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     });
   }
 
-  /** The welcome of the room joined, or `null` before joining. */
-  get session(): WelcomeMessage | null {
-    return this.welcome;
+  /** The server's `welcome` to the room joined, or `null` before joining and after leaving. */
+  get welcome(): WelcomeMessage | null {
+    return this.joined;
   }
 
   /** Whether the WebSocket is open (a closed client does not reopen by itself). */
@@ -150,7 +150,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
 
   /** Leaves the room; the connection stays open and may join again. */
   leave(): void {
-    this.welcome = null;
+    this.joined = null;
     this.send({ type: 'leave', id: this.nextId++ });
   }
 
@@ -173,7 +173,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     const message = result.message;
     switch (message.type) {
       case 'welcome':
-        this.welcome = message;
+        this.joined = message;
         this.pendingJoin?.resolve(message);
         this.pendingJoin = null;
         return;

@@ -1,18 +1,14 @@
-import { IcebreakerError } from '@icebreaker/protocol';
+import {
+  decodeReceiverControl,
+  decodeSenderControl,
+  encodeTransferControl,
+  IcebreakerError,
+  type ReceiverControl,
+  type TransferInfo,
+} from '@icebreaker/protocol';
 import { sendWithBackpressure } from './backpressure.js';
 import { Emitter } from './emitter.js';
 import { createSha256, type Sha256 } from './sha256.js';
-
-/** Data channels of file transfers carry this label; the peer's main channel has another. */
-export const TRANSFER_LABEL = 'icebreaker-file';
-
-/** What travels ahead of a file's bytes. */
-export interface TransferInfo {
-  readonly id: string;
-  readonly name: string;
-  readonly size: number;
-  readonly type: string;
-}
 
 /** Progress of a transfer, in either direction. `rate` is the mean since the start, in bytes per second. */
 export interface TransferProgress {
@@ -21,19 +17,10 @@ export interface TransferProgress {
   readonly rate: number;
 }
 
-/** The events of a transfer, incoming or outgoing. */
+/** The events of a transfer, in either direction. */
 export interface TransferEvents {
   progress: [progress: TransferProgress];
 }
-
-/** Control messages on a transfer's channel (JSON text); file bytes travel as binary messages. */
-type Control =
-  | { t: 'head'; id: string; name: string; size: number; type: string }
-  | { t: 'go' }
-  | { t: 'end'; sha256: string }
-  | { t: 'ok' }
-  | { t: 'fail'; reason: string }
-  | { t: 'cancel'; reason: string };
 
 const PROGRESS_INTERVAL_MS = 100;
 
@@ -117,7 +104,7 @@ export class OutgoingTransfer extends Transfer {
   cancel(reason = 'cancelled by the sender'): void {
     if (this.cancelledBy !== null) return;
     this.cancelledBy = reason;
-    if (this.channel.readyState === 'open') this.channel.send(JSON.stringify({ t: 'cancel', reason } satisfies Control));
+    if (this.channel.readyState === 'open') this.channel.send(encodeTransferControl({ t: 'cancel', reason }));
     closeLater(this.channel);
   }
 
@@ -129,18 +116,23 @@ export class OutgoingTransfer extends Transfer {
       this.channel.close();
     });
     const hashing = createSha256();
+    // Awaited only after the receiver's `go`; a failure to load is reported then, not as unhandled.
+    hashing.catch(() => {});
     await opened(this.channel);
     // Cancelled before the channel opened (a signal aborted already): the receiver never hears of it.
     if (this.cancelledBy !== null) {
       this.channel.close();
       throw new IcebreakerError('transfer-cancelled', this.cancelledBy);
     }
-    this.channel.send(JSON.stringify({ t: 'head', ...this.info } satisfies Control));
+    this.channel.send(encodeTransferControl({ t: 'head', ...this.info }));
     // No byte leaves before the receiver has taken the header and chosen where the file goes: its
     // `go` also proves it listens, so nothing sent can reach a channel the receiver is still adopting.
     const go = await replies.next();
     if (go.t !== 'go') throw this.refused(go);
-    const hash = await hashing;
+    const hash = await hashing.catch((error: unknown) => {
+      this.cancel(`the sender failed: ${(error as Error).message}`);
+      throw error;
+    });
     const reader = file.stream().getReader();
     try {
       for await (const frame of reframe(reader, frameBytes)) {
@@ -159,7 +151,7 @@ export class OutgoingTransfer extends Transfer {
     }
     const digest = hash.hex();
     this.progress(true);
-    this.channel.send(JSON.stringify({ t: 'end', sha256: digest } satisfies Control));
+    this.channel.send(encodeTransferControl({ t: 'end', sha256: digest }));
     const answer = await replies.next();
     this.channel.close();
     if (answer.t === 'ok') return { sha256: digest };
@@ -167,7 +159,7 @@ export class OutgoingTransfer extends Transfer {
   }
 
   /** The error for a reply that is not the one the transfer waits for. */
-  private refused(answer: Control): IcebreakerError {
+  private refused(answer: ReceiverControl): IcebreakerError {
     this.channel.close();
     if (answer.t === 'cancel' || this.cancelledBy !== null)
       return new IcebreakerError('transfer-cancelled', this.cancelledBy ?? 'cancelled');
@@ -205,6 +197,7 @@ export class IncomingTransfer extends Transfer {
     });
     this.done.catch(() => {});
     const hashing = createSha256();
+    hashing.catch(() => {});
     // Once the `transfer` event and everything it set off in the same turn have run.
     setTimeout(() => void this.ask(hashing), 0);
   }
@@ -221,7 +214,14 @@ export class IncomingTransfer extends Transfer {
   /** Asks the sender for the bytes, unless the transfer was cancelled meanwhile. */
   private async ask(hashing: Promise<Sha256>): Promise<void> {
     this.asked = true;
-    const hash = await hashing;
+    let hash: Sha256;
+    try {
+      hash = await hashing;
+    } catch (error) {
+      this.reply({ t: 'fail', reason: 'the receiver cannot check the file' });
+      this.fail(error as IcebreakerError);
+      return;
+    }
     if (this.finished) return;
     this.hash = hash;
     this.reply({ t: 'go' });
@@ -230,7 +230,7 @@ export class IncomingTransfer extends Transfer {
   /** Stops the transfer and tells the sender. */
   cancel(reason = 'cancelled by the receiver'): void {
     if (this.finished) return;
-    if (this.channel.readyState === 'open') this.channel.send(JSON.stringify({ t: 'cancel', reason } satisfies Control));
+    if (this.channel.readyState === 'open') this.channel.send(encodeTransferControl({ t: 'cancel', reason }));
     this.fail(new IcebreakerError('transfer-cancelled', reason), false);
   }
 
@@ -238,9 +238,11 @@ export class IncomingTransfer extends Transfer {
   receive(data: unknown): void {
     if (this.finished) return;
     if (typeof data === 'string') {
-      const control = parseControl(data);
-      if (control?.t === 'end') this.verify(control.sha256);
-      else if (control?.t === 'cancel') this.fail(new IcebreakerError('transfer-cancelled', control.reason));
+      const control = decodeSenderControl(data);
+      if (!control.ok) this.refuse(control.error.message);
+      else if (control.value.t === 'end') this.verify(control.value.sha256);
+      else if (control.value.t === 'cancel') this.fail(new IcebreakerError('transfer-cancelled', control.value.reason));
+      else this.refuse('the sender sent a second head');
       return;
     }
     if (!this.hash) {
@@ -248,7 +250,11 @@ export class IncomingTransfer extends Transfer {
       this.fail(new IcebreakerError('transfer-failed', 'the sender sent bytes before they were asked for'));
       return;
     }
-    const bytes = new Uint8Array(data as ArrayBuffer);
+    const bytes = asBytes(data);
+    if (!bytes) {
+      this.refuse('the sender sent a message of an unknown form');
+      return;
+    }
     this.hash.update(bytes);
     this.bytes += bytes.byteLength;
     if (this.bytes > this.info.size) {
@@ -311,47 +317,50 @@ export class IncomingTransfer extends Transfer {
     else closeLater(this.channel);
   }
 
-  private reply(control: Control): void {
-    if (this.channel.readyState === 'open') this.channel.send(JSON.stringify(control));
+  /** The sender broke the protocol: tell it why, and end the transfer. */
+  private refuse(reason: string): void {
+    this.reply({ t: 'fail', reason });
+    this.fail(new IcebreakerError('transfer-failed', reason));
+  }
+
+  private reply(control: ReceiverControl): void {
+    if (this.channel.readyState === 'open') this.channel.send(encodeTransferControl(control));
   }
 }
 
-/** Reads a transfer channel's header: the first message, which names the file. */
+/** A binary message's bytes (an `ArrayBuffer`, as `binaryType = 'arraybuffer'` asks, or a view), without a copy. */
+function asBytes(data: unknown): Uint8Array | null {
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return null;
+}
+
+/** Reads a transfer channel's header: the first message, which names the file; `null` if it is not one. */
 export function parseHead(data: unknown): TransferInfo | null {
-  const control = parseControl(data);
-  if (control?.t !== 'head') return null;
-  const { id, name, size, type } = control;
-  if (typeof id !== 'string' || typeof name !== 'string' || typeof type !== 'string' || !Number.isSafeInteger(size) || size < 0)
-    return null;
-  return { id, name: name.slice(0, 255), size, type: type.slice(0, 255) };
-}
-
-function parseControl(data: unknown): Control | null {
-  if (typeof data !== 'string') return null;
-  try {
-    const value = JSON.parse(data) as { t?: unknown };
-    return typeof value === 'object' && value !== null && typeof value.t === 'string' ? (value as Control) : null;
-  } catch {
-    return null;
-  }
+  const control = decodeSenderControl(data);
+  if (!control.ok || control.value.t !== 'head') return null;
+  const { t: _, ...info } = control.value;
+  return info;
 }
 
 /**
  * The sender's view of the receiver's replies, one at a time and in order. `seen` runs as each
  * arrives; once the channel closes, every further reply reads as a failure.
  */
-function controlInbox(channel: RTCDataChannel, seen: (control: Control) => void): { next(): Promise<Control> } {
-  const arrived: Control[] = [];
-  const waiting: ((control: Control) => void)[] = [];
+function controlInbox(channel: RTCDataChannel, seen: (control: ReceiverControl) => void): { next(): Promise<ReceiverControl> } {
+  const arrived: ReceiverControl[] = [];
+  const waiting: ((control: ReceiverControl) => void)[] = [];
   let closed = false;
-  const push = (control: Control) => {
+  const push = (control: ReceiverControl) => {
     const waiter = waiting.shift();
     if (waiter) waiter(control);
     else arrived.push(control);
   };
   channel.addEventListener('message', (event) => {
-    const control = parseControl((event as MessageEvent).data);
-    if (!control || closed) return;
+    if (closed) return;
+    const decoded = decodeReceiverControl((event as MessageEvent).data);
+    // A reply that cannot be read is a broken transfer, answered as the receiver's own `fail` would be.
+    const control: ReceiverControl = decoded.ok ? decoded.value : { t: 'fail', reason: decoded.error.message };
     seen(control);
     push(control);
   });

@@ -1,6 +1,5 @@
-import { DisplayName, RoomName } from '@icebreaker/protocol';
+import { DisplayName, MAX_FRAME_BYTES, RoomName } from '@icebreaker/protocol';
 import { safeParse } from 'valibot';
-import { MAX_FRAME_BYTES } from './framing.js';
 
 /**
  * Every option of the client's public entry points is checked here, where it enters, and misuse
@@ -41,7 +40,7 @@ const ENUMS: Record<string, readonly string[]> = {
   rtcpMuxPolicy: ['require'],
 };
 
-/** The options of `connect()` and `new Session()`, and its url. */
+/** The options of `connect()` and `new Room()`, and its url. */
 export function validateConnect(url: unknown, options: unknown): void {
   validateUrl(url);
   const o = record('options', options, CONNECT_KEYS);
@@ -51,7 +50,7 @@ export function validateConnect(url: unknown, options: unknown): void {
   if (o.iceServers !== undefined) validateIceServers('options.iceServers', o.iceServers);
   if (o.rtcConfiguration !== undefined) {
     const rtc = record('options.rtcConfiguration', o.rtcConfiguration);
-    // The session sets iceServers itself (options.iceServers, or the server's): one given here would be ignored.
+    // The room sets iceServers itself (options.iceServers, or the server's): one given here would be ignored.
     if (rtc.iceServers !== undefined)
       fail('options.rtcConfiguration.iceServers', 'nothing (pass ICE servers as options.iceServers)', rtc.iceServers);
     for (const [key, accepted] of Object.entries(ENUMS)) {

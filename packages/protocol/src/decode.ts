@@ -70,10 +70,10 @@ function fail(code: DecodeFailure['code'], message: string, re?: RequestId): { o
  * else if (result.message.type === 'join') handleJoin(result.message);
  * ```
  */
-export const decodeClientMessage = makeDecoder(ClientMessage);
+export const decodeClientMessage = /* @__PURE__ */ makeDecoder(ClientMessage);
 
 /** Decodes a frame sent by the server (the client's inbound side). */
-export const decodeServerMessage = makeDecoder(ServerMessage);
+export const decodeServerMessage = /* @__PURE__ */ makeDecoder(ServerMessage);
 
 /** Serialises a message for the wire. Both ends use it so the encoding lives in one place. */
 export function encode(message: ClientMessage | ServerMessage): string {

@@ -1,7 +1,9 @@
 /**
- * The Icebreaker signaling protocol: every message of both directions, defined once, with a decoder
- * that turns any frame into a typed message or a typed failure. No Node or DOM APIs are used here, so
- * the server, the browser client and Node peers all import the same definitions.
+ * Every wire format of Icebreaker, defined once: the signaling protocol (every message of both
+ * directions, with a decoder that turns any frame into a typed message or a typed failure), and the
+ * peer-to-peer formats of the data channels (the framing of messages, the control messages of file
+ * transfers), whose decoders never throw either. No Node or DOM APIs are used here, so the server,
+ * the browser client and Node peers all import the same definitions.
  *
  * @module
  */
@@ -21,6 +23,21 @@ export {
   SignalData,
 } from './fields.js';
 export {
+  DEFAULT_FRAME_BYTES,
+  decodeFrame,
+  decodeMessage,
+  encodeFrame,
+  encodeFrames,
+  encodeMessage,
+  type Frame,
+  type FramedMessage,
+  FrameKind,
+  MAIN_LABEL,
+  MAX_FRAME_BYTES,
+  MAX_MESSAGE_BYTES,
+  type MessageData,
+} from './framing.js';
+export {
   ClientMessage,
   ErrorMessage,
   GoingAwayMessage,
@@ -34,3 +51,21 @@ export {
   SignalRequest,
   WelcomeMessage,
 } from './messages.js';
+export type { PeerDecodeFailure, PeerDecodeResult } from './peer-result.js';
+export { Reassembler } from './reassembler.js';
+export {
+  decodeReceiverControl,
+  decodeSenderControl,
+  encodeTransferControl,
+  ReceiverControl,
+  SenderControl,
+  TRANSFER_LABEL,
+  TRANSFER_TEXT_MAX,
+  TransferCancel,
+  TransferEnd,
+  TransferFail,
+  TransferGo,
+  TransferHead,
+  type TransferInfo,
+  TransferOk,
+} from './transfer.js';

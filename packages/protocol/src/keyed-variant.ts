@@ -11,6 +11,7 @@ type KeyedOption<TKey extends string> = v.ObjectSchema<Record<TKey, v.LiteralSch
  * same output, same issues when the key matches no member, since it defers to `variant` then — with a
  * direct dispatch when the key names a member.
  */
+/* @__NO_SIDE_EFFECTS__ */
 export function keyedVariant<const TKey extends string, const TOptions extends readonly KeyedOption<TKey>[]>(
   key: TKey,
   options: TOptions,

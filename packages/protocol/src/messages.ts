@@ -56,7 +56,7 @@ export const WelcomeMessage = v.object({
   iceServers: v.array(IceServer),
   /** A secret that lets this peer resume its id after its connection drops; never shown to others. */
   resumeToken: v.exactOptional(v.string()),
-  /** True when this welcome resumed an earlier session (same id). */
+  /** True when this welcome gives back a place the peer held before (same id, via `resume`). */
   resumed: v.exactOptional(v.boolean()),
 });
 

@@ -1,16 +1,16 @@
 import {
   type IncomingTransfer,
   type OutgoingTransfer,
+  type PayloadData,
   parseCandidate,
   type RemotePeer,
-  Session,
+  Room,
   type SignalingClient,
 } from '@icebreaker/client';
 import { IceServer, type WelcomeMessage } from '@icebreaker/protocol';
 import * as v from 'valibot';
-import type { PayloadData } from '../../client/src/signal-link.js';
-import type { LessonEvents, LiveStates, StepOutput, StepStatus, Teaching } from './lesson.js';
 import { LessonRecord } from './lesson-record.js';
+import type { LessonEvents, LiveStates, StepOutput, StepStatus, Teaching } from './teaching.js';
 
 /** The extra events of the automatic mode: files and media, which the library brings. */
 export interface AutoLessonEvents extends LessonEvents {
@@ -27,7 +27,7 @@ export interface AutoLessonEvents extends LessonEvents {
 export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teaching {
   readonly mode = 'auto' as const;
   iceServersText: string;
-  private session: Session | null = null;
+  private room: Room | null = null;
   private peer: RemotePeer | null = null;
   /** What step 1 showed, shown again when a newcomer starts the steps over. */
   private configured: StepOutput | null = null;
@@ -47,7 +47,7 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
   }
 
   get started(): boolean {
-    return this.session !== null;
+    return this.room !== null;
   }
 
   /** The library's peer, once there is one (for files and media). */
@@ -99,7 +99,7 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
 
   /** Leaves the room through the library's current signaling connection (it may have reconnected). */
   leave(): void {
-    this.session?.close();
+    this.room?.close();
   }
 
   /** Starts the library: it offers when PEER2 arrives (PEER1) or answers PEER1's offer (PEER2). */
@@ -113,10 +113,10 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
     }
     this.configured = { kind: 'json', text: 'The library configures each RTCPeerConnection with:', value: { iceServers } };
     this.complete(this.role === 'caller' ? 1 : 13, this.configured);
-    const session = new Session(this.endpoint, { room: this.welcome.room, iceServers }, this.signaling, this.welcome);
-    this.session = session;
-    session.on('peer', (peer) => this.adopt(peer));
-    session.on('peer-left', (peer) => {
+    const room = new Room(this.endpoint, { room: this.welcome.room, iceServers }, this.signaling, this.welcome);
+    this.room = room;
+    room.on('peer', (peer) => this.adopt(peer));
+    room.on('peer-left', (peer) => {
       if (peer.id !== this.remotePeer) return;
       // The tab stays in the room, as an application would: the next peer to join connects to it
       // (a browser tab, or `icebreaker peer --send` a minute later). Leaving here made the newcomer
@@ -128,28 +128,28 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
       );
       this.changed();
     });
-    session.on('open', () => {
+    room.on('open', () => {
       this.log('state', 'data channel readyState → open');
       this.complete(27, {
         kind: 'text',
         text: 'Connected peer to peer through the Icebreaker library. Chat, send files, or add your camera.',
       });
     });
-    session.on('message', (_peer, data) => {
+    room.on('message', (_peer, data) => {
       this.emit('chat', {
         from: 'peer',
         text: typeof data === 'string' ? data : data instanceof ArrayBuffer ? `[${data.byteLength} bytes]` : JSON.stringify(data),
       });
     });
-    session.on('transfer', (_peer, transfer) => {
+    room.on('transfer', (_peer, transfer) => {
       this.log('info', `Receiving file "${transfer.info.name}" (${transfer.info.size} bytes).`);
       this.emit('transfer', 'in', transfer);
     });
-    session.on('signaling', (state) => {
+    room.on('signaling', (state) => {
       this.log(state === 'open' ? 'info' : 'error', `Signaling connection: ${state}.`);
       this.changed();
     });
-    session.on('error', (error) => {
+    room.on('error', (error) => {
       // The library closed a channel the other peer opened with a label it does not use: without
       // this alert the page would wait for a channel that never comes.
       if (error.code === 'unexpected-channel') this.report(`Refused a data channel: ${error.message}. See the README's protocol section.`);

@@ -1,7 +1,7 @@
 import { Emitter, type EventMap } from '@icebreaker/client';
 import type { PeerId } from '@icebreaker/protocol';
-import type { CandidateRow, LessonEvents, Role, StepOutput, TimelineEntry } from './lesson.js';
 import { STEPS } from './steps.js';
+import type { CandidateRow, LessonEvents, Role, StepOutput, TimelineEntry } from './teaching.js';
 
 type StateProperty = 'signalingState' | 'iceGatheringState' | 'iceConnectionState' | 'connectionState';
 

@@ -1,82 +1,25 @@
-import { MAIN_LABEL, type ParsedCandidate, parseCandidate, type SignalingClient } from '@icebreaker/client';
-import { type IcebreakerError, IceServer, type PeerId, type RequestId, type SignalData, type WelcomeMessage } from '@icebreaker/protocol';
+import { parseCandidate, type SignalingClient } from '@icebreaker/client';
+import {
+  DEFAULT_FRAME_BYTES,
+  encodeFrames,
+  FrameKind,
+  type IcebreakerError,
+  IceServer,
+  MAIN_LABEL,
+  type PeerId,
+  Reassembler,
+  type RequestId,
+  type SignalData,
+  TRANSFER_LABEL,
+  type WelcomeMessage,
+} from '@icebreaker/protocol';
 import * as v from 'valibot';
-import { DEFAULT_FRAME_BYTES, frames, Kind, Reassembler } from '../../client/src/framing.js';
-import { TRANSFER_LABEL } from '../../client/src/transfer.js';
 import { LessonRecord } from './lesson-record.js';
 import { STEPS } from './steps.js';
-
-export type Role = 'caller' | 'callee';
-export type Mode = 'steps' | 'auto';
-export type StepStatus = 'waiting' | 'ready' | 'running' | 'done' | 'failed' | 'elsewhere';
-
-/** What a step produced, shown under it. */
-export type StepOutput =
-  | { readonly kind: 'text'; readonly text: string }
-  | { readonly kind: 'sdp'; readonly text: string; readonly sdp: string }
-  | { readonly kind: 'json'; readonly text: string; readonly value: unknown };
-
-export interface CandidateRow {
-  readonly side: 'local' | 'remote';
-  readonly init: RTCIceCandidateInit;
-  readonly parsed: ParsedCandidate | null;
-  /** local: collected → sent; remote: buffered → applied (or failed). */
-  state: 'collected' | 'sent' | 'buffered' | 'applied' | 'failed';
-}
-
-export interface TimelineEntry {
-  /** Milliseconds since the lesson started. */
-  readonly at: number;
-  readonly kind: 'step' | 'signal' | 'state' | 'error' | 'chat' | 'info';
-  readonly text: string;
-}
-
-export interface ChatLine {
-  readonly from: 'me' | 'peer';
-  readonly text: string;
-}
-
-export interface LessonEvents {
-  /** Something shown changed; the view re-reads the lesson. */
-  change: [];
-  timeline: [entry: TimelineEntry];
-  chat: [line: ChatLine];
-}
+import type { CandidateRow, LessonEvents, LiveStates, Mode, StepStatus, Teaching } from './teaching.js';
 
 /** The library's channel label and framing, so a step-by-step tab can talk to an automatic one. */
 export const CHANNEL_LABEL = MAIN_LABEL;
-
-/** What the view needs from a lesson, whichever engine runs it (this one, or the library's). */
-export interface Teaching {
-  readonly role: Role;
-  readonly mode: Mode;
-  iceServersText: string;
-  readonly remotePeer: PeerId | null;
-  readonly remoteLeft: boolean;
-  readonly ended: string | null;
-  readonly problem: string | null;
-  readonly candidates: readonly CandidateRow[];
-  readonly timeline: readonly TimelineEntry[];
-  readonly started: boolean;
-  readonly connected: boolean;
-  status(n: number): StepStatus;
-  output(n: number): StepOutput | undefined;
-  failure(n: number): string | undefined;
-  states(): LiveStates;
-  run(n: number): Promise<void>;
-  sendChat(text: string): void;
-  setMode(mode: Mode): void;
-  on<E extends keyof LessonEvents>(event: E, listener: (...args: LessonEvents[E]) => void): () => void;
-}
-
-/** The live states the page shows, straight from the connection and the channel. */
-export interface LiveStates {
-  signalingState: string;
-  iceGatheringState: string;
-  iceConnectionState: string;
-  connectionState: string;
-  channelState: string;
-}
 
 const IceServers = v.array(IceServer);
 
@@ -183,7 +126,7 @@ export class Lesson extends LessonRecord<LessonEvents> implements Teaching {
 
   sendChat(text: string): void {
     if (this.channel?.readyState !== 'open' || text === '') return;
-    for (const frame of frames(Kind.Text, new TextEncoder().encode(text), DEFAULT_FRAME_BYTES)) this.channel.send(frame);
+    for (const frame of encodeFrames(FrameKind.Text, new TextEncoder().encode(text), DEFAULT_FRAME_BYTES)) this.channel.send(frame);
     this.emit('chat', { from: 'me', text });
   }
 
@@ -392,11 +335,15 @@ export class Lesson extends LessonRecord<LessonEvents> implements Teaching {
         this.emit('chat', { from: 'peer', text: event.data });
         return;
       }
-      const result = reassembler.push(new Uint8Array(event.data as ArrayBuffer));
-      if ('error' in result) this.log('error', `Unreadable message: ${result.error}`);
-      else if (result.done) {
-        const text = new TextDecoder().decode(result.body);
-        this.emit('chat', { from: 'peer', text: result.kind === Kind.Binary ? `[${result.body.byteLength} bytes]` : text });
+      const result = reassembler.push(event.data);
+      if (!result.ok) this.log('error', `Unreadable message: ${result.error.message}`);
+      else if (result.value) {
+        // JSON is shown as the text it came as: the step-by-step page shows what travels.
+        const { kind, body } = result.value;
+        this.emit('chat', {
+          from: 'peer',
+          text: kind === FrameKind.Binary ? `[${body.byteLength} bytes]` : new TextDecoder().decode(body),
+        });
       }
     });
   }

@@ -4,7 +4,8 @@ import { safeParse } from 'valibot';
 import { AutoLesson } from './auto-lesson.js';
 import { byId, el } from './dom.js';
 import { mountExtras } from './extras-view.js';
-import { Lesson, type Mode } from './lesson.js';
+import { Lesson } from './lesson.js';
+import type { Mode } from './teaching.js';
 import { mountView } from './view.js';
 
 /** Reads room and mode from the address, filling in what is missing so the address can be shared. */

@@ -1,8 +1,8 @@
 import type { WelcomeMessage } from '@icebreaker/protocol';
 import { byId, el } from './dom.js';
-import type { CandidateRow, LiveStates, Mode, StepOutput, StepStatus, Teaching, TimelineEntry } from './lesson.js';
 import { annotateSdp } from './sdp-notes.js';
 import { STAGES, STEPS, type Step } from './steps.js';
+import type { CandidateRow, LiveStates, Mode, StepOutput, StepStatus, Teaching, TimelineEntry } from './teaching.js';
 
 const ROLE_NAME = { caller: 'PEER1', callee: 'PEER2' } as const;
 
@@ -129,7 +129,7 @@ export function mountView(lesson: Teaching, welcome: WelcomeMessage, onModeChang
 
   const update = (): void => {
     const peerName = ROLE_NAME[lesson.role === 'caller' ? 'callee' : 'caller'];
-    renderSession(lesson, welcome, peerName);
+    renderRoom(lesson, welcome, peerName);
     // A tab in automatic mode becomes PEER1 when a newcomer follows a peer that left.
     if (lesson.role !== drawnRole) drawSteps();
 
@@ -295,7 +295,7 @@ function renderOutput(output: StepOutput): Node[] {
   }
 }
 
-function renderSession(lesson: Teaching, welcome: WelcomeMessage, peerName: string): void {
+function renderRoom(lesson: Teaching, welcome: WelcomeMessage, peerName: string): void {
   const session = byId('session');
   const me = ROLE_NAME[lesson.role];
   const other = lesson.remotePeer

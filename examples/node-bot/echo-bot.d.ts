@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=echo-bot.d.ts.map
