@@ -35,9 +35,6 @@ export interface RouteState {
   readonly readiness: 'ready' | 'draining' | 'unavailable' | 'full';
 }
 
-/** The paths answered whatever `staticDir` holds. */
-const PROBES = ['/healthz', '/readyz', '/metrics'] as const;
-
 /** Builds the HTTP routes over the live `state`; `staticDir` (absolute) or null for no page. */
 export function httpRoutes(state: () => RouteState, metrics: ServerMetrics, staticDir: string | null): HttpRoutes {
   const healthz = only(async (_req, res) => {
@@ -52,11 +49,12 @@ export function httpRoutes(state: () => RouteState, metrics: ServerMetrics, stat
     const { text, contentType } = await metrics.scrape();
     res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' }).end(text);
   });
-  const routes: Readonly<Record<(typeof PROBES)[number], (req: IncomingMessage, res: ServerResponse) => Promise<void>>> = {
-    '/healthz': healthz,
-    '/readyz': readyz,
-    '/metrics': scrape,
-  };
+  /** The paths answered whatever `staticDir` holds. */
+  const routes = new Map<string | null, (req: IncomingMessage, res: ServerResponse) => Promise<void>>([
+    ['/healthz', healthz],
+    ['/readyz', readyz],
+    ['/metrics', scrape],
+  ]);
 
   async function servePage(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const pathname = requestPath(req);
@@ -66,7 +64,7 @@ export function httpRoutes(state: () => RouteState, metrics: ServerMetrics, stat
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     try {
-      const route = routes[requestPath(req) as (typeof PROBES)[number]];
+      const route = routes.get(requestPath(req));
       if (route) {
         await route(req, res);
         return true;
