@@ -69,6 +69,7 @@ export interface SignalingOptions extends Partial<Omit<ServerConfig, (typeof LIS
  * {@link handleConnection} on each `connection` (one address holds only so many sockets).
  */
 export interface SignalingServer extends HttpRoutes {
+  /** The settings in force: the options given, checked, with every other setting's default. */
   readonly config: ServerConfig;
   /**
    * Takes a WebSocket upgrade from your server's `upgrade` event, as `ws`'s `noServer` mode does:
