@@ -2,8 +2,8 @@
 // Run it: `npm run build && node examples/express.js` (PORT=0 picks a free port), then open the
 // address it prints in two tabs. SIGTERM drains; Ctrl+C closes at once.
 import { createServer } from 'node:http';
+import { createSignalingServer, TEACHING_PAGE_DIR } from '@icebreaker/server';
 import express from 'express';
-import { createSignalingServer, TEACHING_PAGE_DIR } from 'icebreaker/server';
 
 const signaling = await createSignalingServer({ staticDir: TEACHING_PAGE_DIR, iceServers: [] });
 

@@ -3,7 +3,7 @@
 // address it prints in two tabs. SIGTERM drains (clients are told to reconnect elsewhere); Ctrl+C
 // closes at once.
 import { createServer } from 'node:http';
-import { createSignalingServer, TEACHING_PAGE_DIR } from 'icebreaker/server';
+import { createSignalingServer, TEACHING_PAGE_DIR } from '@icebreaker/server';
 
 // Two tabs on one machine need no STUN server; list yours in iceServers for peers on other networks.
 const signaling = await createSignalingServer({ staticDir: TEACHING_PAGE_DIR, iceServers: [] });

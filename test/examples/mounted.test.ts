@@ -63,7 +63,7 @@ async function chat(from: Page, to: Page, text: string): Promise<void> {
 
 /**
  * The three mounting examples of examples/, each started as a process of its own that imports the
- * built package by its name (`icebreaker/server`), exactly as a user's application would. Each keeps
+ * built package by its name (`@icebreaker/server`), exactly as a user's application would. Each keeps
  * its host's own route, serves the signaling endpoint and the teaching page on the same port,
  * connects two real Chromium tabs, and ends cleanly on a drain (SIGTERM) and on a close (SIGINT).
  */

@@ -1,14 +1,8 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo, type Socket, connect as tcpConnect } from 'node:net';
+import { createSignalingServer, type IcebreakerServer, type SignalingServer, type StartOptions, startServer } from '@icebreaker/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  createSignalingServer,
-  type IcebreakerServer,
-  type SignalingServer,
-  type StartOptions,
-  startServer,
-} from '../../src/server/index.js';
 import { TestSocket } from '../helpers/socket.js';
 
 const ORIGIN = 'http://allowed.example';
