@@ -25,7 +25,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
-# Each package's manifest and build (node_modules/@icebreaker/* link to them); the page is in packages/cli/dist/web.
+# Each package's manifest and build (node_modules/@icebreaker/* link to them); the page is in packages/server/dist/web.
 COPY --from=build /app/packages/protocol/package.json ./packages/protocol/
 COPY --from=build /app/packages/protocol/dist ./packages/protocol/dist
 COPY --from=build /app/packages/client/package.json ./packages/client/

@@ -3,14 +3,15 @@ import { defineConfig } from 'vite';
 
 const source = (name: string) => fileURLToPath(new URL(`../${name}/src/index.ts`, import.meta.url));
 
-// The teaching page is built into the CLI package, which serves it (`icebreaker serve`): packages/cli/dist/web.
+// The teaching page is built into the server package (packages/server/dist/web, its TEACHING_PAGE_DIR), which
+// serves it: `icebreaker serve`, and any host that mounts the signaling server with `staticDir: TEACHING_PAGE_DIR`.
 // It is bundled from the client's and protocol's sources, so it never waits for their build.
 export default defineConfig({
   root: fileURLToPath(new URL('src', import.meta.url)),
   base: './',
   resolve: { alias: { '@icebreaker/client': source('client'), '@icebreaker/protocol': source('protocol') } },
   build: {
-    outDir: fileURLToPath(new URL('../cli/dist/web', import.meta.url)),
+    outDir: fileURLToPath(new URL('../server/dist/web', import.meta.url)),
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: true,

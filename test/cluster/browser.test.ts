@@ -14,7 +14,7 @@ describe('two browsers on two nodes of one cluster', () => {
   beforeAll(async () => {
     redis = await RedisServer.start();
     nodes = await Promise.all(
-      [0, 1].map(() => startServer({ port: 0, staticDir: 'packages/cli/dist/web', iceServers: [], redisUrl: redis.url })),
+      [0, 1].map(() => startServer({ port: 0, staticDir: 'packages/server/dist/web', iceServers: [], redisUrl: redis.url })),
     );
     browser = await launchChromium();
   });

@@ -29,7 +29,7 @@ describe('the teaching page in Firefox, talking to Chromium', () => {
   let chromium: Browser;
 
   beforeAll(async () => {
-    server = await startServer({ port: 0, staticDir: 'packages/cli/dist/web', iceServers: [] });
+    server = await startServer({ port: 0, staticDir: 'packages/server/dist/web', iceServers: [] });
     [firefox, chromium] = await Promise.all([Firefox.launch(), launchChromium()]);
   });
   afterAll(async () => {

@@ -71,7 +71,7 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 export function pageSuite(): { server: IcebreakerServer; browser: Browser; files: Scratch } {
   const suite = {} as { server: IcebreakerServer; browser: Browser; files: Scratch };
   beforeAll(async () => {
-    suite.server = await startServer({ port: 0, staticDir: 'packages/cli/dist/web', iceServers: [] });
+    suite.server = await startServer({ port: 0, staticDir: 'packages/server/dist/web', iceServers: [] });
     suite.browser = await launchChromium();
     suite.files = await scratch();
   });

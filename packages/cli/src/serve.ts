@@ -2,15 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { IcebreakerError, isIcebreakerError } from '@icebreaker/protocol';
-import { startServer } from '@icebreaker/server';
+import { startServer, TEACHING_PAGE_DIR } from '@icebreaker/server';
 import { type ConfigFile, parseConfigFile } from './config-file.js';
 import { createLogger } from './log.js';
 import { DEFAULT_SERVE_CONFIG, resolveConfig } from './resolve-config.js';
 import { SERVE_HELP } from './serve-help.js';
 import { SERVE_SETTINGS } from './serve-settings.js';
-
-/** The built page sits beside the CLI in its package: dist/serve.js → dist/web/. */
-const PAGE_DIR = fileURLToPath(new URL('./web/', import.meta.url));
 
 /**
  * Runs `icebreaker serve` until SIGINT or SIGTERM. Resolves with the process exit code:
@@ -50,7 +47,7 @@ export async function serve(
   let config: ReturnType<typeof resolveConfig>;
   try {
     const file = await readConfigFile(flags.config ?? env.ICEBREAKER_CONFIG, flags.config === undefined ? 'ICEBREAKER_CONFIG' : '--config');
-    config = resolveConfig(flags, env, { ...DEFAULT_SERVE_CONFIG, staticDir: PAGE_DIR }, file);
+    config = resolveConfig(flags, env, { ...DEFAULT_SERVE_CONFIG, staticDir: TEACHING_PAGE_DIR }, file);
   } catch (error) {
     if (!isIcebreakerError(error)) throw error;
     err.write(`icebreaker serve: ${error.message}\n`);

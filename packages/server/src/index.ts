@@ -1,5 +1,6 @@
 /**
- * The Icebreaker signaling server (Node.js only).
+ * The Icebreaker signaling server (Node.js only): on a port of its own with {@link startServer}, or
+ * mounted on your HTTP server with {@link createSignalingServer}.
  *
  * @example
  * ```ts
@@ -9,6 +10,10 @@
  * @module
  */
 export { checkOptions, DEFAULT_CONFIG, type ServerConfig } from './config.js';
+export type { HttpRoutes, RequestHandler } from './http-routes.js';
 export { type MintOptions, mintRoomToken, type RoomGrant } from './room-tokens.js';
-export { type IcebreakerServer, SIGNALING_PATH, type StartOptions, startServer } from './server.js';
+export { type IcebreakerServer, type StartOptions, startServer } from './server.js';
+export { createSignalingServer, type SignalingOptions, type SignalingServer } from './signaling-server.js';
+export { TEACHING_PAGE_DIR } from './teaching-page.js';
 export { turnCredentials } from './turn-credentials.js';
+export { SIGNALING_PATH } from './upgrade-gate.js';

@@ -18,21 +18,22 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 
 /**
  * Serves the built teaching page from `root`. Paths are resolved inside `root` only; anything that
- * would leave it, or does not exist, is a 404. Vite fingerprints files under `assets/`, so those may
- * be cached forever; `index.html` must always be revalidated.
+ * would leave it, or does not exist, is not served: the result is false and `res` is left untouched,
+ * for the caller to answer (404, or a route of a host application). Vite fingerprints files under
+ * `assets/`, so those may be cached forever; `index.html` must always be revalidated.
  */
-export async function serveStatic(root: string, pathname: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function serveStatic(root: string, pathname: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
   let decoded: string;
   try {
     decoded = decodeURIComponent(pathname);
   } catch {
-    return notFound(res);
+    return false;
   }
   const relative = normalize(decoded === '/' ? '/index.html' : decoded);
   const file = join(root, relative);
-  if (decoded.includes('\0') || !file.startsWith(root.endsWith(sep) ? root : root + sep)) return notFound(res);
+  if (decoded.includes('\0') || !file.startsWith(root.endsWith(sep) ? root : root + sep)) return false;
   const info = await stat(file).catch(() => null);
-  if (!info?.isFile()) return notFound(res);
+  if (!info?.isFile()) return false;
   res.writeHead(200, {
     'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
     'content-length': info.size,
@@ -40,13 +41,10 @@ export async function serveStatic(root: string, pathname: string, req: IncomingM
   });
   if (req.method === 'HEAD') {
     res.end();
-    return;
+    return true;
   }
   createReadStream(file)
     .on('error', () => res.destroy())
     .pipe(res);
-}
-
-function notFound(res: ServerResponse): void {
-  res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
+  return true;
 }
