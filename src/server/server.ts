@@ -7,12 +7,12 @@ import { type Logger, pino } from 'pino';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { decodeClientMessage } from '../protocol/index.js';
 import { AddressBook } from './address-book.js';
-import { ClusterHub } from './cluster/cluster-hub.js';
 import { checkConfig, checkOptions, DEFAULT_CONFIG, RATE_BURST_SECONDS, type ServerConfig } from './config.js';
-import { Hub, type SignalingHub } from './hub.js';
+// One WebSocket connection; still called a session inside this file until its split (issue 10 §2).
+import { Connection as Session, type ConnectionObserver as SessionObserver } from './connection.js';
+import { Hub } from './hub.js';
 import { type RejectionReason, ServerMetrics } from './metrics.js';
 import { RateLimits } from './rate-limiter.js';
-import { Session, type SessionObserver } from './session.js';
 import { serveStatic } from './static-files.js';
 
 /** The path of the WebSocket endpoint; everything else on the port is plain HTTP. */
@@ -118,16 +118,7 @@ export async function startServer(options: StartOptions = {}): Promise<Icebreake
     parked: hub.parkedCount,
     queuedBytes: hub.queuedBytes,
   }));
-  const hub: SignalingHub =
-    config.redisUrl === null ? new Hub(config, metrics, log, addresses) : new ClusterHub(config.redisUrl, config, metrics, log, addresses);
-  if (hub instanceof ClusterHub) {
-    try {
-      await hub.connected();
-    } catch (error) {
-      await hub.close();
-      throw error;
-    }
-  }
+  const hub = await Hub.open(config, metrics, log, addresses);
   const rateLimits = new RateLimits(config.rateMessagesPerSecond, config.rateBytesPerSecond, RATE_BURST_SECONDS);
   // No client tracking: `sessions` is the one list of connections (ws would keep a second, with a listener each).
   // ws's other defaults are sized for any WebSocket application; signaling needs far less, and each
