@@ -221,6 +221,13 @@ export class RedisStore implements RoomStore {
     const [outcome, othersJson, frames, order] = result as [string, string, string[], number];
     if (outcome === 'resumed') this.unparkHere(id);
     const place: RedisPlace = { ...info, room, order, nonce, resumeUntil };
+    // Taken back through this very node while its old connection is still attached here (on another
+    // node the script tells that node): the old connection ends, as the memory store does.
+    const previous = this.local.get(id);
+    if (previous && previous !== connection) {
+      previous.place = null;
+      previous.close(4000, 'resumed elsewhere');
+    }
     this.local.set(id, connection);
     const others = (othersJson === '{}' ? [] : JSON.parse(othersJson)) as Array<PeerInfo & { s: number }>;
     const seated: Seated = { kind: outcome === 'resumed' ? 'resumed' : 'entered', place, peers: others.map(peerInfo), frames };
