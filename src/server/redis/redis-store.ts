@@ -13,6 +13,8 @@ const PREFIX = 'icebreaker:';
 const HEARTBEAT_MS = 1000;
 /** Deliveries read from this node's stream per round trip. */
 const READ_BATCH = 1000;
+/** The consumer group through which a node reads its own stream (one per stream: the node's). */
+const READ_GROUP = 'node';
 /** Parked places a reaper removes per script call; it calls again at once while there are more. */
 const REAP_BATCH = 500;
 /** How long one reaping round may go on (the rest waits for the next second). */
@@ -56,12 +58,11 @@ export class RedisStore implements RoomStore {
   private epoch: string | null = null;
   private recovering = false;
   private readonly heartbeat: ReturnType<typeof setInterval>;
-  /**
-   * Where this node's stream has been read up to. A concrete id from the start, never `$`: with `$`,
-   * whatever arrived between two reads (after one timed out) would be skipped. The stream is this
-   * node's own, new with it, so reading from its beginning reads only what is meant for it.
-   */
+  /** This node's stream of deliveries (see scripts.ts). */
+  private readonly stream: string;
+  /** The last entry of its stream this node has handled, and how far the stream has been trimmed. */
   private lastId = '0-0';
+  private trimmedTo = '0-0';
   private lastError: string | null = null;
   private holds = 0;
   private ticking = false;
@@ -122,6 +123,7 @@ export class RedisStore implements RoomStore {
     this.redis.on('end', () => this.log.warn({ event: 'redis', state: 'end' }, 'redis connection ended'));
     this.heartbeat = setInterval(() => this.tick(), HEARTBEAT_MS);
     this.heartbeat.unref();
+    this.stream = `${PREFIX}node:${this.node}:s`;
     this.reading = this.readLoop();
   }
 
@@ -323,15 +325,45 @@ export class RedisStore implements RoomStore {
     if (await this.redis.ibLeave(...this.base(), room, id, frame, ...this.queueLimits())) this.events.left(room, id, reason);
   }
 
-  /** Reads this node's deliveries, in order, for as long as the hub runs; survives Redis restarts. */
+  /**
+   * Reads this node's deliveries, in order, for as long as the store runs; survives Redis restarts.
+   *
+   * Through a consumer group (NOACK: no pending list), so that Redis itself records how far the node
+   * has read, in the same command that reads: what a peer resuming elsewhere, or the node that finds
+   * this one dead, takes over is what comes after that position. The stream is trimmed of what was
+   * read at the heartbeat, not after every read: a trim per read cost a second command, and a second
+   * wake-up of this node, for every signal (issue 10 §1, cross-node latency).
+   */
   private async readLoop(): Promise<void> {
-    const stream = `${PREFIX}node:${this.node}:s`;
+    const stream = this.stream;
+    let grouped = false;
     while (!this.closed) {
       let batch: Array<[string, Array<[string, string[]]>]> | null;
       try {
-        batch = (await this.reader.xread('COUNT', READ_BATCH, 'BLOCK', 1000, 'STREAMS', stream, this.lastId)) as typeof batch;
-      } catch {
-        if (!this.closed) await new Promise((resolve) => setTimeout(resolve, 200));
+        // Made again after Redis lost it (restarted empty) or another node took this one for dead:
+        // from the stream's start, which then holds only what came since.
+        if (!grouped) {
+          await this.reader.xgroup('CREATE', stream, READ_GROUP, '0', 'MKSTREAM').catch((error: Error) => {
+            if (!error.message.includes('BUSYGROUP')) throw error;
+          });
+          grouped = true;
+        }
+        batch = (await this.reader.xreadgroup(
+          'GROUP',
+          READ_GROUP,
+          this.node,
+          'COUNT',
+          READ_BATCH,
+          'BLOCK',
+          1000,
+          'NOACK',
+          'STREAMS',
+          stream,
+          '>',
+        )) as typeof batch;
+      } catch (error) {
+        grouped = false;
+        if (!this.closed && !(error as Error).message.includes('NOGROUP')) await new Promise((resolve) => setTimeout(resolve, 200));
         continue;
       }
       for (const [, entries] of batch ?? []) {
@@ -340,9 +372,6 @@ export class RedisStore implements RoomStore {
           this.receive(fields);
         }
       }
-      // What has been read leaves the stream: what stays is what this node has not handled, which a
-      // peer resuming elsewhere, or the node that finds this one dead, takes over.
-      if (batch) this.reader.xtrim(stream, 'MINID', nextId(this.lastId)).catch(() => {});
     }
   }
 
@@ -375,6 +404,12 @@ export class RedisStore implements RoomStore {
     this.track(
       (async () => {
         await this.redis.zadd(`${PREFIX}nodes`, now, this.node);
+        // What this node has read leaves its stream (the group's position already tells it apart).
+        if (this.lastId !== this.trimmedTo) {
+          const handled = this.lastId;
+          await this.redis.xtrim(this.stream, 'MINID', nextId(handled));
+          this.trimmedTo = handled;
+        }
         const [parked, bytes, epoch] = await this.redis.mget(`${PREFIX}count:parked`, `${PREFIX}count:bytes`, `${PREFIX}epoch`);
         this.parkedCount = Number(parked ?? 0);
         this.queuedBytes = Number(bytes ?? 0);

@@ -8,7 +8,8 @@
  * - `P room:{r}:seq`    join order counter (the first peer of a room is the caller)
  * - `P room:{r}:hold`, `:holdm`  signals held for the next peer (list) and their sender, id and bytes (hash)
  * - `P peer:{id}`       the room of a peer; `P peer:{id}:q` / `:qb` its resume queue (list) and its bytes
- * - `P node:{n}:s`      stream of deliveries to node n (`t` target peer, `f` frame; or `k` to close its connection)
+ * - `P node:{n}:s`      stream of deliveries to node n (`t` target peer, `f` frame; or `k` to close its connection),
+  read by n through a consumer group that records how far it has read
  * - `P node:{n}:peers`  set of the peers attached to node n
  * - `P nodes`           sorted set: node → last heartbeat (ms)
  * - `P parked`          sorted set: "room\npeer" → when its resume grace ends (ms)
@@ -85,12 +86,21 @@ local function broadcast(room, except, frame, maxQueue, maxQueueBytes, maxTotal)
     if flat[i] ~= except then deliver(flat[i], cjson.decode(flat[i + 1]), frame, maxQueue, maxQueueBytes, maxTotal) end
   end
 end
--- The deliveries still in node n's stream (it trims what it has read), for peer id or, without id,
--- for everyone; taken out of the stream. → list of {target, frame}, oldest first
+-- The deliveries node n has not read yet (those after its read group's position; the stream keeps
+-- what was read until n trims it), for peer id or, without id, for everyone; taken out of the stream.
+-- → list of {target, frame}, oldest first
 local function unread(n, id)
   local key = P .. 'node:' .. n .. ':s'
   local taken = {}
-  for _, entry in ipairs(redis.call('XRANGE', key, '-', '+')) do
+  local groups = redis.pcall('XINFO', 'GROUPS', key)
+  if groups.err then return taken end
+  local after = '-'
+  for _, g in ipairs(groups) do
+    for i = 1, #g, 2 do
+      if g[i] == 'last-delivered-id' then after = '(' .. g[i + 1] end
+    end
+  end
+  for _, entry in ipairs(redis.call('XRANGE', key, after, '+')) do
     local f = {}
     for i = 1, #entry[2], 2 do f[entry[2][i]] = entry[2][i + 1] end
     if f.f and (not id or f.t == id) then
