@@ -21,10 +21,12 @@
  */
 
 /**
- * Helpers every script starts with. ARGV[1] is always the key prefix. "Queue limits" are three
- * arguments: signals and bytes one resume queue holds, and the bytes all holds and queues may hold.
+ * Helpers every script starts with (CORE: those a signal needs; PRELUDE: all). They are defined anew
+ * at every call, so the script that runs for every signal defines only what it uses. ARGV[1] is
+ * always the key prefix. "Queue limits" are three arguments: signals and bytes one resume queue
+ * holds, and the bytes all holds and queues may hold.
  */
-const PRELUDE = `
+const CORE = `
 local P = ARGV[1]
 local STREAM_MAXLEN = 100000
 local function roomKey(room, part) return P .. 'room:' .. room .. ':' .. part end
@@ -56,6 +58,10 @@ local function deliver(id, m, frame, maxQueue, maxQueueBytes, maxTotal)
   redis.call('INCRBY', qb, #frame)
   return nil
 end
+`;
+
+/** The rest of the helpers, for the scripts that change who is where (all but SIGNAL). */
+const PRELUDE = `${CORE}
 -- Forgets a peer's resume queue (delivered on a resume, or dropped with the place) and uncounts its bytes.
 local function dropQueue(id)
   local qb = P .. 'peer:' .. id .. ':qb'
@@ -198,23 +204,27 @@ return { 'joined', cjson.encode(others(room, id)), held, rec.s }
  * → {"delivered"} | {"held", started "1"/"0", hold id} | {"unknown-peer"} | {"target-required"} |
  *   {"hold-full"} | {"queue-full"} | {"server-full"} | {"not-member"}
  */
-export const SIGNAL = `${PRELUDE}
+export const SIGNAL = `${CORE}
 local room, from, to, frame = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local holdTtl, holdMax, holdMaxBytes = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local maxQueue, maxQueueBytes, maxTotal = tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])
 local mk = roomKey(room, 'm')
-if redis.call('HEXISTS', mk, from) == 0 then return { 'not-member' } end
-local target = to
+local m
 if to == '' then
-  local ids = redis.call('HKEYS', mk)
-  target = nil
-  for _, other in ipairs(ids) do
-    if other ~= from then
-      if target then return { 'target-required' } end
-      target = other
+  -- The room in one call: whether the sender is in it, and the one other member with its record.
+  local flat = redis.call('HGETALL', mk)
+  local member, others, target, rec = false, 0, nil, nil
+  for i = 1, #flat, 2 do
+    if flat[i] == from then
+      member = true
+    else
+      others = others + 1
+      target, rec = flat[i], flat[i + 1]
     end
   end
-  if not target then
+  if not member then return { 'not-member' } end
+  if others > 1 then return { 'target-required' } end
+  if others == 0 then
     local hk, hm = roomKey(room, 'hold'), roomKey(room, 'holdm')
     local count = redis.call('LLEN', hk)
     local bytes = tonumber(redis.call('HGET', hm, 'bytes') or '0')
@@ -232,11 +242,15 @@ if to == '' then
     -- hold whose sender's node died goes with its sender, once the sender is reaped.
     return { 'held', started, redis.call('HGET', hm, 'id') }
   end
+  to = target
+  m = cjson.decode(rec)
+else
+  if redis.call('HEXISTS', mk, from) == 0 then return { 'not-member' } end
+  if to == from then return { 'unknown-peer' } end
+  m = record(room, to)
+  if not m then return { 'unknown-peer' } end
 end
-if target == from then return { 'unknown-peer' } end
-local m = record(room, target)
-if not m then return { 'unknown-peer' } end
-local refused = deliver(target, m, frame, maxQueue, maxQueueBytes, maxTotal)
+local refused = deliver(to, m, frame, maxQueue, maxQueueBytes, maxTotal)
 if refused then return { refused } end
 return { 'delivered' }
 `;
