@@ -99,8 +99,10 @@ export class RedisStore implements RoomStore {
       retryStrategy: (n: number) => Math.min(100 * 2 ** n, 2000),
     };
     this.redis = new Redis(redisUrl, options) as Scripted;
-    // The reader too: a read queued while Redis is away would never settle, even on disconnect().
-    this.reader = new Redis(redisUrl, options);
+    // The reader too: a read queued while Redis is away would never settle, even on disconnect(). It
+    // has one command in flight at a time, so it goes out at once: auto-pipelining would only defer it
+    // to the next turn and wrap it in a pipeline, on the path of every delivery.
+    this.reader = new Redis(redisUrl, { ...options, enableAutoPipelining: false });
     const scripts: Record<ScriptName, string> = {
       ibJoin: JOIN,
       ibSignal: SIGNAL,

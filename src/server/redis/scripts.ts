@@ -1,5 +1,5 @@
 /**
- * The Lua scripts of the cluster hub. Every change to a room runs as one script, so Redis applies it
+ * The Lua scripts of the Redis store. Every change to a room runs as one script, so Redis applies it
  * atomically: two nodes racing for a room's last place, a signal crossing a peer's move to another
  * node, a reaper removing a peer that resumes at the same moment — each sees all of the other or none.
  *
