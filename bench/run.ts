@@ -7,8 +7,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { startServer } from '@icebreaker/server';
 import type { Page } from 'playwright-core';
-import { startServer } from '../src/server/index.js';
 import { launchChromium } from '../test/helpers/browser.js';
 import { ServerUnderTest } from './load/harness.js';
 

@@ -20,8 +20,8 @@ async function start(kind: ServerKind): Promise<number> {
     case 'icebreaker': {
       // The built server, as `icebreaker serve` runs it (npm run bench builds first), not its sources
       // through tsx: the two other servers run their published JavaScript too.
-      const built = new URL('../../dist/server/index.js', import.meta.url).href;
-      const { startServer } = (await import(built)) as typeof import('../../src/server/index.js');
+      const built = new URL('../../packages/server/dist/index.js', import.meta.url).href;
+      const { startServer } = (await import(built)) as typeof import('@icebreaker/server');
       // Every limit stays on (their cost is part of the server) but set past what the load needs.
       const server = await startServer({
         port: 0,

@@ -3,8 +3,9 @@
  * implementation connects the two tabs, then measures either setup (start → channel open on the
  * joining side) or throughput (bytes sent → bytes received). The same 64 KiB chunks are used everywhere.
  */
+
+import { connect, type RemotePeer, type Session } from '@icebreaker/client';
 import { Peer } from 'peerjs';
-import { connect, type RemotePeer, type Session } from '../../src/client/index.js';
 
 const CHUNK = 64 * 1024;
 const HIGH_WATER = 1024 * 1024;

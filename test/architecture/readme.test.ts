@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ERROR_CODES } from '@icebreaker/protocol';
+import { DEFAULT_CONFIG, SETTINGS } from '@icebreaker/server';
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES } from '../../src/protocol/index.js';
-import { DEFAULT_CONFIG, SETTINGS } from '../../src/server/index.js';
 
 const README = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisServer } from '../helpers/redis.js';
 
-const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
+const CLI = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'dist', 'main.js');
 const TRACE = join(import.meta.dirname, '..', 'helpers', 'trace-modules.mjs');
 
 const running: ChildProcess[] = [];

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/cli/log.js';
+import { createLogger } from '../../packages/cli/src/log.js';
 
 /** A stream that keeps what is written, posing as a terminal or a pipe. */
 function output(isTTY: boolean): { stream: Writable & { isTTY: boolean }; text: () => string } {

@@ -1,5 +1,5 @@
+import type { Session } from '@icebreaker/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Session } from '../../src/client/index.js';
 import { nodePeer, openPeer } from '../helpers/peers.js';
 import { type Harness, startHarness } from '../helpers/server.js';
 import { cli, killPeers, waitFor } from './peer-process.js';

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 
 /** The built CLI: tests of the terminal peer run it as a user does (`npm run build` first). */
-export const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
+export const CLI = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'dist', 'main.js');
 
 /** A running `icebreaker peer`, with what it printed so far. */
 export interface Cli {

@@ -1,8 +1,8 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { IncomingTransfer, Session } from '@icebreaker/client';
+import { mintRoomToken } from '@icebreaker/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { IncomingTransfer, Session } from '../../src/client/index.js';
-import { mintRoomToken } from '../../src/server/index.js';
 import { fileSink, fileSource, randomFile, scratch, sha256OfFile } from '../helpers/files.js';
 import { messages, nodePeer, openPeer } from '../helpers/peers.js';
 import { type Harness, startHarness } from '../helpers/server.js';

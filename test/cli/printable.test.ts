@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { printable } from '../../src/cli/printable.js';
+import { printable } from '../../packages/cli/src/printable.js';
 
 /** What a terminal acts on rather than shows: C0, DEL, C1, and the bidirectional formatting characters. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds.

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RedisServer } from '../helpers/redis.js';
 import { TestSocket, upgradeStatus } from '../helpers/socket.js';
 
-const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
+const CLI = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'dist', 'main.js');
 
 interface Run {
   child: ChildProcess;

@@ -1,5 +1,5 @@
+import { parseCandidate } from '@icebreaker/client';
 import { describe, expect, it } from 'vitest';
-import { parseCandidate } from '../../src/client/index.js';
 
 describe('parseCandidate', () => {
   it('reads a host candidate', () => {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
+import { IcebreakerError, type IncomingTransfer, type Session, type TransferProgress } from '@icebreaker/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { IcebreakerError, type IncomingTransfer, type Session, type TransferProgress } from '../../src/client/index.js';
 import { fileSink, fileSource, memoryPeak, randomFile, scratch, sha256OfFile } from '../helpers/files.js';
 import { nodePeer, openPeer } from '../helpers/peers.js';
 import { type Harness, startHarness } from '../helpers/server.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { annotateSdp } from '../../src/web/sdp-notes.js';
+import { annotateSdp } from '../../packages/web/src/sdp-notes.js';
 
 // An offer as Chromium writes it for one data channel (trimmed).
 const OFFER = [

@@ -1,7 +1,7 @@
+import { Emitter, SignalingClient, type WebSocketConstructor } from '@icebreaker/client';
+import { IcebreakerError } from '@icebreaker/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
-import { Emitter, SignalingClient, type WebSocketConstructor } from '../../src/client/index.js';
-import { IcebreakerError } from '../../src/protocol/index.js';
 import { type Harness, startHarness } from '../helpers/server.js';
 
 // Node 20 has no global WebSocket: the library takes one, as it would in any Node app.

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
+import { connect, type Session } from '@icebreaker/client';
+import { turnCredentials } from '@icebreaker/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, type Session } from '../../src/client/index.js';
-import { turnCredentials } from '../../src/server/index.js';
 import { Coturn, RELAY_IP } from '../helpers/coturn.js';
 import { messages, NODE_WEBRTC, openPeer } from '../helpers/peers.js';
 import { type Harness, startHarness } from '../helpers/server.js';

@@ -1,5 +1,5 @@
+import type { IcebreakerError, RemotePeer } from '@icebreaker/client';
 import { describe, expect, it } from 'vitest';
-import type { IcebreakerError, RemotePeer } from '../../src/client/index.js';
 import { messages, nodePeer, openPeer, serverPerTest } from '../helpers/peers.js';
 
 const RETRANSMIT_MS = 200;

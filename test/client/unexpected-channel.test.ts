@@ -1,5 +1,5 @@
+import { type IcebreakerError, MAIN_LABEL, type RemotePeer } from '@icebreaker/client';
 import { describe, expect, it } from 'vitest';
-import { type IcebreakerError, MAIN_LABEL, type RemotePeer } from '../../src/client/index.js';
 import { messages, NODE_STACKS, nodePeer, openPeer, serverPerTest } from '../helpers/peers.js';
 
 // Issue 9, item 17: a channel with a label the library does not use was closed without a word, and

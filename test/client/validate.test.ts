@@ -1,12 +1,5 @@
+import { type ConnectOptions, connect, type RemotePeer, Session, SignalingClient, type WebSocketConstructor } from '@icebreaker/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type ConnectOptions,
-  connect,
-  type RemotePeer,
-  Session,
-  SignalingClient,
-  type WebSocketConstructor,
-} from '../../src/client/index.js';
 import { NODE_WEBRTC, nodePeer, openPeer } from '../helpers/peers.js';
 import { type Harness, metric, startHarness } from '../helpers/server.js';
 

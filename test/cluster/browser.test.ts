@@ -1,6 +1,6 @@
+import { type IcebreakerServer, startServer } from '@icebreaker/server';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type IcebreakerServer, startServer } from '../../src/server/index.js';
 import { launchChromium, openPage } from '../helpers/browser.js';
 import { RedisServer } from '../helpers/redis.js';
 
@@ -13,7 +13,9 @@ describe('two browsers on two nodes of one cluster', () => {
 
   beforeAll(async () => {
     redis = await RedisServer.start();
-    nodes = await Promise.all([0, 1].map(() => startServer({ port: 0, staticDir: 'dist/web', iceServers: [], redisUrl: redis.url })));
+    nodes = await Promise.all(
+      [0, 1].map(() => startServer({ port: 0, staticDir: 'packages/cli/dist/web', iceServers: [], redisUrl: redis.url })),
+    );
     browser = await launchChromium();
   });
   afterAll(async () => {

@@ -1,5 +1,5 @@
+import type { Session } from '@icebreaker/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Session } from '../../src/client/index.js';
 import { Balancer } from '../helpers/balancer.js';
 import { messages, nodePeer, openPeer, signalingState, ufrag, until } from '../helpers/peers.js';
 import { RedisServer } from '../helpers/redis.js';

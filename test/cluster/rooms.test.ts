@@ -1,5 +1,5 @@
+import type { Session } from '@icebreaker/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Session } from '../../src/client/index.js';
 import { messages, nodePeer, openPeer } from '../helpers/peers.js';
 import { RedisServer } from '../helpers/redis.js';
 import { type Harness, startHarness } from '../helpers/server.js';

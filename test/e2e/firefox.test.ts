@@ -1,6 +1,6 @@
+import { type IcebreakerServer, startServer } from '@icebreaker/server';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type IcebreakerServer, startServer } from '../../src/server/index.js';
 import { launchChromium, openPage } from '../helpers/browser.js';
 import { Firefox, type FirefoxTab } from '../helpers/firefox.js';
 
@@ -29,7 +29,7 @@ describe('the teaching page in Firefox, talking to Chromium', () => {
   let chromium: Browser;
 
   beforeAll(async () => {
-    server = await startServer({ port: 0, staticDir: 'dist/web', iceServers: [] });
+    server = await startServer({ port: 0, staticDir: 'packages/cli/dist/web', iceServers: [] });
     [firefox, chromium] = await Promise.all([Firefox.launch(), launchChromium()]);
   });
   afterAll(async () => {

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import type { IncomingTransfer, Session } from '@icebreaker/client';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { IncomingTransfer, Session } from '../../src/client/index.js';
 import { cli, waitFor } from '../cli/peer-process.js';
 import { launchChromium, openPage, pageSuite, screenshot } from '../helpers/browser.js';
 import { fileSink, fileSource, memoryPeak, randomFile, sha256OfFile } from '../helpers/files.js';
@@ -155,7 +155,7 @@ describe('the library in Chromium (automatic mode), with browsers and Node peers
     await page.locator('#role[data-role="PEER1"]').waitFor();
     const cli = spawn(
       process.execPath,
-      [join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js'), 'peer', t.server.url, '--room', 'terminal'],
+      [join(import.meta.dirname, '..', '..', 'packages', 'cli', 'dist', 'main.js'), 'peer', t.server.url, '--room', 'terminal'],
       {
         stdio: ['pipe', 'pipe', 'pipe'],
       },

@@ -1,6 +1,6 @@
+import { type IcebreakerServer, mintRoomToken, startServer } from '@icebreaker/server';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type IcebreakerServer, mintRoomToken, startServer } from '../../src/server/index.js';
 import { chromiumPath, launchChromium, openPage, screenshot } from '../helpers/browser.js';
 
 const STEP_TIMEOUT = 15_000;
@@ -123,7 +123,7 @@ describe('the teaching page in real Chromium', () => {
 
   beforeAll(async () => {
     // An unresolvable STUN server is handed out on purpose: host candidates must still connect.
-    server = await startServer({ port: 0, staticDir: 'dist/web', iceServers: [{ urls: 'stun:stun.invalid:3478' }] });
+    server = await startServer({ port: 0, staticDir: 'packages/cli/dist/web', iceServers: [{ urls: 'stun:stun.invalid:3478' }] });
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -244,7 +244,7 @@ describe('the teaching page in real Chromium', () => {
   });
 
   it('lets PEER1 send the offer again when the server’s hold expired before PEER2 came', async () => {
-    const shortHold = await startServer({ port: 0, staticDir: 'dist/web', iceServers: [], holdTtlMs: 300 });
+    const shortHold = await startServer({ port: 0, staticDir: 'packages/cli/dist/web', iceServers: [], holdTtlMs: 300 });
     try {
       const url = `${shortHold.url}?room=expire&mode=steps`;
       const peer1 = await openPage(browser, url);
@@ -280,7 +280,7 @@ describe('the teaching page in real Chromium', () => {
 
   it('on a server with --auth-secret: explains a missing token, joins with ?token=, and drops it from the address bar', async () => {
     const secret = 'e2e-auth-secret-0123456789abcdefghij';
-    const guarded = await startServer({ port: 0, staticDir: 'dist/web', iceServers: [], authSecret: secret });
+    const guarded = await startServer({ port: 0, staticDir: 'packages/cli/dist/web', iceServers: [], authSecret: secret });
     try {
       const without = await openPage(browser, `${guarded.url}?room=guarded&mode=auto`);
       await expect.poll(() => without.locator('#fatal').textContent()).toContain('auth-required');

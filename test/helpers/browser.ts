@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type IcebreakerServer, startServer } from '@icebreaker/server';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { type IcebreakerServer, startServer } from '../../src/server/index.js';
 import { killPeers } from '../cli/peer-process.js';
 import { scratch } from './files.js';
 
@@ -71,7 +71,7 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 export function pageSuite(): { server: IcebreakerServer; browser: Browser; files: Scratch } {
   const suite = {} as { server: IcebreakerServer; browser: Browser; files: Scratch };
   beforeAll(async () => {
-    suite.server = await startServer({ port: 0, staticDir: 'dist/web', iceServers: [] });
+    suite.server = await startServer({ port: 0, staticDir: 'packages/cli/dist/web', iceServers: [] });
     suite.browser = await launchChromium();
     suite.files = await scratch();
   });

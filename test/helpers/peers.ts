@@ -1,7 +1,3 @@
-import wrtc from '@roamhq/wrtc';
-import { RTCPeerConnection as DataChannelPeerConnection } from 'node-datachannel/polyfill';
-import { afterEach, beforeEach } from 'vitest';
-import WebSocket from 'ws';
 import {
   type ConnectOptions,
   connect,
@@ -9,7 +5,11 @@ import {
   type Session,
   type SignalingState,
   type WebSocketConstructor,
-} from '../../src/client/index.js';
+} from '@icebreaker/client';
+import wrtc from '@roamhq/wrtc';
+import { RTCPeerConnection as DataChannelPeerConnection } from 'node-datachannel/polyfill';
+import { afterEach, beforeEach } from 'vitest';
+import WebSocket from 'ws';
 import { type Harness, startHarness } from './server.js';
 
 // @roamhq/wrtc crashes (SIGSEGV in napi_reference_unref, from a peer connection's finalizer) when the

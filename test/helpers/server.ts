@@ -1,7 +1,7 @@
+import { type IcebreakerServer, type StartOptions, startServer } from '@icebreaker/server';
 import { type Logger, pino } from 'pino';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { ClientOptions } from 'ws';
-import { type IcebreakerServer, type StartOptions, startServer } from '../../src/server/index.js';
 import { RedisServer } from './redis.js';
 import { TestSocket } from './socket.js';
 

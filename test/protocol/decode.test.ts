@@ -1,6 +1,6 @@
+import { decodeClientMessage, decodeServerMessage, ERROR_CODES, encode } from '@icebreaker/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeClientMessage, decodeServerMessage, ERROR_CODES, encode } from '../../src/protocol/index.js';
 
 const offer = { kind: 'description', description: { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' } } as const;
 const candidate = {

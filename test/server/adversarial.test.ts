@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { connect as tcpConnect } from 'node:net';
+import { mintRoomToken } from '@icebreaker/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mintRoomToken } from '../../src/server/index.js';
 import { type Harness, metric, startHarness } from '../helpers/server.js';
 import { type TestSocket, tryUpgrade } from '../helpers/socket.js';
 

@@ -1,6 +1,6 @@
+import { mintRoomToken } from '@icebreaker/server';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mintRoomToken } from '../../src/server/index.js';
 import { type Harness, startHarness } from '../helpers/server.js';
 
 const SECRET = 'auth-test-secret-0123456789abcdef-xyz';

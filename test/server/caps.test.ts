@@ -1,5 +1,5 @@
+import type { StartOptions } from '@icebreaker/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { StartOptions } from '../../src/server/index.js';
 import { type Harness, metric, STORES, serverOnStore, startHarness } from '../helpers/server.js';
 import type { Frame, TestSocket } from '../helpers/socket.js';
 

@@ -1,6 +1,6 @@
+import { IcebreakerError } from '@icebreaker/protocol';
+import { DEFAULT_CONFIG, parseConfigFile, resolveConfig } from '@icebreaker/server';
 import { describe, expect, it } from 'vitest';
-import { IcebreakerError } from '../../src/protocol/index.js';
-import { DEFAULT_CONFIG, parseConfigFile, resolveConfig } from '../../src/server/index.js';
 
 describe('resolveConfig', () => {
   it('uses the defaults when nothing is given', () => {

@@ -1,6 +1,6 @@
+import { decodeServerMessage, ERROR_CODES } from '@icebreaker/protocol';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeServerMessage, ERROR_CODES } from '../../src/protocol/index.js';
 import { type Harness, startHarness } from '../helpers/server.js';
 import type { Frame, TestSocket } from '../helpers/socket.js';
 

@@ -1,5 +1,5 @@
+import { mintRoomToken } from '@icebreaker/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { mintRoomToken } from '../../src/server/index.js';
 import { captureLog, type Harness, metric, startHarness } from '../helpers/server.js';
 import { upgradeStatus } from '../helpers/socket.js';
 

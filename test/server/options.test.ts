@@ -1,4 +1,3 @@
-import { describe, expect, it } from 'vitest';
 import {
   type MintOptions,
   mintRoomToken,
@@ -7,7 +6,8 @@ import {
   type StartOptions,
   startServer,
   turnCredentials,
-} from '../../src/server/index.js';
+} from '@icebreaker/server';
+import { describe, expect, it } from 'vitest';
 
 /**
  * Every option of `startServer` is checked where it enters, with the same rules as its flag: a bad

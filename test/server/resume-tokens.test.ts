@@ -1,5 +1,5 @@
+import { mintRoomToken, type StartOptions } from '@icebreaker/server';
 import { describe, expect, it } from 'vitest';
-import { mintRoomToken, type StartOptions } from '../../src/server/index.js';
 import { type Harness, STORES, serverOnStore } from '../helpers/server.js';
 import type { Frame, TestSocket } from '../helpers/socket.js';
 

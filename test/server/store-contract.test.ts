@@ -7,8 +7,9 @@
  * The single-node bounds with their exact texts are in caps.test.ts; here the same bounds are checked
  * as the service's, wherever its peers are.
  */
+
+import type { StartOptions } from '@icebreaker/server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { StartOptions } from '../../src/server/index.js';
 import { RedisServer } from '../helpers/redis.js';
 import { type Harness, metric, startHarness } from '../helpers/server.js';
 import type { Frame } from '../helpers/socket.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { frames, Kind, Reassembler } from '../../src/client/framing.js';
+import { frames, Kind, Reassembler } from '../../packages/client/src/framing.js';
 
 describe('framing and the Reassembler', () => {
   it('splits any message into frames of at most frameBytes and puts it back together', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { AddressBook } from '../../src/server/address-book.js';
-import { ByteBudget } from '../../src/server/byte-budget.js';
-import { RateLimiter, RateLimits } from '../../src/server/rate-limiter.js';
-import { ResumeTokens } from '../../src/server/resume-token.js';
+import { AddressBook } from '../../packages/server/src/address-book.js';
+import { ByteBudget } from '../../packages/server/src/byte-budget.js';
+import { RateLimiter, RateLimits } from '../../packages/server/src/rate-limiter.js';
+import { ResumeTokens } from '../../packages/server/src/resume-token.js';
 
 describe('RateLimiter', () => {
   const limits = new RateLimits(10, 1000, 4);

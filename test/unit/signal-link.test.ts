@@ -1,6 +1,6 @@
+import type { Seq, SignalData } from '@icebreaker/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MAX_RESENDS, type PayloadData, SignalLink } from '../../src/client/signal-link.js';
-import type { Seq, SignalData } from '../../src/protocol/index.js';
+import { MAX_RESENDS, type PayloadData, SignalLink } from '../../packages/client/src/signal-link.js';
 
 const candidate = (n: number): PayloadData => ({
   kind: 'candidate',

@@ -1,0 +1,573 @@
+import { IcebreakerError, type PeerId } from '@icebreaker/protocol';
+import { drained, sendWithBackpressure } from './backpressure.js';
+import { Emitter } from './emitter.js';
+import { DEFAULT_FRAME_BYTES, frames, Kind, MAX_FRAME_BYTES, type MessageData, Reassembler } from './framing.js';
+import type { PayloadData } from './signal-link.js';
+import {
+  type FileSource,
+  IncomingTransfer,
+  OutgoingTransfer,
+  opened,
+  parseHead,
+  type SendFileOptions,
+  TRANSFER_LABEL,
+  type TransferInfo,
+} from './transfer.js';
+import { validateSendFile } from './validate.js';
+
+/** The label of each peer pair's main channel (messages); file transfers use their own channels. */
+export const MAIN_LABEL = 'icebreaker';
+
+/** How long a connection must move no byte for {@link RemotePeer.flush} to call what was sent carried. */
+const QUIET_MS = 250;
+
+/** Largest message a peer reassembles; bigger payloads belong in `sendFile`. */
+const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+/** The events of a {@link RemotePeer}. */
+export interface RemotePeerEvents {
+  /** The main data channel opened: `send` works from now on. */
+  open: [];
+  /** The connection to this peer is over (it left, or `close()` was called). */
+  close: [];
+  message: [data: MessageData];
+  transfer: [transfer: IncomingTransfer];
+  track: [track: MediaStreamTrack, streams: readonly MediaStream[]];
+  /** A connection, ICE, signaling or channel state changed; read the getters. */
+  state: [];
+  /** An ICE restart began (after `failed`, a long `disconnected`, or `restartIce()`). */
+  'ice-restart': [];
+  /** Signaling data sent to or received from this peer, for tools that show the exchange. */
+  signal: [direction: 'in' | 'out', data: PayloadData];
+  error: [error: IcebreakerError];
+}
+
+/** What the session gives each remote peer. */
+export interface PeerContext {
+  readonly RTCPeerConnection: typeof RTCPeerConnection;
+  readonly configuration: RTCConfiguration;
+  /** The polite peer yields when both offer at once (W3C perfect negotiation). */
+  readonly polite: boolean;
+  /** The side that creates the main channel, and so makes the first offer. */
+  readonly initiator: boolean;
+  /** Sends signaling data to this peer, reliably and in order. */
+  readonly signal: (data: PayloadData) => void;
+  /** How long `disconnected` may last before an ICE restart. */
+  readonly disconnectedRestartMs: number;
+  readonly frameBytes?: number;
+  /** The display name the server announced for this peer, if any. */
+  readonly name?: string;
+}
+
+/**
+ * One remote peer of the session and the RTCPeerConnection to it. Negotiation follows the W3C
+ * "perfect negotiation" pattern, so either side may renegotiate at any time (a track, an ICE restart)
+ * and simultaneous offers converge: the impolite side ignores the colliding offer, the polite side
+ * rolls back and answers.
+ *
+ * @example
+ * ```ts
+ * session.on('peer', (peer) => {
+ *   peer.on('open', () => peer.send({ hello: 'world' }));
+ *   peer.on('message', (data) => console.log(peer.id, data));
+ * });
+ * ```
+ */
+export class RemotePeer extends Emitter<RemotePeerEvents> {
+  readonly pc: RTCPeerConnection;
+  private channel: RTCDataChannel | null = null;
+  private readonly reassembler = new Reassembler(MAX_MESSAGE_BYTES);
+  private readonly incoming = new Map<string, IncomingTransfer>();
+  /**
+   * Transfers under way are held here until they end: an application may drop its handle, and a
+   * channel that nothing references may be collected (and closed) by a native WebRTC binding.
+   */
+  private readonly outgoing = new Set<OutgoingTransfer>();
+  private readonly transferChannels = new Set<RTCDataChannel>();
+  private readonly pendingCandidates: RTCIceCandidateInit[] = [];
+  /** Negotiation steps run one at a time, in signal order. */
+  private chain: Promise<void> = Promise.resolve();
+  private ignoreOffer = false;
+  private restartTimer: ReturnType<typeof setTimeout> | null = null;
+  private sending: Promise<void> = Promise.resolve();
+  private closed = false;
+  private transferCount = 0;
+  /** The SDP of the last description sent, so a stack's self-made offer goes out exactly once. */
+  private sentSdp: string | undefined;
+  /**
+   * Local candidates held back until the remote answer is applied, for stacks that make their first
+   * offer by themselves (libdatachannel). Its ICE can otherwise connect, through the remote side's
+   * checks, while it is still applying the answer, and it then checks the remote DTLS certificate
+   * before the answer's fingerprint is in place: "certificate verify failed", and the connection
+   * closes (libdatachannel 0.24, the one node-datachannel 0.33 bundles). Without our candidates the
+   * remote side has nowhere to send checks until the answer is in. `null`: not holding.
+   */
+  private holding: PayloadData[] | null = null;
+  /** An offer of ours is out, waiting for its answer. */
+  private offerOut = false;
+  /** Set once a remote description is in place (not read back from the stack: see sendDescription). */
+  private remoteDescribed = false;
+
+  constructor(
+    readonly id: PeerId,
+    private readonly context: PeerContext,
+  ) {
+    super();
+    const pc = new context.RTCPeerConnection(context.configuration);
+    this.pc = pc;
+    pc.addEventListener('negotiationneeded', () => this.enqueue(() => this.offer()));
+    pc.addEventListener('icecandidate', (event) => {
+      const candidate = (event as RTCPeerConnectionIceEvent).candidate;
+      const data: PayloadData = candidate?.candidate
+        ? { kind: 'candidate', candidate: candidateInit(candidate) }
+        : { kind: 'end-of-candidates' };
+      // A stack that made its offer by itself (libdatachannel) gathers before that offer is sent.
+      if (this.holding === null && this.sentSdp === undefined && !this.remoteDescribed && pc.signalingState === 'have-local-offer') {
+        this.holding = [];
+      }
+      if (this.holding) this.holding.push(data);
+      else this.signalOut(data);
+    });
+    pc.addEventListener('iceconnectionstatechange', () => this.watchIce());
+    for (const event of ['connectionstatechange', 'signalingstatechange'] as const) pc.addEventListener(event, () => this.emit('state'));
+    pc.addEventListener('datachannel', (event) => this.adoptChannel((event as RTCDataChannelEvent).channel));
+    pc.addEventListener('track', (event) => {
+      const { track, streams } = event as RTCTrackEvent;
+      this.emit('track', track, streams);
+    });
+    if (context.initiator) {
+      this.adoptChannel(pc.createDataChannel(MAIN_LABEL, { ordered: true }));
+      // Not every stack fires negotiationneeded for the first channel (node-datachannel's polyfill
+      // does not); offering here too is harmless where it does: the second attempt finds the offer sent.
+      this.enqueue(() => this.offer());
+    }
+  }
+
+  /**
+   * The display name this peer joined with (or that its room token gave it), if the server announced
+   * one. Another peer chose it: escape it before printing it on a terminal, as any text from a peer.
+   */
+  get name(): string | undefined {
+    return this.context.name;
+  }
+
+  get connectionState(): RTCPeerConnectionState {
+    return this.pc.connectionState;
+  }
+
+  get iceConnectionState(): RTCIceConnectionState {
+    return this.pc.iceConnectionState;
+  }
+
+  get signalingState(): RTCSignalingState {
+    return this.pc.signalingState;
+  }
+
+  /** The main channel's state, `'connecting'` until it exists. */
+  get channelState(): RTCDataChannelState {
+    return this.channel?.readyState ?? 'connecting';
+  }
+
+  /**
+   * Sends a message: a string, bytes (`ArrayBuffer`, a typed array, a `Blob`) or any JSON value.
+   * Large messages are split to fit the channel and put back together on the other side. Resolves
+   * once the message is queued on the channel; waits (without polling) while the channel is backed up.
+   */
+  send(data: string | ArrayBuffer | ArrayBufferView | Blob | unknown): Promise<void> {
+    const channel = this.channel;
+    if (channel?.readyState !== 'open') {
+      return Promise.reject(new IcebreakerError('peer-unavailable', `peer ${this.id}: the data channel is ${this.channelState}`));
+    }
+    const task = this.sending.then(async () => {
+      const [kind, body] = await encodeMessage(data);
+      for (const frame of frames(kind, body, this.frameBytes())) await sendWithBackpressure(channel, frame);
+    });
+    this.sending = task.catch(() => {});
+    return task;
+  }
+
+  /**
+   * Resolves once every message sent so far has gone out: encoded, framed, handed to the stack (the
+   * main channel's `bufferedAmount` is 0), and carried, which is when the connection has moved no
+   * byte either way for {@link QUIET_MS}: the SCTP stack below the channel holds data of its own,
+   * which `bufferedAmount` does not count and which closing the connection drops. Await it before
+   * closing after a burst of messages. At most `timeoutMs` (default 30 s) while bytes keep moving;
+   * at once if the channel is not open.
+   */
+  async flush(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    await this.sending;
+    const channel = this.channel;
+    if (channel?.readyState !== 'open') return;
+    if (channel.bufferedAmount > 0) await drained(channel, 0).catch(() => {});
+    // No stack has an event for "all data acknowledged": watch the transport's byte counters until
+    // they stand still (data out, acknowledgements in).
+    let last = await this.bytesMoved();
+    while (last !== null && Date.now() < deadline && !this.closed) {
+      await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
+      const now = await this.bytesMoved();
+      if (now === last) return;
+      last = now;
+    }
+  }
+
+  /** Bytes sent and received on this connection's candidate pairs so far, or null if the stack does not say. */
+  private async bytesMoved(): Promise<number | null> {
+    try {
+      let total: number | null = null;
+      for (const stats of (await this.pc.getStats()).values()) {
+        const pair = stats as { type?: string; bytesSent?: number; bytesReceived?: number };
+        if (pair.type === 'candidate-pair') total = (total ?? 0) + (pair.bytesSent ?? 0) + (pair.bytesReceived ?? 0);
+      }
+      return total;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Sends a file over a channel of its own: name, size and type first, then the bytes with
+   * backpressure, then a SHA-256 the receiver checks. Several transfers may run at once. Throws a
+   * `TypeError` naming the field for a file or option that cannot work.
+   */
+  sendFile(file: FileSource, options: SendFileOptions = {}): OutgoingTransfer {
+    validateSendFile(file, options);
+    if (this.closed) throw new IcebreakerError('peer-unavailable', `peer ${this.id} is closed`);
+    const info: TransferInfo = {
+      id: `${Date.now().toString(36)}-${(this.transferCount++).toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+      name: options.name ?? file.name ?? 'file',
+      size: file.size,
+      type: file.type ?? '',
+    };
+    const channel = this.pc.createDataChannel(TRANSFER_LABEL, { ordered: true });
+    channel.binaryType = 'arraybuffer';
+    const transfer = new OutgoingTransfer(channel, info, file, options, this.frameBytes());
+    this.outgoing.add(transfer);
+    void transfer.done.finally(() => this.outgoing.delete(transfer)).catch(() => {});
+    return transfer;
+  }
+
+  /** Adds a media track; the renegotiation it needs goes through perfect negotiation. */
+  addTrack(track: MediaStreamTrack, ...streams: MediaStream[]): RTCRtpSender {
+    return this.pc.addTrack(track, ...streams);
+  }
+
+  removeTrack(sender: RTCRtpSender): void {
+    this.pc.removeTrack(sender);
+  }
+
+  /** Makes a fresh offer now, as if something changed (either side may, at any time). */
+  renegotiate(): void {
+    this.enqueue(() => this.offer());
+  }
+
+  /** Restarts ICE: new credentials, new candidates, same peer and channels. */
+  restartIce(): void {
+    if (this.closed) return;
+    this.emit('ice-restart');
+    try {
+      this.pc.restartIce();
+    } catch (error) {
+      this.emit(
+        'error',
+        new IcebreakerError('negotiation-failed', `this WebRTC stack cannot restart ICE: ${(error as Error).message}`, { cause: error }),
+      );
+    }
+  }
+
+  /** Closes the connection to this peer. */
+  /**
+   * Closes once the main channel has closed, or after `lingerMs`: the peer has left, and what it sent
+   * just before may still be on its way up our stack. Closing at once dropped the last messages of a
+   * peer that sends and leaves (`icebreaker peer` piping lines), at a receiver slow to take them.
+   */
+  closeWhenDrained(lingerMs: number): void {
+    const channel = this.channel;
+    if (this.closed || !channel || channel.readyState !== 'open') {
+      this.close();
+      return;
+    }
+    const timer = setTimeout(() => this.close(), lingerMs);
+    (timer as { unref?: () => void }).unref?.();
+    channel.addEventListener(
+      'close',
+      () => {
+        clearTimeout(timer);
+        this.close();
+      },
+      { once: true },
+    );
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    for (const transfer of this.incoming.values()) transfer.closed();
+    for (const transfer of this.outgoing) transfer.cancel('the connection to the peer closed');
+    this.channel?.close();
+    this.pc.close();
+    this.emit('close');
+  }
+
+  /** Handles one signal from this peer (the session delivers them in order). */
+  handleSignal(data: PayloadData): void {
+    this.emit('signal', 'in', data);
+    switch (data.kind) {
+      case 'description':
+        this.enqueue(() => this.describe(data.description));
+        return;
+      case 'candidate':
+        this.enqueue(() => this.addCandidate(data.candidate));
+        return;
+      case 'end-of-candidates':
+        // An absent candidate is the W3C way to say "no more" (RFC 8838 §13); stacks that do not know
+        // the form reject it, and ICE finishes the same way without it.
+        this.enqueue(() => (this.remoteDescribed ? this.pc.addIceCandidate().catch(() => {}) : Promise.resolve()));
+        return;
+    }
+  }
+
+  // ── negotiation ──────────────────────────────────────────────────────────────────────────────
+
+  private enqueue(step: () => Promise<void>): void {
+    this.chain = this.chain.then(step).catch((error: unknown) => {
+      if (this.closed) return;
+      this.emit('error', new IcebreakerError('negotiation-failed', `peer ${this.id}: ${(error as Error).message}`, { cause: error }));
+    });
+  }
+
+  private async offer(): Promise<void> {
+    if (this.closed) return;
+    // libdatachannel sets its own offer as soon as a channel exists: send that one. Its candidates
+    // wait until the answer is applied (see `holding`), so they leave the offer too (they are in
+    // its local description by now).
+    if (this.pc.signalingState === 'have-local-offer') {
+      // Our offer is out: one more negotiationneeded (or the initiator's own call) must not send it
+      // again, which the other side would answer twice, the second answer landing on a later offer.
+      if (this.offerOut) return;
+      const own = this.pc.localDescription;
+      if (!own) return;
+      if (!this.remoteDescribed) this.holding ??= [];
+      this.offerOut = true;
+      this.sendDescription({ type: own.type, sdp: withoutCandidates(own.sdp) });
+      return;
+    }
+    if (this.pc.signalingState !== 'stable') return;
+    // The explicit createOffer() form: some stacks (node's wrtc) have no parameterless setLocalDescription.
+    const offer = await this.pc.createOffer();
+    if (this.pc.signalingState !== 'stable') return;
+    await this.pc.setLocalDescription(offer);
+    this.offerOut = true;
+    this.sendDescription(offer);
+  }
+
+  private async describe(description: RTCSessionDescriptionInit): Promise<void> {
+    if (this.closed) return;
+    const collision = description.type === 'offer' && this.pc.signalingState !== 'stable';
+    this.ignoreOffer = !this.context.polite && collision;
+    if (this.ignoreOffer) return;
+    // Explicit rollback: stacks without implicit rollback in setRemoteDescription need it spelled out.
+    if (collision) await this.pc.setLocalDescription({ type: 'rollback' });
+    await this.pc.setRemoteDescription(description);
+    this.remoteDescribed = true;
+    // Our offer was answered, or rolled back for theirs: the next one may go out.
+    this.offerOut = false;
+    const held = this.holding;
+    this.holding = null;
+    for (const data of held ?? []) this.signalOut(data);
+    if (description.type === 'offer') {
+      const answer = await this.pc.createAnswer();
+      await this.pc.setLocalDescription(answer);
+      this.sendDescription(answer);
+    }
+    for (const candidate of this.pendingCandidates.splice(0)) await this.addCandidate(candidate);
+  }
+
+  private async addCandidate(candidate: RTCIceCandidateInit): Promise<void> {
+    if (this.closed) return;
+    if (!this.remoteDescribed) {
+      this.pendingCandidates.push(candidate);
+      return;
+    }
+    try {
+      await this.pc.addIceCandidate(candidate);
+    } catch (error) {
+      // Candidates of an offer this side ignored are expected to fail.
+      if (!this.ignoreOffer) throw error;
+    }
+  }
+
+  /**
+   * Sends the description just set, as created: reading `localDescription` back races with the
+   * candidates ICE adds to it, which crashes @roamhq/wrtc (node-webrtc#696). One stack needs the read:
+   * node-datachannel's polyfill hands its first description out again on a later createAnswer(), and
+   * a description equal to the last one sent can only be that.
+   */
+  private sendDescription(created: RTCSessionDescriptionInit | null): void {
+    const local = created?.sdp !== undefined && created.sdp === this.sentSdp ? this.pc.localDescription : created;
+    if (!local?.sdp || (local.type !== 'offer' && local.type !== 'answer')) return;
+    this.sentSdp = local.sdp;
+    this.signalOut({ kind: 'description', description: { type: local.type, sdp: local.sdp } });
+  }
+
+  private signalOut(data: PayloadData): void {
+    this.context.signal(data);
+    this.emit('signal', 'out', data);
+  }
+
+  /** ICE restart without the application's help: at once on `failed`, after a while on `disconnected`. */
+  private watchIce(): void {
+    this.emit('state');
+    const state = this.pc.iceConnectionState;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
+    if (state === 'failed') this.restartIce();
+    else if (state === 'disconnected') {
+      this.restartTimer = setTimeout(() => {
+        if (this.pc.iceConnectionState === 'disconnected') this.restartIce();
+      }, this.context.disconnectedRestartMs);
+    }
+  }
+
+  // ── channels ─────────────────────────────────────────────────────────────────────────────────
+
+  private adoptChannel(channel: RTCDataChannel): void {
+    channel.binaryType = 'arraybuffer';
+    if (channel.label === TRANSFER_LABEL) {
+      this.adoptTransfer(channel);
+      return;
+    }
+    if (channel.label !== MAIN_LABEL || this.channel) {
+      // Said out loud, not just closed: a peer written from the docs with another label would
+      // otherwise wait for a channel that never opens, with nothing to tell it why (issue 9, item 17).
+      const why = channel.label === MAIN_LABEL ? 'a second main channel' : `a data channel labelled ${JSON.stringify(channel.label)}`;
+      channel.close();
+      this.emit(
+        'error',
+        new IcebreakerError(
+          'unexpected-channel',
+          `peer ${this.id} opened ${why}; this library uses "${MAIN_LABEL}" (messages) and "${TRANSFER_LABEL}" (files): closed`,
+        ),
+      );
+      return;
+    }
+    this.channel = channel;
+    // A channel the other side announced is already `open` in the `datachannel` event, and its
+    // `open` event still follows (W3C webrtc "announcing a data channel as open"; browsers, libwebrtc
+    // and libdatachannel alike): whichever comes first announces it, once (issue 9, item 10: the
+    // CLI sent its file twice).
+    let announced = false;
+    const announce = (): void => {
+      if (announced || this.closed) return;
+      announced = true;
+      this.emit('state');
+      this.emit('open');
+    };
+    channel.addEventListener('open', announce);
+    channel.addEventListener('close', () => {
+      this.emit('state');
+      this.close();
+    });
+    channel.addEventListener('message', (event) => this.receive((event as MessageEvent).data));
+    if (channel.readyState === 'open') queueMicrotask(announce);
+  }
+
+  private adoptTransfer(channel: RTCDataChannel): void {
+    // Held until closed, for the same reason as `outgoing`: before its header arrives, nothing else refers to it.
+    this.transferChannels.add(channel);
+    channel.addEventListener('close', () => this.transferChannels.delete(channel));
+    let transfer: IncomingTransfer | null = null;
+    channel.addEventListener('message', (event) => {
+      const data = (event as MessageEvent).data;
+      if (transfer) {
+        transfer.receive(data);
+        return;
+      }
+      const info = parseHead(data);
+      if (!info) {
+        channel.close();
+        return;
+      }
+      const started = new IncomingTransfer(channel, info);
+      transfer = started;
+      this.incoming.set(info.id, started);
+      void started.done.finally(() => this.incoming.delete(info.id)).catch(() => {});
+      this.emit('transfer', started);
+    });
+    channel.addEventListener('close', () => transfer?.closed());
+    void opened(channel).catch(() => {});
+  }
+
+  private receive(data: unknown): void {
+    // A plain string is a whole text message from a peer that does not frame (a hand-written client).
+    if (typeof data === 'string') {
+      this.emit('message', data);
+      return;
+    }
+    if (!(data instanceof ArrayBuffer)) {
+      this.emit('error', new IcebreakerError('message-failed', `peer ${this.id} sent a message of an unknown form`));
+      return;
+    }
+    const result = this.reassembler.push(new Uint8Array(data));
+    if ('error' in result) {
+      this.emit('error', new IcebreakerError('message-failed', `peer ${this.id}: ${result.error}`));
+      return;
+    }
+    if (!result.done) return;
+    const { kind, body } = result;
+    if (kind === Kind.Binary) {
+      this.emit('message', body.slice().buffer);
+      return;
+    }
+    const text = new TextDecoder().decode(body);
+    if (kind === Kind.Text) {
+      this.emit('message', text);
+      return;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      this.emit('error', new IcebreakerError('message-failed', `peer ${this.id} sent JSON that does not parse`));
+      return;
+    }
+    this.emit('message', value);
+  }
+
+  /** Frames as large as both sides negotiated, up to MAX_FRAME_BYTES; 64 KiB when the stack does not say. */
+  private frameBytes(): number {
+    const max = this.pc.sctp?.maxMessageSize;
+    const limit = typeof max === 'number' && max > 1 ? max : DEFAULT_FRAME_BYTES;
+    return Math.min(this.context.frameBytes ?? MAX_FRAME_BYTES, limit);
+  }
+}
+
+/** The wire form of a message: what kind, and its bytes. */
+async function encodeMessage(data: unknown): Promise<[Kind, Uint8Array]> {
+  if (typeof data === 'string') return [Kind.Text, new TextEncoder().encode(data)];
+  if (data instanceof ArrayBuffer) return [Kind.Binary, new Uint8Array(data)];
+  if (ArrayBuffer.isView(data)) return [Kind.Binary, new Uint8Array(data.buffer, data.byteOffset, data.byteLength)];
+  if (typeof Blob !== 'undefined' && data instanceof Blob) return [Kind.Binary, new Uint8Array(await data.arrayBuffer())];
+  const json = JSON.stringify(data);
+  if (json === undefined) throw new TypeError('send: data must be a string, bytes, a Blob, or a JSON value');
+  return [Kind.Json, new TextEncoder().encode(json)];
+}
+
+/** The candidate as the protocol carries it (no undefined fields). */
+function candidateInit(candidate: RTCIceCandidate) {
+  return {
+    candidate: candidate.candidate,
+    ...(candidate.sdpMid === null || candidate.sdpMid === undefined ? {} : { sdpMid: candidate.sdpMid }),
+    ...(candidate.sdpMLineIndex === null || candidate.sdpMLineIndex === undefined ? {} : { sdpMLineIndex: candidate.sdpMLineIndex }),
+    ...(candidate.usernameFragment ? { usernameFragment: candidate.usernameFragment } : {}),
+  };
+}
+
+/** An SDP without its ICE candidates (they are trickled instead). */
+function withoutCandidates(sdp: string): string {
+  return sdp
+    .split('\r\n')
+    .filter((line) => !line.startsWith('a=candidate:') && line !== 'a=end-of-candidates')
+    .join('\r\n');
+}

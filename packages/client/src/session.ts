@@ -1,0 +1,270 @@
+import { IcebreakerError, type PeerId, type PeerInfo, type SignalData, type WelcomeMessage } from '@icebreaker/protocol';
+import { Emitter } from './emitter.js';
+import type { MessageData } from './framing.js';
+import { type PeerContext, RemotePeer } from './remote-peer.js';
+import { MAX_RESENDS, SignalLink } from './signal-link.js';
+import { SignalingClient, type WebSocketConstructor } from './signaling-client.js';
+import type { IncomingTransfer } from './transfer.js';
+import { LIMITS, validateConnect } from './validate.js';
+
+/** Options of {@link connect}. */
+export interface ConnectOptions {
+  readonly room: string;
+  readonly name?: string;
+  /** An auth token, for servers that require one. */
+  readonly token?: string;
+  /** ICE servers to use instead of those the server hands out. */
+  readonly iceServers?: RTCIceServer[];
+  /** Anything else for `new RTCPeerConnection(…)`, e.g. `iceTransportPolicy: 'relay'`. */
+  readonly rtcConfiguration?: RTCConfiguration;
+  /** The RTCPeerConnection implementation; defaults to the global one. In Node, pass one in. */
+  readonly RTCPeerConnection?: typeof RTCPeerConnection;
+  /** The WebSocket implementation; defaults to the global one. */
+  readonly WebSocket?: WebSocketConstructor;
+  /**
+   * Reconnect the signaling connection when it drops (default on): the wait doubles from
+   * `initialDelayMs` (10 ms to 60 s, default 250 ms) up to `maxDelayMs` (up to 10 min, default 5 s).
+   */
+  readonly reconnect?: { readonly initialDelayMs?: number; readonly maxDelayMs?: number } | false;
+  /** How long ICE may stay `disconnected` before it is restarted (0 to 10 min, default 5 s). */
+  readonly disconnectedRestartMs?: number;
+  /**
+   * Unacknowledged signals are sent again after this long, then after twice as long each time, three
+   * times at most (50 ms to 60 s, default 2 s); the peer is then reported (`signals-unacknowledged`).
+   */
+  readonly retransmitMs?: number;
+  /** Largest frame on a data channel, in bytes (1024 to 262144; default: what both sides negotiated, at most 256 KiB; 64 KiB if the stack does not say). */
+  readonly frameBytes?: number;
+}
+
+/** The signaling connection's state. Data channels keep working in every one of them but `closed`. */
+export type SignalingState = 'open' | 'reconnecting' | 'closed';
+
+/** The events of a {@link Session}. */
+export interface SessionEvents {
+  /** A remote peer appeared (it joined, or was in the room when you did). */
+  peer: [peer: RemotePeer];
+  /** A remote peer left the room (after its grace period, if its connection dropped). */
+  'peer-left': [peer: RemotePeer];
+  /** A peer's main data channel opened: once per peer connection. */
+  open: [peer: RemotePeer];
+  message: [peer: RemotePeer, data: MessageData];
+  transfer: [peer: RemotePeer, transfer: IncomingTransfer];
+  signaling: [state: SignalingState];
+  /**
+   * Something failed; `peer` names the remote peer it concerns, if any (`unexpected-channel`,
+   * `signals-unacknowledged`, `negotiation-failed`, `message-failed`, …).
+   */
+  error: [error: IcebreakerError, peer: RemotePeer | undefined];
+}
+
+const OPEN_RETRY = { initialDelayMs: LIMITS.initialDelayMs.default, maxDelayMs: LIMITS.maxDelayMs.default };
+
+/** How long a departed peer's connection stays open for what it sent just before it left. */
+const PEER_LEFT_LINGER_MS = 2000;
+
+/** After `going-away`, the connection is left within this long at most (or half the server's window). */
+const GOING_AWAY_SPREAD_MS = 5000;
+
+/**
+ * Joins a room on an Icebreaker server and connects to every other peer in it (a full mesh).
+ * Resolves once the server has welcomed you; peers then appear through the `peer` event.
+ * Throws a `TypeError` naming the field for an option out of its range, before connecting.
+ *
+ * @example
+ * ```ts
+ * import { connect } from '@icebreaker/client';
+ * const session = await connect('wss://example.org/ws', { room: 'demo' });
+ * session.on('message', (peer, data) => console.log(peer.id, data));
+ * session.on('open', (peer) => peer.send('hello'));
+ * // Node: connect(url, { room, RTCPeerConnection: wrtc.RTCPeerConnection, WebSocket })
+ * ```
+ */
+export async function connect(url: string, options: ConnectOptions): Promise<Session> {
+  validateConnect(url, options);
+  const signaling = await SignalingClient.open(url, options.WebSocket ? { WebSocket: options.WebSocket } : {});
+  const welcome = await signaling.join(joinRequest(options));
+  return new Session(url, options, signaling, welcome);
+}
+
+function joinRequest(options: ConnectOptions, resume?: string) {
+  return {
+    room: options.room,
+    ...(options.name === undefined ? {} : { name: options.name }),
+    ...(options.token === undefined ? {} : { token: options.token }),
+    ...(resume === undefined ? {} : { resume }),
+  };
+}
+
+/**
+ * A joined room: your peer id, the remote peers, and the signaling connection, which reconnects and
+ * resumes by itself (same id, no lost signal) while the data channels carry on.
+ */
+export class Session extends Emitter<SessionEvents> {
+  readonly id: PeerId;
+  readonly room: string;
+  private readonly remote = new Map<PeerId, { peer: RemotePeer; link: SignalLink }>();
+  private signaling: SignalingClient;
+  private welcome: WelcomeMessage;
+  private state: SignalingState = 'open';
+
+  constructor(
+    private readonly url: string,
+    private readonly options: ConnectOptions,
+    signaling: SignalingClient,
+    welcome: WelcomeMessage,
+  ) {
+    super();
+    // The page builds its session on a signaling connection of its own: the same checks as connect().
+    validateConnect(url, options);
+    this.id = welcome.peerId;
+    this.room = welcome.room;
+    this.signaling = signaling;
+    this.welcome = welcome;
+    this.attach(signaling);
+    // Peers already here make the offers (as the seed's PEER1 does): each learns of a newcomer
+    // through peer-joined, while the newcomer waits for their offers.
+    queueMicrotask(() => {
+      for (const info of welcome.peers) this.ensurePeer(info, false);
+    });
+  }
+
+  /** The remote peers, by id. */
+  get peers(): ReadonlyMap<PeerId, RemotePeer> {
+    return new Map([...this.remote].map(([id, { peer }]) => [id, peer]));
+  }
+
+  get signalingState(): SignalingState {
+    return this.state;
+  }
+
+  /** Leaves the room and closes every peer connection. */
+  close(): void {
+    if (this.state === 'closed') return;
+    this.setState('closed');
+    if (this.signaling.isOpen) this.signaling.leave();
+    this.signaling.close();
+    for (const { peer, link } of this.remote.values()) {
+      link.dispose();
+      peer.close();
+    }
+    this.remote.clear();
+  }
+
+  private attach(signaling: SignalingClient): void {
+    signaling.on('peer-joined', (info) => this.ensurePeer(info, true));
+    signaling.on('peer-left', (peerId) => {
+      const entry = this.remote.get(peerId);
+      if (!entry) return;
+      this.remote.delete(peerId);
+      entry.link.dispose();
+      entry.peer.closeWhenDrained(PEER_LEFT_LINGER_MS);
+      this.emit('peer-left', entry.peer);
+    });
+    signaling.on('signal', (from, data, seq) => this.receive(from, data, seq));
+    signaling.on('error', (error) => this.emit('error', error, undefined));
+    // A draining server: leave on our own, at a random moment of the first half of the window so
+    // that a node's clients do not all arrive at the next node at once; the close starts the resume.
+    signaling.on('going-away', (withinMs) => {
+      const delay = Math.random() * Math.min(withinMs / 2, GOING_AWAY_SPREAD_MS);
+      setTimeout(() => {
+        if (signaling === this.signaling) signaling.close();
+      }, delay);
+    });
+    signaling.on('close', () => {
+      if (this.state === 'open' && signaling === this.signaling) void this.reconnect();
+    });
+  }
+
+  private receive(from: PeerId, data: SignalData, seq: number | undefined): void {
+    // A signal can come before its peer-joined (after a server restart, peers resume in any order).
+    const entry = this.remote.get(from) ?? this.ensurePeer({ id: from }, false);
+    entry?.link.receive(seq, data);
+  }
+
+  private ensurePeer(info: PeerInfo, initiator: boolean): { peer: RemotePeer; link: SignalLink } | undefined {
+    const known = this.remote.get(info.id);
+    if (known || this.state === 'closed') return known;
+    let peer: RemotePeer | null = null;
+    const retransmitMs = this.options.retransmitMs ?? LIMITS.retransmitMs.default;
+    const link = new SignalLink(
+      (data, seq) => {
+        if (this.state === 'open' && this.signaling.isOpen) this.signaling.signal(data, info.id, seq);
+      },
+      (data) => peer?.handleSignal(data),
+      {
+        retransmitMs,
+        online: () => this.state === 'open' && this.signaling.isOpen,
+        unacknowledged: (pending, everAcked) => {
+          if (!peer) return;
+          const waited = (retransmitMs * (2 ** (MAX_RESENDS + 1) - 1)) / 1000;
+          const what = everAcked
+            ? `has stopped acknowledging signals: ${pending} unacknowledged after ${MAX_RESENDS} resends over ${waited} s`
+            : `has acknowledged none of the ${pending} signals sent to it after ${MAX_RESENDS} resends over ${waited} s: it may not speak the end-to-end signal protocol (seq and ack)`;
+          this.emit('error', new IcebreakerError('signals-unacknowledged', `peer ${info.id} ${what}; no more resends`), peer);
+        },
+      },
+    );
+    const context: PeerContext = {
+      RTCPeerConnection: this.options.RTCPeerConnection ?? globalThis.RTCPeerConnection,
+      configuration: { ...this.options.rtcConfiguration, iceServers: this.options.iceServers ?? [...this.welcome.iceServers] },
+      // Any fixed order works; both sides must just agree on who yields.
+      polite: this.id < info.id,
+      initiator,
+      signal: (data) => link.send(data),
+      disconnectedRestartMs: this.options.disconnectedRestartMs ?? LIMITS.disconnectedRestartMs.default,
+      ...(this.options.frameBytes === undefined ? {} : { frameBytes: this.options.frameBytes }),
+      ...(info.name === undefined ? {} : { name: info.name }),
+    };
+    const created = new RemotePeer(info.id, context);
+    peer = created;
+    const entry = { peer: created, link };
+    this.remote.set(info.id, entry);
+    created.on('open', () => this.emit('open', created));
+    created.on('message', (data) => this.emit('message', created, data));
+    created.on('transfer', (transfer) => this.emit('transfer', created, transfer));
+    created.on('error', (error) => this.emit('error', error, created));
+    this.emit('peer', created);
+    return entry;
+  }
+
+  /** Reopens the signaling connection with backoff and resumes the same peer id. */
+  private async reconnect(): Promise<void> {
+    this.setState('reconnecting');
+    const retry = this.options.reconnect === false ? null : { ...OPEN_RETRY, ...this.options.reconnect };
+    for (let attempt = 0; retry && this.state === 'reconnecting'; attempt++) {
+      const delay = Math.min(retry.initialDelayMs * 2 ** attempt, retry.maxDelayMs) * (0.5 + Math.random() / 2);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      if (this.state !== 'reconnecting') return;
+      let signaling: SignalingClient;
+      try {
+        signaling = await SignalingClient.open(this.url, this.options.WebSocket ? { WebSocket: this.options.WebSocket } : {});
+      } catch {
+        continue;
+      }
+      try {
+        this.welcome = await signaling.join(joinRequest(this.options, this.welcome.resumeToken));
+      } catch (error) {
+        signaling.close();
+        if (error instanceof IcebreakerError && error.code === 'connection-closed') continue;
+        this.emit('error', error instanceof IcebreakerError ? error : new IcebreakerError('resume-failed', String(error)), undefined);
+        this.close();
+        return;
+      }
+      this.signaling = signaling;
+      this.attach(signaling);
+      this.setState('open');
+      for (const info of this.welcome.peers) this.ensurePeer(info, false);
+      // Whatever was sent into the outage goes again; the receiving links drop duplicates.
+      for (const { link } of this.remote.values()) link.resend();
+      return;
+    }
+    if (!retry) this.close();
+  }
+
+  private setState(state: SignalingState): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.emit('signaling', state);
+  }
+}

@@ -1,0 +1,194 @@
+import {
+  type ClientMessage,
+  decodeServerMessage,
+  encode,
+  IcebreakerError,
+  type PeerId,
+  type PeerInfo,
+  type PeerLeftMessage,
+  PROTOCOL_VERSION,
+  type RequestId,
+  type RoomName,
+  type Seq,
+  type SignalData,
+  type WelcomeMessage,
+} from '@icebreaker/protocol';
+import { Emitter } from './emitter.js';
+import { validateJoin, validateSignalingOpen } from './validate.js';
+
+/** The part of the WHATWG `WebSocket` the client uses; the browser's and the `ws` package's both fit. */
+export interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+  addEventListener(type: 'close', listener: (event: { code: number; reason: string }) => void): void;
+  addEventListener(type: 'open' | 'error', listener: () => void): void;
+}
+
+export type WebSocketConstructor = new (url: string) => WebSocketLike;
+
+export interface SignalingClientOptions {
+  /** The WebSocket implementation; defaults to the global one (pass `ws`'s on Node 20). */
+  readonly WebSocket?: WebSocketConstructor;
+}
+
+export interface JoinRequest {
+  readonly room: RoomName;
+  readonly name?: string;
+  readonly token?: string;
+  /** The `resumeToken` of an earlier welcome, to take back that peer id. */
+  readonly resume?: string;
+}
+
+/** The events of a {@link SignalingClient}. */
+export interface SignalingEvents {
+  'peer-joined': [peer: PeerInfo];
+  'peer-left': [peerId: PeerId, reason: PeerLeftMessage['reason']];
+  signal: [from: PeerId, data: SignalData, seq: Seq | undefined];
+  /** An error from the server not answered through a promise; `re` names the request it answers. */
+  error: [error: IcebreakerError, re: RequestId | undefined];
+  close: [code: number, reason: string];
+  /** The server is shutting down: reconnect (to another node) within this many milliseconds. */
+  'going-away': [reconnectWithinMs: number];
+}
+
+const OPEN = 1;
+
+/**
+ * One WebSocket connection to an Icebreaker signaling server: join a room, then exchange signals with
+ * the other peers. Every inbound frame goes through the protocol's decoder; nothing here throws on
+ * bad input from the network.
+ *
+ * @example
+ * ```ts
+ * const signaling = await SignalingClient.open('ws://127.0.0.1:8080/ws');
+ * const welcome = await signaling.join({ room: 'demo' });
+ * signaling.on('signal', (from, data) => console.log(from, data.kind));
+ * signaling.signal({ kind: 'description', description: offer });
+ * ```
+ */
+export class SignalingClient extends Emitter<SignalingEvents> {
+  private nextId = 1;
+  private pendingJoin: { id: number; resolve: (w: WelcomeMessage) => void; reject: (e: IcebreakerError) => void } | null = null;
+  private welcome: WelcomeMessage | null = null;
+
+  private constructor(private readonly socket: WebSocketLike) {
+    super();
+    socket.addEventListener('message', (event) => this.receive(event.data));
+    // A close event always follows an error event; listening keeps Node's ws from treating it as uncaught.
+    socket.addEventListener('error', () => {});
+    socket.addEventListener('close', (event) => {
+      this.pendingJoin?.reject(new IcebreakerError('connection-closed', `the signaling connection closed (${event.code})`));
+      this.pendingJoin = null;
+      this.emit('close', event.code, event.reason);
+    });
+  }
+
+  /**
+   * Opens a connection and resolves once it is open; rejects with `connection-closed` if it cannot.
+   * Throws a `TypeError` for a url or option that cannot work.
+   */
+  static open(url: string, options: SignalingClientOptions = {}): Promise<SignalingClient> {
+    validateSignalingOpen(url, options);
+    const Socket = options.WebSocket ?? (globalThis.WebSocket as WebSocketConstructor);
+    const socket = new Socket(url);
+    const client = new SignalingClient(socket);
+    return new Promise((resolve, reject) => {
+      socket.addEventListener('open', () => resolve(client));
+      socket.addEventListener('close', (event) =>
+        reject(new IcebreakerError('connection-closed', `could not connect to ${url} (${event.code})`)),
+      );
+    });
+  }
+
+  /** The welcome of the room joined, or `null` before joining. */
+  get session(): WelcomeMessage | null {
+    return this.welcome;
+  }
+
+  get isOpen(): boolean {
+    return this.socket.readyState === OPEN;
+  }
+
+  /**
+   * Joins a room. Resolves with the server's `welcome`; rejects with its error (`room-full`, …), or
+   * with a `TypeError` naming a field of `request` that the server would refuse.
+   */
+  join(request: JoinRequest): Promise<WelcomeMessage> {
+    if (this.pendingJoin) return Promise.reject(new TypeError('join: a join is already in progress'));
+    try {
+      validateJoin(request);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pendingJoin = { id, resolve, reject };
+      this.send({ type: 'join', id, protocol: PROTOCOL_VERSION, ...request });
+    });
+  }
+
+  /**
+   * Sends signaling data to `to`, or, without `to`, to the only other peer (held by the server for
+   * the next peer while you are alone). Returns the request id that an `error` event would carry.
+   */
+  signal(data: SignalData, to?: PeerId, seq?: Seq): number {
+    const id = this.nextId++;
+    this.send({ type: 'signal', id, data, ...(to === undefined ? {} : { to }), ...(seq === undefined ? {} : { seq }) });
+    return id;
+  }
+
+  /** Leaves the room; the connection stays open and may join again. */
+  leave(): void {
+    this.welcome = null;
+    this.send({ type: 'leave', id: this.nextId++ });
+  }
+
+  close(): void {
+    this.socket.close(1000, 'bye');
+  }
+
+  private send(message: ClientMessage): void {
+    if (this.socket.readyState !== OPEN) throw new IcebreakerError('connection-closed', 'the signaling connection is not open');
+    this.socket.send(encode(message));
+  }
+
+  private receive(frame: unknown): void {
+    const result = decodeServerMessage(frame);
+    if (!result.ok) {
+      this.emit('error', new IcebreakerError(result.error.code, `from the server: ${result.error.message}`), undefined);
+      return;
+    }
+    const message = result.message;
+    switch (message.type) {
+      case 'welcome':
+        this.welcome = message;
+        this.pendingJoin?.resolve(message);
+        this.pendingJoin = null;
+        return;
+      case 'peer-joined':
+        this.emit('peer-joined', message.peer);
+        return;
+      case 'peer-left':
+        this.emit('peer-left', message.peerId, message.reason);
+        return;
+      case 'signal':
+        this.emit('signal', message.from, message.data, message.seq);
+        return;
+      case 'going-away':
+        this.emit('going-away', message.reconnectWithinMs);
+        return;
+      case 'error': {
+        const error = new IcebreakerError(message.code, message.message);
+        if (this.pendingJoin && message.re === this.pendingJoin.id) {
+          this.pendingJoin.reject(error);
+          this.pendingJoin = null;
+          return;
+        }
+        this.emit('error', error, message.re);
+        return;
+      }
+    }
+  }
+}

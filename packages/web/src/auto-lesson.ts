@@ -1,0 +1,257 @@
+import {
+  type IncomingTransfer,
+  type OutgoingTransfer,
+  parseCandidate,
+  type RemotePeer,
+  Session,
+  type SignalingClient,
+} from '@icebreaker/client';
+import { IceServer, type WelcomeMessage } from '@icebreaker/protocol';
+import * as v from 'valibot';
+import type { PayloadData } from '../client/signal-link.js';
+import type { LessonEvents, LiveStates, StepOutput, StepStatus, Teaching } from './lesson.js';
+import { LessonRecord } from './lesson-record.js';
+
+/** The extra events of the automatic mode: files and media, which the library brings. */
+export interface AutoLessonEvents extends LessonEvents {
+  transfer: [direction: 'in' | 'out', transfer: IncomingTransfer | OutgoingTransfer];
+  track: [track: MediaStreamTrack, streams: readonly MediaStream[]];
+}
+
+/**
+ * Automatic mode on the Icebreaker client library: perfect negotiation, trickle ICE, reliable
+ * signaling, files and media. It performs no step itself; it watches the library's peer connection
+ * and its signals and marks each of the seed's steps as it sees it happen, so the page shows the same
+ * things as in step-by-step mode.
+ */
+export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teaching {
+  readonly mode = 'auto' as const;
+  iceServersText: string;
+  private session: Session | null = null;
+  private peer: RemotePeer | null = null;
+  /** What step 1 showed, shown again when a newcomer starts the steps over. */
+  private configured: StepOutput | null = null;
+
+  constructor(
+    private readonly endpoint: string,
+    private readonly signaling: SignalingClient,
+    private readonly welcome: WelcomeMessage,
+  ) {
+    super(welcome.peers.length === 0 ? 'caller' : 'callee', welcome.peers[0]?.id ?? null);
+    this.iceServersText = JSON.stringify(welcome.iceServers, null, 2);
+    this.log(
+      'info',
+      `Joined room "${welcome.room}" as ${this.role === 'caller' ? 'PEER1, the caller' : 'PEER2, the callee'} (id ${welcome.peerId}).`,
+    );
+    if (this.role === 'callee') this.complete(11, { kind: 'text', text: `Joined room "${welcome.room}", where PEER1 is waiting.` });
+  }
+
+  get started(): boolean {
+    return this.session !== null;
+  }
+
+  /** The library's peer, once there is one (for files and media). */
+  get remote(): RemotePeer | null {
+    return this.peer;
+  }
+
+  status(n: number): StepStatus {
+    if (this.done.has(n)) return 'done';
+    return this.elsewhere(n) ? 'elsewhere' : 'waiting';
+  }
+
+  failure(): undefined {
+    return undefined;
+  }
+
+  states(): LiveStates {
+    const pc = this.peer?.pc;
+    return {
+      signalingState: pc?.signalingState ?? '—',
+      iceGatheringState: pc?.iceGatheringState ?? '—',
+      iceConnectionState: pc?.iceConnectionState ?? '—',
+      connectionState: pc?.connectionState ?? '—',
+      channelState: this.peer ? this.peer.channelState : '—',
+    };
+  }
+
+  /** Actions run by themselves here. */
+  async run(): Promise<void> {}
+
+  /** The automatic mode stays automatic. */
+  setMode(): void {}
+
+  sendChat(text: string): void {
+    if (!this.peer || text === '') return;
+    void this.peer.send(text).then(
+      () => this.emit('chat', { from: 'me', text }),
+      (error: Error) => this.log('error', `Not sent: ${error.message}`),
+    );
+  }
+
+  sendFile(file: File): OutgoingTransfer | null {
+    if (!this.peer || this.ended || this.remoteLeft) return null;
+    const transfer = this.peer.sendFile(file);
+    this.log('info', `Sending file "${file.name}" (${file.size} bytes) on a data channel of its own.`);
+    this.emit('transfer', 'out', transfer);
+    return transfer;
+  }
+
+  /** Leaves the room through the library's current signaling connection (it may have reconnected). */
+  leave(): void {
+    this.session?.close();
+  }
+
+  /** Starts the library: it offers when PEER2 arrives (PEER1) or answers PEER1's offer (PEER2). */
+  start(): void {
+    let iceServers: RTCIceServer[];
+    try {
+      iceServers = v.parse(v.array(IceServer), JSON.parse(this.iceServersText));
+    } catch (error) {
+      this.log('error', `The ICE servers are not valid JSON RTCIceServer objects: ${(error as Error).message}`);
+      return;
+    }
+    this.configured = { kind: 'json', text: 'The library configures each RTCPeerConnection with:', value: { iceServers } };
+    this.complete(this.role === 'caller' ? 1 : 13, this.configured);
+    const session = new Session(this.endpoint, { room: this.welcome.room, iceServers }, this.signaling, this.welcome);
+    this.session = session;
+    session.on('peer', (peer) => this.adopt(peer));
+    session.on('peer-left', (peer) => {
+      if (peer.id !== this.remotePeer) return;
+      // The tab stays in the room, as an application would: the next peer to join connects to it
+      // (a browser tab, or `icebreaker peer --send` a minute later). Leaving here made the newcomer
+      // wait for a peer that had gone.
+      this.remoteLeft = true;
+      this.log(
+        'info',
+        `The other peer (${peer.id}) left. This tab stays in room "${this.welcome.room}": the next peer to join connects to it.`,
+      );
+      this.changed();
+    });
+    session.on('open', () => {
+      this.log('state', 'data channel readyState → open');
+      this.complete(27, {
+        kind: 'text',
+        text: 'Connected peer to peer through the Icebreaker library. Chat, send files, or add your camera.',
+      });
+    });
+    session.on('message', (_peer, data) => {
+      this.emit('chat', {
+        from: 'peer',
+        text: typeof data === 'string' ? data : data instanceof ArrayBuffer ? `[${data.byteLength} bytes]` : JSON.stringify(data),
+      });
+    });
+    session.on('transfer', (_peer, transfer) => {
+      this.log('info', `Receiving file "${transfer.info.name}" (${transfer.info.size} bytes).`);
+      this.emit('transfer', 'in', transfer);
+    });
+    session.on('signaling', (state) => {
+      this.log(state === 'open' ? 'info' : 'error', `Signaling connection: ${state}.`);
+      this.changed();
+    });
+    session.on('error', (error) => {
+      // The library closed a channel the other peer opened with a label it does not use: without
+      // this alert the page would wait for a channel that never comes.
+      if (error.code === 'unexpected-channel') this.report(`Refused a data channel: ${error.message}. See the README's protocol section.`);
+      else this.log('error', `${error.code}: ${error.message}`);
+    });
+    this.changed();
+  }
+
+  private adopt(peer: RemotePeer): void {
+    if (this.peer && !this.remoteLeft) return;
+    if (this.peer) this.startOver(peer);
+    this.peer = peer;
+    this.remotePeer = peer.id;
+    if (this.role === 'caller') {
+      this.complete(11, { kind: 'text', text: `PEER2 (${peer.id}) joined the room; the library starts negotiating.` });
+      this.complete(2, { kind: 'text', text: 'Created by the library, with its listeners.' });
+      this.complete(3, { kind: 'text', text: 'The library opened its main data channel.' });
+      this.complete(4);
+    } else {
+      this.complete(14, { kind: 'text', text: 'Created by the library when PEER1 was found in the room.' });
+      this.complete(15);
+      this.complete(16, { kind: 'text', text: 'The library takes the channel PEER1 opens.' });
+    }
+    const pc = peer.pc;
+    this.watchStates(pc, (property) => {
+      if (peer !== this.peer) return;
+      if (property === 'iceGatheringState' && pc.iceGatheringState === 'complete') {
+        const count = this.candidates.filter((c) => c.side === 'local').length;
+        this.complete(this.role === 'caller' ? 7 : 20, { kind: 'text', text: `Gathering complete: ${count} candidates.` });
+      }
+    });
+    peer.on('signal', (direction, data) => {
+      if (peer === this.peer) this.observe(direction, data);
+    });
+    peer.on('track', (track, streams) => this.emit('track', track, streams));
+    peer.on('state', () => this.changed());
+  }
+
+  /**
+   * A peer joined after the last one left: the steps start over for the new connection, with this tab
+   * as PEER1, since it was in the room first (the library makes the offer from the peer already there).
+   * The timeline and the files received stay.
+   */
+  private startOver(peer: RemotePeer): void {
+    this.role = 'caller';
+    this.remoteLeft = false;
+    this.problem = null;
+    this.done.clear();
+    this.outputs.clear();
+    this.candidates.length = 0;
+    this.log('info', `A new peer (${peer.id}) joined: the steps start over, with this tab as PEER1, the caller.`);
+    if (this.configured) this.complete(1, this.configured);
+  }
+
+  /** Marks the steps a signal shows to have happened. */
+  private observe(direction: 'in' | 'out', data: PayloadData): void {
+    const caller = this.role === 'caller';
+    if (data.kind === 'candidate') {
+      const init = data.candidate;
+      this.candidates.push({
+        side: direction === 'out' ? 'local' : 'remote',
+        init,
+        parsed: parseCandidate(init.candidate),
+        state: direction === 'out' ? 'sent' : 'applied',
+      });
+      if (direction === 'out') {
+        this.log('signal', `Sent candidate ${init.candidate.split(' ').slice(4, 8).join(' ')}`);
+        if (caller && !this.done.has(25)) {
+          this.complete(9, { kind: 'text', text: 'Trickling: each candidate goes out as soon as it is found.' });
+          this.complete(25, { kind: 'text', text: 'Candidates trickle as they are found.' });
+        } else if (!caller) this.complete(22, { kind: 'text', text: 'Candidates trickle as they are found.' });
+      } else {
+        this.log('signal', `Received candidate ${init.candidate.split(' ').slice(4, 8).join(' ')}`);
+        this.markElsewhere(caller ? [22] : [9, 25]);
+      }
+      this.changed();
+      return;
+    }
+    if (data.kind !== 'description') return;
+    const { type, sdp } = data.description;
+    const again = this.connected ? ' (a renegotiation: media added or removed, or an ICE restart)' : '';
+    this.log('signal', `${direction === 'out' ? 'Sent' : 'Received'} the ${type} (${sdp.length} characters of SDP)${again}.`);
+    if (direction === 'out' && type === 'offer') {
+      this.complete(5, { kind: 'sdp', text: 'The offer the library created:', sdp });
+      this.complete(6);
+      this.complete(8, { kind: 'text', text: `Sent to ${this.remotePeer}.` });
+      this.complete(10);
+    } else if (direction === 'in' && type === 'offer') {
+      this.complete(10);
+      this.complete(12, { kind: 'sdp', text: 'The offer from PEER1:', sdp });
+      for (const n of [1, 2, 3, 4, 5, 6, 7, 8]) this.done.add(n);
+    } else if (direction === 'out' && type === 'answer') {
+      this.complete(17);
+      this.complete(18, { kind: 'sdp', text: 'The answer the library created:', sdp });
+      this.complete(19);
+      this.complete(21, { kind: 'text', text: `Sent to ${this.remotePeer}.` });
+      this.complete(23);
+    } else if (direction === 'in' && type === 'answer') {
+      for (const n of [11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21]) this.done.add(n);
+      this.complete(23);
+      this.complete(24, { kind: 'sdp', text: 'The answer from PEER2:', sdp });
+      this.complete(26, { kind: 'text', text: 'The library set the answer as remote description.' });
+    }
+  }
+}

@@ -1,0 +1,79 @@
+import { SignalingClient } from '@icebreaker/client';
+import { isIcebreakerError, RoomName } from '@icebreaker/protocol';
+import { safeParse } from 'valibot';
+import { AutoLesson } from './auto-lesson.js';
+import { byId, el } from './dom.js';
+import { mountExtras } from './extras-view.js';
+import { Lesson, type Mode } from './lesson.js';
+import { mountView } from './view.js';
+
+/** Reads room and mode from the address, filling in what is missing so the address can be shared. */
+function readAddress(): { room: string; mode: Mode; token: string | null } {
+  const params = new URLSearchParams(location.search);
+  // A room token (servers with --auth-secret) is this visitor's own: it leaves the address bar at
+  // once, so that the shared link, the history and the Referer never carry it.
+  const token = params.get('token');
+  params.delete('token');
+  const asked = params.get('room');
+  const room = asked !== null && safeParse(RoomName, asked).success ? asked : `room-${Math.random().toString(36).slice(2, 8)}`;
+  const mode: Mode = params.get('mode') === 'auto' ? 'auto' : 'steps';
+  params.set('room', room);
+  params.set('mode', mode);
+  history.replaceState(null, '', `?${params}`);
+  return { room, mode, token };
+}
+
+function setMode(mode: Mode): void {
+  const params = new URLSearchParams(location.search);
+  params.set('mode', mode);
+  history.replaceState(null, '', `?${params}`);
+}
+
+function fail(message: string, action?: Node): void {
+  byId('session').replaceChildren(el('p', { class: 'error', role: 'alert', id: 'fatal' }, message), action ?? '');
+}
+
+async function main(): Promise<void> {
+  const { room, mode, token } = readAddress();
+  const endpoint = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+  let signaling: SignalingClient;
+  try {
+    signaling = await SignalingClient.open(endpoint);
+  } catch {
+    return fail(`Could not reach the signaling server at ${endpoint}. Is it running?`);
+  }
+  let welcome: Awaited<ReturnType<SignalingClient['join']>>;
+  try {
+    welcome = await signaling.join(token === null ? { room } : { room, token });
+  } catch (error) {
+    if (isIcebreakerError(error) && error.code === 'room-full') {
+      return fail(`Room "${room}" already has its two peers.`, el('a', { href: `?mode=${mode}`, id: 'new-room' }, 'Start a new room'));
+    }
+    if (isIcebreakerError(error) && error.code.startsWith('auth-')) {
+      return fail(
+        `This server admits only peers with a room token (${error.code}): open the page with ?room=${room}&token=… ` +
+          `(a developer mints one with "icebreaker token --room ${room}").`,
+      );
+    }
+    return fail(`Could not join room "${room}": ${(error as Error).message}`);
+  }
+  // Automatic mode runs on the Icebreaker library; step-by-step mode on the bare WebRTC API.
+  const lesson = mode === 'auto' ? new AutoLesson(endpoint, signaling, welcome) : new Lesson(signaling, welcome, mode);
+  // Leaving says so at once; otherwise the server would keep this peer's place for a resume.
+  addEventListener('pagehide', () => {
+    if (lesson instanceof AutoLesson) lesson.leave();
+    else if (signaling.isOpen) signaling.leave();
+  });
+  mountView(lesson, welcome, (next) => {
+    setMode(next);
+    // Before the first step, a mode is a choice of engine; after it, the lesson finishes by itself.
+    if (!lesson.started && next === 'auto') location.reload();
+    else lesson.setMode(next);
+  });
+  if (lesson instanceof AutoLesson) mountExtras(lesson);
+  lesson.start();
+  // Exposed for the browser tests and for curious learners in the console.
+  (globalThis as { icebreaker?: unknown }).icebreaker = { lesson, signaling };
+}
+
+void main();
