@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { IcebreakerError, isIcebreakerError } from '@icebreaker/protocol';
 import { startServer, TEACHING_PAGE_DIR } from '@icebreaker/server';

@@ -75,15 +75,9 @@ const GOING_AWAY_SPREAD_MS = 5000;
  * @example
  * ```ts
  * import { connect } from '@icebreaker/client';
-<<<<<<<< HEAD:packages/client/src/session.ts
- * const session = await connect('wss://example.org/ws', { room: 'demo' });
- * session.on('message', (peer, data) => console.log(peer.id, data));
- * session.on('open', (peer) => peer.send('hello'));
-========
  * const room = await connect('wss://example.org/ws', { room: 'demo' });
  * room.on('message', (peer, data) => console.log(peer.id, data));
  * room.on('open', (peer) => peer.send('hello'));
->>>>>>>> wire-split:packages/client/src/room.ts
  * // Node: connect(url, { room, RTCPeerConnection: wrtc.RTCPeerConnection, WebSocket })
  * ```
  */

@@ -1,9 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { type JoinMessage, type PeerInfo, PROTOCOL_VERSION } from '@icebreaker/protocol';
 import type { Logger } from 'pino';
 import type { ServerConfig } from './config.js';
+import type { Connection } from './connection.js';
 import { type ResumeClaim, ResumeTokens } from './resume-token.js';
 import { type RoomGrant, RoomTokens } from './room-tokens.js';
-import type { Session } from './session.js';
 import { turnCredentials } from './turn-credentials.js';
 
 /** A place's resume tokens stop working this long after it was made, even while it lasts (and sooner with a room token that expires sooner). */
@@ -11,7 +12,7 @@ const RESUME_TOKEN_TTL_MS = 24 * 3_600_000;
 
 /** What the welcome of a place needs to issue its resume token. */
 export interface ResumablePlace {
-  /** The place's current nonce (see Member.resumeNonce): the token carries it. */
+  /** The place's current nonce (see Place.nonce): the token carries it. */
   readonly nonce: string;
   /** When its tokens stop working (ms since the epoch). */
   readonly resumeUntil: number;
@@ -43,15 +44,15 @@ export class Admission {
 
   /**
    * Checks a join and calls `admit` with what it may have, or answers the refusal itself. Token
-   * verification is asynchronous: frames arriving meanwhile wait in the session's backlog, in order.
+   * verification is asynchronous: frames arriving meanwhile wait in the connection's backlog, in order.
    */
-  check(session: Session, message: JoinMessage, admit: (admitted: Admitted) => void): void {
-    if (session.peerId !== undefined || session.backlog) {
-      session.sendError('already-joined', message.id);
+  check(connection: Connection, message: JoinMessage, admit: (admitted: Admitted) => void): void {
+    if (connection.peerId !== undefined || connection.backlog) {
+      connection.sendError('already-joined', message.id);
       return;
     }
     if (message.protocol !== PROTOCOL_VERSION) {
-      session.sendError('unsupported-version', message.id, `this server speaks protocol ${PROTOCOL_VERSION}, not ${message.protocol}`);
+      connection.sendError('unsupported-version', message.id, `this server speaks protocol ${PROTOCOL_VERSION}, not ${message.protocol}`);
       return;
     }
     // A resume token is the server's own proof of an earlier admission: it stands in for the room token.
@@ -59,7 +60,7 @@ export class Admission {
     // not yet seen to drop, and carry the token's nonce).
     if (message.resume !== undefined) {
       const claim = this.config.resumeGraceMs === 0 ? null : this.resumeTokens.verify(message.resume);
-      if (!claim || claim.room !== message.room) session.sendError('resume-failed', message.id);
+      if (!claim || claim.room !== message.room) connection.sendError('resume-failed', message.id);
       else admit({ kind: 'resume', claim });
       return;
     }
@@ -68,14 +69,14 @@ export class Admission {
       return;
     }
     const backlog: Array<() => void> = [];
-    session.backlog = backlog;
+    connection.backlog = backlog;
     void this.roomTokens.verify(message.token, message.room).then((grant) => {
-      session.backlog = null;
-      if (!session.isOpen) return;
+      connection.backlog = null;
+      if (!connection.isOpen) return;
       if ('code' in grant) {
         // The same answer whether or not the room exists: a refusal never confirms a room name.
-        session.sendError(grant.code, message.id, grant.message);
-        this.log.info({ event: 'join-refused', code: grant.code, address: session.address }, 'join refused');
+        connection.sendError(grant.code, message.id, grant.message);
+        this.log.info({ event: 'join-refused', code: grant.code, address: connection.address }, 'join refused');
       } else {
         // The token's name wins over the one the client asked for: it is the identity the app vouched for.
         admit({ kind: 'enter', grant: message.name === undefined || grant.name !== undefined ? grant : { ...grant, name: message.name } });
@@ -88,10 +89,10 @@ export class Admission {
    * Sends the welcome of an admitted peer: the others present, ICE servers (TURN credentials minted for
    * it), and a resume token for the place's current nonce (none when resuming is off).
    */
-  welcome(session: Session, room: string, self: PeerInfo, peers: PeerInfo[], resumed: boolean, place: ResumablePlace): void {
+  welcome(connection: Connection, room: string, self: PeerInfo, peers: PeerInfo[], resumed: boolean, place: ResumablePlace): void {
     const { turnSecret, turnUrls, turnTtlMs } = this.config;
     const turn = turnSecret === null ? [] : [turnCredentials(turnUrls, turnSecret, turnTtlMs, self.id)];
-    session.send({
+    connection.send({
       type: 'welcome',
       protocol: PROTOCOL_VERSION,
       peerId: self.id,
@@ -119,4 +120,9 @@ export class Admission {
 /** A new peer id: 96 random bits. Ids are public, but guessing one must not be practical. */
 export function newPeerId(): string {
   return Buffer.from(crypto.getRandomValues(new Uint8Array(12))).toString('base64url');
+}
+
+/** A fresh value that makes every earlier resume token of a place worthless. */
+export function newResumeNonce(): string {
+  return randomBytes(9).toString('base64url');
 }

@@ -1,9 +1,9 @@
 import { decodeClientMessage } from '@icebreaker/protocol';
 import type { RawData } from 'ws';
-import type { SignalingHub } from './hub.js';
+import type { Connection } from './connection.js';
+import type { Hub } from './hub.js';
 import type { JoinDeadline } from './join-deadline.js';
 import type { Rejections } from './rejections.js';
-import type { Session } from './session.js';
 
 const RATE_LIMITED_NOTICE =
   'too many messages or bytes: messages are dropped from here until you slow down; keep on and the connection is closed';
@@ -19,44 +19,45 @@ const MAX_BACKLOG = 32;
 export class FramePipeline {
   constructor(
     private readonly maxMessageBytes: number,
-    private readonly hub: SignalingHub,
+    private readonly hub: Hub,
     private readonly joinDeadline: JoinDeadline,
     private readonly rejections: Rejections,
   ) {}
 
-  handle(session: Session, data: RawData, isBinary: boolean): void {
+  handle(connection: Connection, data: RawData, isBinary: boolean): void {
     // Frames read before a close this server started (rate limit, slow consumer) are not acted on.
-    if (!session.isOpen) return;
+    if (!connection.isOpen) return;
     const receivedAt = performance.now();
     const bytes = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
     // Charged before anything else is spent on the frame: decoding a flood is what a flood wants.
-    const verdict = session.limiter.take(bytes, receivedAt);
+    const verdict = connection.limiter.take(bytes, receivedAt);
     if (verdict === 'abusive') {
-      this.rejections.record(session, 'rate-limit', 'closed a connection that kept sending past its rate limit');
-      session.socket.close(1008, 'rate limit exceeded');
+      this.rejections.record(connection, 'rate-limit', 'closed a connection that kept sending past its rate limit');
+      connection.socket.close(1008, 'rate limit exceeded');
       return;
     }
     if (verdict === 'limited') {
       // One notice per episode: answering every dropped message would let a flood double as output.
-      if (!session.rateLimited) session.sendError('rate-limited', undefined, RATE_LIMITED_NOTICE);
-      session.rateLimited = true;
+      if (!connection.rateLimited) connection.sendError('rate-limited', undefined, RATE_LIMITED_NOTICE);
+      connection.rateLimited = true;
       return;
     }
-    session.rateLimited = false;
+    connection.rateLimited = false;
     if (bytes > this.maxMessageBytes) {
-      session.sendError('message-too-large', undefined, `messages are limited to ${this.maxMessageBytes} bytes; this one had ${bytes}`);
+      connection.sendError('message-too-large', undefined, `messages are limited to ${this.maxMessageBytes} bytes; this one had ${bytes}`);
       return;
     }
     const result = decodeClientMessage(isBinary ? data : data.toString());
     if (!result.ok) {
-      session.sendError(result.error.code, result.error.re, result.error.message);
+      connection.sendError(result.error.code, result.error.re, result.error.message);
       return;
     }
     const message = result.message;
-    if (!session.backlog) {
-      this.hub.dispatch(session, message, receivedAt);
-      if (session.peerId !== undefined) this.joinDeadline.settled(session);
-    } else if (session.backlog.length < MAX_BACKLOG) session.backlog.push(() => this.hub.dispatch(session, message, receivedAt));
-    else session.sendError('rate-limited', 'id' in message ? message.id : undefined, 'too many messages while the join is being checked');
+    if (!connection.backlog) {
+      this.hub.dispatch(connection, message, receivedAt);
+      if (connection.peerId !== undefined) this.joinDeadline.settled(connection);
+    } else if (connection.backlog.length < MAX_BACKLOG) connection.backlog.push(() => this.hub.dispatch(connection, message, receivedAt));
+    else
+      connection.sendError('rate-limited', 'id' in message ? message.id : undefined, 'too many messages while the join is being checked');
   }
 }

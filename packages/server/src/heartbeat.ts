@@ -1,4 +1,4 @@
-import type { Session } from './session.js';
+import type { Connection } from './connection.js';
 
 /**
  * Pings every connection each interval and drops whoever did not answer the previous ping (detected
@@ -8,16 +8,16 @@ import type { Session } from './session.js';
 export class Heartbeat {
   private readonly timer: ReturnType<typeof setInterval>;
 
-  constructor(sessions: () => Iterable<Session>, intervalMs: number) {
+  constructor(connections: () => Iterable<Connection>, intervalMs: number) {
     this.timer = setInterval(() => {
-      for (const session of sessions()) {
-        if (!session.answeredPing) {
-          session.closeReason = 'timeout';
-          session.socket.terminate();
+      for (const connection of connections()) {
+        if (!connection.answeredPing) {
+          connection.closeReason = 'timeout';
+          connection.socket.terminate();
           continue;
         }
-        session.answeredPing = false;
-        session.socket.ping();
+        connection.answeredPing = false;
+        connection.socket.ping();
       }
     }, intervalMs);
     this.timer.unref();

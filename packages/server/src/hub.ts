@@ -1,208 +1,211 @@
-import type { ClientMessage, JoinMessage, SignalRequest } from '@icebreaker/protocol';
+import { type ClientMessage, encode, type JoinMessage, type RequestId, type SignalRequest } from '@icebreaker/protocol';
 import type { Logger } from 'pino';
 import type { AddressBook } from './address-book.js';
-import { Admission, type Admitted, newPeerId } from './admission.js';
-import { ByteBudget } from './byte-budget.js';
+import { Admission, type Admitted, newPeerId, newResumeNonce } from './admission.js';
 import type { ServerConfig } from './config.js';
-import { Member, newResumeNonce } from './member.js';
+import type { Connection } from './connection.js';
 import type { ServerMetrics } from './metrics.js';
-import { type HoldLimits, Room } from './room.js';
-import type { LeaveReason, Session } from './session.js';
+import { openRoomStore } from './open-room-store.js';
+import type { EnterOutcome, RelayOutcome, ResumeOutcome, RoomStore, StoreEvents } from './room-store.js';
+import { type LeaveReason, peerInfo } from './types.js';
 
 /**
- * Where the rooms live and how a server acts on its clients' messages. {@link Hub} keeps them in this
- * process's memory (the default); the cluster hub keeps them in Redis, shared by several servers.
+ * How a server acts on its clients' messages, whatever store keeps its rooms: it checks joins
+ * (admission), asks the store, turns the store's outcomes into replies and error frames, and counts and
+ * logs what happened. It never learns which store it has (see RoomStore).
  */
-export interface SignalingHub {
-  /** Acts on one decoded message. `receivedAt` (performance.now()) times the relay. */
-  dispatch(session: Session, message: ClientMessage, receivedAt: number): void;
-  /**
-   * A connection ended (`closed`, `timeout`) or its peer left: its place goes, at once or after the
-   * resume grace. A parked place counts against the address that parked it (see AddressBook).
-   */
-  detach(session: Session, reason: LeaveReason): void;
-  /** Rooms and peers this server holds (for /healthz and the metrics). */
-  readonly roomCount: number;
-  readonly peerCount: number;
-  /** Places kept for a resume, and bytes of signals kept waiting (for the metrics). */
-  readonly parkedCount: number;
-  readonly queuedBytes: number;
-  /** Whether the hub can serve new peers (the cluster hub: Redis reachable). */
-  readonly ready: boolean;
-  /** Stops timers and connections of its own. */
-  close(): Promise<void>;
-}
-
-/** The rooms of one server process and everything that happens in them, in memory. */
-export class Hub implements SignalingHub {
-  readonly rooms = new Map<string, Room>();
-  readonly ready = true;
+export class Hub {
   private readonly admission: Admission;
-  /** One object shared by every room. */
-  private readonly holdLimits: HoldLimits;
-  private parked = 0;
+
+  /**
+   * Opens the store the config asks for (Redis when `redisUrl` is set, loaded only then) and a hub over it.
+   * Rejects when Redis cannot be reached in time.
+   */
+  static async open(config: ServerConfig, metrics: ServerMetrics, log: Logger, addresses: AddressBook): Promise<Hub> {
+    const store = await openRoomStore(config, storeEvents(config, log), log);
+    return new Hub(store, config, metrics, log, addresses);
+  }
 
   constructor(
+    private readonly store: RoomStore,
     private readonly config: ServerConfig,
     private readonly metrics: ServerMetrics,
     private readonly log: Logger,
     private readonly addresses: AddressBook,
   ) {
-    this.admission = new Admission(config, log);
-    this.holdLimits = {
-      ttlMs: config.holdTtlMs,
-      maxSignals: config.holdMaxSignals,
-      maxBytes: config.holdMaxBytes,
-      budget: new ByteBudget(config.maxQueuedBytes),
-    };
+    // A store shared by several nodes agrees on one resume key (so that a peer resumes on any of them).
+    this.admission = new Admission({ ...config, resumeSecret: store.resumeSecret }, log);
   }
 
-  /** Bytes of held and queued signals kept now (all rooms). */
-  get queuedBytes(): number {
-    return this.holdLimits.budget.used;
-  }
-
-  /** Places kept for a resume now. */
-  get parkedCount(): number {
-    return this.parked;
+  get ready(): boolean {
+    return this.store.ready;
   }
 
   get roomCount(): number {
-    return this.rooms.size;
+    return this.store.roomCount;
   }
 
-  /** Peers holding a place, parked ones included. */
   get peerCount(): number {
-    let count = 0;
-    for (const room of this.rooms.values()) count += room.size;
-    return count;
+    return this.store.peerCount;
   }
 
-  dispatch(session: Session, message: ClientMessage, receivedAt: number): void {
+  get parkedCount(): number {
+    return this.store.parkedCount;
+  }
+
+  get queuedBytes(): number {
+    return this.store.queuedBytes;
+  }
+
+  /** Acts on one decoded message. `receivedAt` (performance.now()) times the relay. */
+  dispatch(connection: Connection, message: ClientMessage, receivedAt: number): void {
     switch (message.type) {
       case 'join':
-        this.admission.check(session, message, (admitted) => this.join(session, message, admitted));
+        this.admission.check(connection, message, (admitted) => this.join(connection, message, admitted));
         return;
       case 'signal':
-        this.signal(session, message, receivedAt);
+        this.signal(connection, message, receivedAt);
         return;
       case 'leave':
-        if (!session.member) {
-          session.sendError('not-joined', message.id);
+        if (!connection.place) {
+          connection.sendError('not-joined', message.id);
           return;
         }
-        this.detach(session, 'left');
+        this.detach(connection, 'left');
         return;
     }
   }
 
-  private join(session: Session, message: JoinMessage, admitted: Admitted): void {
-    const existing = this.rooms.get(message.room);
+  /**
+   * A connection ended (`closed`, `timeout`) or its peer left: its place goes, at once or after the
+   * resume grace. A place is kept only while resuming is on, its tokens still work, and the address that
+   * parks it has room for one more (see AddressBook); the store bounds the total.
+   */
+  detach(connection: Connection, reason: LeaveReason): void {
+    const place = connection.place;
+    if (!place) return;
+    connection.place = null;
+    const { address } = connection;
+    if (reason === 'left' || this.config.resumeGraceMs === 0 || place.resumeUntil <= Date.now() || !this.addresses.park(address)) {
+      this.store.leave(connection, place, reason);
+      return;
+    }
+    this.store.park(connection, place, reason, () => this.addresses.unpark(address));
+  }
+
+  /** Stops the store's timers and connections. */
+  close(): Promise<void> {
+    return this.store.close();
+  }
+
+  private join(connection: Connection, message: JoinMessage, admitted: Admitted): void {
+    const nonce = newResumeNonce();
+    let outcome: EnterOutcome | ResumeOutcome | Promise<EnterOutcome | ResumeOutcome>;
     if (admitted.kind === 'resume') {
-      const { claim } = admitted;
-      const member = existing?.get(claim.peerId);
-      if (member && member.resumeNonce === claim.nonce) this.resume(session, member);
-      // The place is gone (left, expired, or this process restarted and never had it) or the token
-      // was spent already: it brings nobody back.
-      else session.sendError('resume-failed', message.id);
-      return;
-    }
-    if (!existing && this.rooms.size >= this.config.maxRooms) {
-      session.sendError('server-full', message.id, `this server holds ${this.rooms.size} rooms, its limit; try again later`);
-      return;
-    }
-    const room = existing ?? new Room(message.room, this.holdLimits);
-    if (room.size >= this.config.roomCapacity) {
-      session.sendError('room-full', message.id, `room "${message.room}" already has ${room.size} peers, its capacity`);
-      return;
-    }
-    const { grant } = admitted;
-    const member = new Member(newPeerId(), room, session, grant.name, grant.role, this.admission.resumeUntil(grant));
-    this.rooms.set(room.name, room);
-    session.member = member;
-    this.admission.welcome(session, room.name, member.info, room.peerInfos(member), false, {
-      nonce: member.resumeNonce,
-      resumeUntil: member.resumeUntil,
-    });
-    room.add(member);
-  }
-
-  /** A connection takes a place back with its current token; the token is spent (a new nonce, a new token). */
-  private resume(session: Session, member: Member): void {
-    // A connection that is still attached (its drop not yet noticed) is replaced by the new one.
-    const previous = member.session;
-    if (previous) {
-      previous.member = null;
-      previous.socket.close(4000, 'resumed elsewhere');
-    }
-    this.unpark(member);
-    member.resumeNonce = newResumeNonce();
-    session.member = member;
-    this.admission.welcome(session, member.room.name, member.info, member.room.peerInfos(member), true, {
-      nonce: member.resumeNonce,
-      resumeUntil: member.resumeUntil,
-    });
-    member.resume(session, this.holdLimits.budget);
-  }
-
-  private signal(session: Session, message: SignalRequest, receivedAt: number): void {
-    const member = session.member;
-    if (!member) {
-      session.sendError('not-joined', message.id);
-      return;
-    }
-    const outcome = member.room.relay(member, message.to, message.seq, message.data, message.id);
-    if (outcome === 'delivered' || outcome === 'held') {
-      this.metrics.signalRelayed(message.data.kind, (performance.now() - receivedAt) / 1000);
-    } else if (outcome === 'unknown-peer') {
-      // Also the answer for a peer of another room: ids never cross rooms.
-      session.sendError('unknown-peer', message.id, `no other peer "${message.to}" in room "${member.room.name}"`);
-    } else if (outcome === 'server-full') {
-      session.sendError('server-full', message.id, `this server keeps at most ${this.config.maxQueuedBytes} bytes of waiting signals`);
+      outcome = this.store.resume(connection, admitted.claim, nonce);
     } else {
-      session.sendError(outcome, message.id);
+      const { grant } = admitted;
+      const resumeUntil = this.admission.resumeUntil(grant);
+      outcome = this.store.enter(connection, message.room, { id: newPeerId(), name: grant.name, role: grant.role, nonce, resumeUntil });
     }
+    if (outcome instanceof Promise)
+      this.settle(
+        connection,
+        message.id,
+        outcome.then((o) => this.joined(connection, message, o)),
+      );
+    else this.joined(connection, message, outcome);
   }
 
-  detach(session: Session, reason: LeaveReason): void {
-    const member = session.member;
-    if (!member) return;
-    session.member = null;
-    // A place is kept only while resuming is on, its tokens still work, and the bounds (the server's,
-    // then its address's) allow.
-    const keep =
-      reason !== 'left' &&
-      this.config.resumeGraceMs > 0 &&
-      member.resumeUntil > Date.now() &&
-      this.parked < this.config.maxParked &&
-      this.addresses.park(session.address);
-    if (!keep) {
-      this.remove(member, reason);
+  private joined(connection: Connection, message: JoinMessage, outcome: EnterOutcome | ResumeOutcome): void {
+    if (outcome.kind === 'entered' || outcome.kind === 'resumed') {
+      const { place } = outcome;
+      if (!connection.isOpen) {
+        // The connection went while the store answered: the place goes the way a drop would (at once).
+        this.store.leave(connection, place, 'closed');
+        return;
+      }
+      connection.place = place;
+      this.admission.welcome(connection, place.room, peerInfo(place), outcome.peers, outcome.kind === 'resumed', place);
+      // Held signals (a new place) or what was queued during the absence (a resumed one), in order.
+      for (const frame of outcome.frames) connection.sendFrame(frame);
       return;
     }
-    this.parked++;
-    member.park(this.config.resumeGraceMs, session.address, reason, (why) => this.remove(member, why));
-  }
-
-  /** A parked place is taken back or ends: it no longer counts against the address that parked it. */
-  private unpark(member: Member): void {
-    if (member.parkedFrom === null) return;
-    this.addresses.unpark(member.parkedFrom);
-    member.parkedFrom = null;
-    this.parked--;
-  }
-
-  private remove(member: Member, reason: LeaveReason): void {
-    this.unpark(member);
-    member.room.remove(member, reason);
-    this.log.info({ event: 'leave', room: member.room.name, peer: member.id, reason }, 'peer left');
-    if (member.room.size === 0) {
-      member.room.dispose();
-      this.rooms.delete(member.room.name);
+    if (outcome.kind === 'room-full') {
+      connection.sendError('room-full', message.id, `room "${message.room}" already has ${outcome.size} peers, its capacity`);
+    } else if (outcome.kind === 'server-full') {
+      connection.sendError('server-full', message.id, `this service holds ${outcome.rooms} rooms, its limit; try again later`);
+    } else {
+      connection.sendError('resume-failed', message.id);
     }
   }
 
-  async close(): Promise<void> {
-    for (const room of this.rooms.values()) room.dispose();
+  private signal(connection: Connection, message: SignalRequest, receivedAt: number): void {
+    const place = connection.place;
+    if (!place) {
+      connection.sendError('not-joined', message.id);
+      return;
+    }
+    const { seq, data } = message;
+    const frame = encode(seq === undefined ? { type: 'signal', from: place.id, data } : { type: 'signal', from: place.id, seq, data });
+    const outcome = this.store.relay(connection, message.to, frame, message.id);
+    // The in-memory store answers at once: no promise, no closure on its path.
+    if (typeof outcome === 'string') this.relayed(connection, message, outcome, receivedAt);
+    else
+      this.settle(
+        connection,
+        message.id,
+        outcome.then((o) => this.relayed(connection, message, o, receivedAt)),
+      );
   }
+
+  private relayed(connection: Connection, message: SignalRequest, outcome: RelayOutcome, receivedAt: number): void {
+    switch (outcome) {
+      case 'delivered':
+      case 'held':
+        this.metrics.signalRelayed(message.data.kind, (performance.now() - receivedAt) / 1000);
+        return;
+      case 'unknown-peer':
+        // Also the answer for a peer of another room: ids never cross rooms.
+        connection.sendError('unknown-peer', message.id, `no other peer "${message.to}" in room "${connection.place?.room}"`);
+        return;
+      case 'server-full':
+        connection.sendError(
+          'server-full',
+          message.id,
+          `this service keeps at most ${this.config.maxQueuedBytes} bytes of waiting signals`,
+        );
+        return;
+      case 'unavailable':
+        connection.sendError('unavailable', message.id, 'the server was recovering its shared state; send it again');
+        return;
+      default:
+        connection.sendError(outcome, message.id);
+    }
+  }
+
+  /** Waits for a store's later answer; if the store fails it (Redis away), the client hears `unavailable` (the library sends again). */
+  private settle(connection: Connection, requestId: RequestId | undefined, task: Promise<void>): void {
+    task.catch((error: unknown) => {
+      connection.sendError('unavailable', requestId, 'the server cannot reach its shared state just now; try again shortly');
+      this.log.warn({ event: 'store-error', error: (error as Error).message }, 'the room store failed a request');
+    });
+  }
+}
+
+/** What the hub does when the store reports something that happened on its own. */
+function storeEvents(config: ServerConfig, log: Logger): StoreEvents {
+  return {
+    holdExpired(connection, requestId, count) {
+      if (!connection.isOpen) return;
+      connection.sendError(
+        'hold-expired',
+        requestId,
+        `no peer joined within ${Math.round(config.holdTtlMs / 1000)}s: ${count} held signal${count === 1 ? '' : 's'} discarded; send again once a peer is here`,
+      );
+    },
+    left(room, peer, reason) {
+      log.info({ event: 'leave', room, peer, reason }, 'peer left');
+    },
+  };
 }

@@ -1,5 +1,5 @@
+import type { Connection } from './connection.js';
 import type { Rejections } from './rejections.js';
-import type { Session } from './session.js';
 
 /**
  * Closes connections that have not joined a room within `deadlineMs` of opening (1008): a socket
@@ -10,7 +10,7 @@ import type { Session } from './session.js';
  */
 export class JoinDeadline {
   /** Connections not yet in a room, with when they opened, oldest first. */
-  private readonly unjoined = new Map<Session, number>();
+  private readonly unjoined = new Map<Connection, number>();
   private readonly sweep: ReturnType<typeof setInterval>;
 
   constructor(
@@ -22,13 +22,13 @@ export class JoinDeadline {
   }
 
   /** A connection opened now: its deadline starts. */
-  opened(session: Session): void {
-    this.unjoined.set(session, performance.now());
+  opened(connection: Connection): void {
+    this.unjoined.set(connection, performance.now());
   }
 
   /** A connection joined or closed: the deadline no longer concerns it. */
-  settled(session: Session): void {
-    this.unjoined.delete(session);
+  settled(connection: Connection): void {
+    this.unjoined.delete(connection);
   }
 
   stop(): void {
@@ -37,12 +37,12 @@ export class JoinDeadline {
 
   private closeLate(): void {
     const cutoff = performance.now() - this.deadlineMs;
-    for (const [session, openedAt] of this.unjoined) {
+    for (const [connection, openedAt] of this.unjoined) {
       if (openedAt > cutoff) break;
-      this.unjoined.delete(session);
-      if (session.peerId !== undefined) continue;
-      this.rejections.record(session, 'join-deadline', 'closed a connection that did not join in time');
-      session.socket.close(1008, 'no join in time');
+      this.unjoined.delete(connection);
+      if (connection.peerId !== undefined) continue;
+      this.rejections.record(connection, 'join-deadline', 'closed a connection that did not join in time');
+      connection.socket.close(1008, 'no join in time');
     }
   }
 }

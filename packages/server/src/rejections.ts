@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
+import type { Connection } from './connection.js';
 import type { RejectionReason, ServerMetrics } from './metrics.js';
-import type { Session } from './session.js';
 
 /** Counts and logs every connection the server turns away or cuts off, with its reason. */
 export class Rejections {
@@ -9,12 +9,12 @@ export class Rejections {
     private readonly log: Logger,
   ) {}
 
-  /** `session` is null for an upgrade refused before any connection existed. */
-  record(session: Session | null, reason: RejectionReason, why: string, address = session?.address): void {
+  /** `connection` is null for an upgrade refused before any connection existed. */
+  record(connection: Connection | null, reason: RejectionReason, why: string, address = connection?.address): void {
     this.metrics.rejected(reason);
     // Refusals an attacker can cause by the thousand (upgrades, idle sockets) are counted, and logged
     // only at debug: a flood must not become a flood of log lines.
-    const level = session === null || reason === 'join-deadline' ? 'debug' : 'warn';
-    this.log[level]({ event: 'rejected', reason, address, peer: session?.peerId }, why);
+    const level = connection === null || reason === 'join-deadline' ? 'debug' : 'warn';
+    this.log[level]({ event: 'rejected', reason, address, peer: connection?.peerId }, why);
   }
 }

@@ -10,9 +10,9 @@ import { allClosed, Connections } from './connections.js';
 import { FramePipeline } from './frame-pipeline.js';
 import { Heartbeat } from './heartbeat.js';
 import { type HttpRoutes, httpRoutes, type RouteState } from './http-routes.js';
+import { Hub } from './hub.js';
 import { JoinDeadline } from './join-deadline.js';
 import { ServerMetrics } from './metrics.js';
-import { openHub } from './open-hub.js';
 import { RateLimits } from './rate-limiter.js';
 import { Rejections } from './rejections.js';
 import { type GateState, refuseUpgrade, UPGRADE_REFUSALS, upgradeGate } from './upgrade-gate.js';
@@ -139,7 +139,7 @@ export async function createSignalingServer(options: SignalingOptions = {}): Pro
     parked: hub.parkedCount,
     queuedBytes: hub.queuedBytes,
   }));
-  const hub = await openHub(config, metrics, log, addresses);
+  const hub = await Hub.open(config, metrics, log, addresses);
   const rejections = new Rejections(metrics, log);
   const joinDeadline = new JoinDeadline(config.joinDeadlineMs, rejections);
   const open = new Connections({
@@ -227,7 +227,7 @@ export async function createSignalingServer(options: SignalingOptions = {}): Pro
     const told = open.broadcast({ type: 'going-away', reconnectWithinMs: config.drainTimeoutMs });
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise((resolve) => (timer = setTimeout(resolve, config.drainTimeoutMs)));
-    await Promise.race([allClosed(told.map((session) => session.socket)), timeout]);
+    await Promise.race([allClosed(told.map((connection) => connection.socket)), timeout]);
     clearTimeout(timer);
     await close();
   }

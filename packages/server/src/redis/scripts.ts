@@ -1,5 +1,5 @@
 /**
- * The Lua scripts of the cluster hub. Every change to a room runs as one script, so Redis applies it
+ * The Lua scripts of the Redis store. Every change to a room runs as one script, so Redis applies it
  * atomically: two nodes racing for a room's last place, a signal crossing a peer's move to another
  * node, a reaper removing a peer that resumes at the same moment — each sees all of the other or none.
  *
@@ -8,7 +8,8 @@
  * - `P room:{r}:seq`    join order counter (the first peer of a room is the caller)
  * - `P room:{r}:hold`, `:holdm`  signals held for the next peer (list) and their sender, id and bytes (hash)
  * - `P peer:{id}`       the room of a peer; `P peer:{id}:q` / `:qb` its resume queue (list) and its bytes
- * - `P node:{n}:s`      stream of deliveries to node n (`t` target peer, `f` frame; or `k` to close its connection)
+ * - `P node:{n}:s`      stream of deliveries to node n (`t` target peer, `f` frame; or `k` to close its connection),
+  read by n through a consumer group that records how far it has read
  * - `P node:{n}:peers`  set of the peers attached to node n
  * - `P nodes`           sorted set: node → last heartbeat (ms)
  * - `P parked`          sorted set: "room\npeer" → when its resume grace ends (ms)
@@ -20,10 +21,12 @@
  */
 
 /**
- * Helpers every script starts with. ARGV[1] is always the key prefix. "Queue limits" are three
- * arguments: signals and bytes one resume queue holds, and the bytes all holds and queues may hold.
+ * Helpers every script starts with (CORE: those a signal needs; PRELUDE: all). They are defined anew
+ * at every call, so the script that runs for every signal defines only what it uses. ARGV[1] is
+ * always the key prefix. "Queue limits" are three arguments: signals and bytes one resume queue
+ * holds, and the bytes all holds and queues may hold.
  */
-const PRELUDE = `
+const CORE = `
 local P = ARGV[1]
 local STREAM_MAXLEN = 100000
 local function roomKey(room, part) return P .. 'room:' .. room .. ':' .. part end
@@ -55,6 +58,10 @@ local function deliver(id, m, frame, maxQueue, maxQueueBytes, maxTotal)
   redis.call('INCRBY', qb, #frame)
   return nil
 end
+`;
+
+/** The rest of the helpers, for the scripts that change who is where (all but SIGNAL). */
+const PRELUDE = `${CORE}
 -- Forgets a peer's resume queue (delivered on a resume, or dropped with the place) and uncounts its bytes.
 local function dropQueue(id)
   local qb = P .. 'peer:' .. id .. ':qb'
@@ -85,12 +92,21 @@ local function broadcast(room, except, frame, maxQueue, maxQueueBytes, maxTotal)
     if flat[i] ~= except then deliver(flat[i], cjson.decode(flat[i + 1]), frame, maxQueue, maxQueueBytes, maxTotal) end
   end
 end
--- The deliveries still in node n's stream (it trims what it has read), for peer id or, without id,
--- for everyone; taken out of the stream. → list of {target, frame}, oldest first
+-- The deliveries node n has not read yet (those after its read group's position; the stream keeps
+-- what was read until n trims it), for peer id or, without id, for everyone; taken out of the stream.
+-- → list of {target, frame}, oldest first
 local function unread(n, id)
   local key = P .. 'node:' .. n .. ':s'
   local taken = {}
-  for _, entry in ipairs(redis.call('XRANGE', key, '-', '+')) do
+  local groups = redis.pcall('XINFO', 'GROUPS', key)
+  if groups.err then return taken end
+  local after = '-'
+  for _, g in ipairs(groups) do
+    for i = 1, #g, 2 do
+      if g[i] == 'last-delivered-id' then after = '(' .. g[i + 1] end
+    end
+  end
+  for _, entry in ipairs(redis.call('XRANGE', key, after, '+')) do
     local f = {}
     for i = 1, #entry[2], 2 do f[entry[2][i]] = entry[2][i + 1] end
     if f.f and (not id or f.t == id) then
@@ -188,23 +204,27 @@ return { 'joined', cjson.encode(others(room, id)), held, rec.s }
  * → {"delivered"} | {"held", started "1"/"0", hold id} | {"unknown-peer"} | {"target-required"} |
  *   {"hold-full"} | {"queue-full"} | {"server-full"} | {"not-member"}
  */
-export const SIGNAL = `${PRELUDE}
+export const SIGNAL = `${CORE}
 local room, from, to, frame = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local holdTtl, holdMax, holdMaxBytes = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local maxQueue, maxQueueBytes, maxTotal = tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])
 local mk = roomKey(room, 'm')
-if redis.call('HEXISTS', mk, from) == 0 then return { 'not-member' } end
-local target = to
+local m
 if to == '' then
-  local ids = redis.call('HKEYS', mk)
-  target = nil
-  for _, other in ipairs(ids) do
-    if other ~= from then
-      if target then return { 'target-required' } end
-      target = other
+  -- The room in one call: whether the sender is in it, and the one other member with its record.
+  local flat = redis.call('HGETALL', mk)
+  local member, others, target, rec = false, 0, nil, nil
+  for i = 1, #flat, 2 do
+    if flat[i] == from then
+      member = true
+    else
+      others = others + 1
+      target, rec = flat[i], flat[i + 1]
     end
   end
-  if not target then
+  if not member then return { 'not-member' } end
+  if others > 1 then return { 'target-required' } end
+  if others == 0 then
     local hk, hm = roomKey(room, 'hold'), roomKey(room, 'holdm')
     local count = redis.call('LLEN', hk)
     local bytes = tonumber(redis.call('HGET', hm, 'bytes') or '0')
@@ -222,11 +242,15 @@ if to == '' then
     -- hold whose sender's node died goes with its sender, once the sender is reaped.
     return { 'held', started, redis.call('HGET', hm, 'id') }
   end
+  to = target
+  m = cjson.decode(rec)
+else
+  if redis.call('HEXISTS', mk, from) == 0 then return { 'not-member' } end
+  if to == from then return { 'unknown-peer' } end
+  m = record(room, to)
+  if not m then return { 'unknown-peer' } end
 end
-if target == from then return { 'unknown-peer' } end
-local m = record(room, target)
-if not m then return { 'unknown-peer' } end
-local refused = deliver(target, m, frame, maxQueue, maxQueueBytes, maxTotal)
+local refused = deliver(to, m, frame, maxQueue, maxQueueBytes, maxTotal)
 if refused then return { refused } end
 return { 'delivered' }
 `;

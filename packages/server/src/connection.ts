@@ -1,34 +1,20 @@
 import type { Duplex } from 'node:stream';
 import { ERROR_CODES, type ErrorCode, encode, type RequestId, type ServerMessage } from '@icebreaker/protocol';
 import type { WebSocket } from 'ws';
-import type { Member } from './member.js';
 import type { RateLimiter } from './rate-limiter.js';
+import type { Endpoint, LeaveReason, Place } from './types.js';
 
-/** Why a peer's place in its room ended, as told to the others in `peer-left`. */
-export type LeaveReason = 'left' | 'closed' | 'timeout';
-
-/** What a session reports to the server around it (metrics, logs). */
-export interface SessionObserver {
+/** What a connection reports to the server around it (metrics, logs). */
+export interface ConnectionObserver {
   errorSent(code: ErrorCode): void;
-  /** The socket's unsent output passed the bound: the session has already been cut off. */
-  slowConsumer(session: Session): void;
+  /** The socket's unsent output passed the bound: the connection has already been cut off. */
+  slowConsumer(connection: Connection): void;
 }
 
-/** One WebSocket connection and, once it has joined, its place in a room. */
-export class Session {
-  /** The room place this connection holds, once joined (in-memory hub); the server alone chooses its id. */
-  member: Member | null = null;
-  /** The place this connection holds in a cluster (Redis hub): its id and room. */
-  place: {
-    readonly id: string;
-    readonly room: string;
-    readonly name?: string;
-    readonly role?: string;
-    readonly order: number;
-    /** The place's current resume nonce, and when its tokens stop working. */
-    readonly nonce: string;
-    readonly resumeUntil: number;
-  } | null = null;
+/** One client's WebSocket connection to this server and, once it has joined, its place in a room. */
+export class Connection implements Endpoint {
+  /** The place this connection holds, once joined; the server alone chooses its id. */
+  place: Place | null = null;
   /** Cleared when a ping goes out and set again by the pong; see the server's heartbeat. */
   answeredPing = true;
   /** What the other peers are told if this connection's place expires. */
@@ -50,12 +36,12 @@ export class Session {
     readonly address: string,
     readonly limiter: RateLimiter,
     private readonly maxBufferedBytes: number,
-    private readonly observer: SessionObserver,
+    private readonly observer: ConnectionObserver,
   ) {}
 
-  /** The peer id this connection holds, whichever hub gave it. */
+  /** The peer id this connection holds, once joined. */
   get peerId(): string | undefined {
-    return this.member?.id ?? this.place?.id;
+    return this.place?.id;
   }
 
   get isOpen(): boolean {
@@ -95,6 +81,10 @@ export class Session {
       });
     }
     this.socket.send(frame);
+  }
+
+  close(code: number, reason: string): void {
+    this.socket.close(code, reason);
   }
 
   sendError(code: ErrorCode, re?: RequestId, message: string = ERROR_CODES[code]): void {

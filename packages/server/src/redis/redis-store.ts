@@ -1,14 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { type ClientMessage, encode, type JoinMessage, type PeerInfo, type SignalRequest } from '@icebreaker/protocol';
+import { encode, type PeerId, type PeerInfo, type RequestId, type RoomName } from '@icebreaker/protocol';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { AddressBook } from '../address-book.js';
-import { Admission, type Admitted, newPeerId } from '../admission.js';
 import type { ServerConfig } from '../config.js';
-import type { SignalingHub } from '../hub.js';
-import { newResumeNonce } from '../member.js';
-import type { ServerMetrics } from '../metrics.js';
-import type { LeaveReason, Session } from '../session.js';
+import type { ResumeClaim } from '../resume-token.js';
+import type { EnterOutcome, NewPlace, RelayOutcome, ResumeOutcome, RoomStore, Seated, StoreEvents } from '../room-store.js';
+import { type Endpoint, type LeaveReason, type Place, peerInfo } from '../types.js';
 import { HOLD_EXPIRE, JOIN, LEAVE, NODE_DOWN, PARK, REAP, REJOIN, REROUTE, SIGNAL } from './scripts.js';
 
 const PREFIX = 'icebreaker:';
@@ -16,6 +13,8 @@ const PREFIX = 'icebreaker:';
 const HEARTBEAT_MS = 1000;
 /** Deliveries read from this node's stream per round trip. */
 const READ_BATCH = 1000;
+/** The consumer group through which a node reads its own stream (one per stream: the node's). */
+const READ_GROUP = 'node';
 /** Parked places a reaper removes per script call; it calls again at once while there are more. */
 const REAP_BATCH = 500;
 /** How long one reaping round may go on (the rest waits for the next second). */
@@ -35,17 +34,16 @@ type Scripted = Redis & Record<ScriptName, (...args: Array<string | number>) => 
  * instead of one per peer; a peer that moves (resume on another node) or whose node dies is switched to
  * its resume queue, a Redis list, inside the same scripts.
  */
-export class ClusterHub implements SignalingHub {
+export class RedisStore implements RoomStore {
   /** This node's id: its stream and its heartbeat. */
   readonly node = randomBytes(6).toString('base64url');
   private readonly redis: Scripted;
   /** A second connection for the blocking stream reads. */
   private readonly reader: Redis;
-  private admission: Admission;
   /** The resume-token key every node of the cluster uses (so that a peer can resume on any of them). */
-  private resumeSecret: string | null;
+  resumeSecret: string | null;
   /** The peers attached to this node. */
-  private readonly local = new Map<string, Session>();
+  private readonly local = new Map<string, Endpoint>();
   private readonly pending = new Set<Promise<unknown>>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   /**
@@ -54,18 +52,17 @@ export class ClusterHub implements SignalingHub {
    */
   private readonly parkedHere = new Map<
     string,
-    { readonly place: Place; readonly graceEnd: number; readonly reason: LeaveReason; release(): void }
+    { readonly place: RedisPlace; readonly graceEnd: number; readonly reason: LeaveReason; release(): void }
   >();
   /** The value of the cluster's epoch key this node last saw: a Redis that lost its data has another, or none. */
   private epoch: string | null = null;
   private recovering = false;
   private readonly heartbeat: ReturnType<typeof setInterval>;
-  /**
-   * Where this node's stream has been read up to. A concrete id from the start, never `$`: with `$`,
-   * whatever arrived between two reads (after one timed out) would be skipped. The stream is this
-   * node's own, new with it, so reading from its beginning reads only what is meant for it.
-   */
+  /** This node's stream of deliveries (see scripts.ts). */
+  private readonly stream: string;
+  /** The last entry of its stream this node has handled, and how far the stream has been trimmed. */
   private lastId = '0-0';
+  private trimmedTo = '0-0';
   private lastError: string | null = null;
   private holds = 0;
   private ticking = false;
@@ -73,14 +70,24 @@ export class ClusterHub implements SignalingHub {
   private everReady = false;
   private readonly reading: Promise<void>;
 
-  constructor(
+  /** Connects a node to Redis and resolves once it can serve (see `connected`); rejects after `timeoutMs`. */
+  static async open(redisUrl: string, config: ServerConfig, events: StoreEvents, log: Logger, timeoutMs?: number): Promise<RedisStore> {
+    const store = new RedisStore(redisUrl, config, events, log);
+    try {
+      await store.connected(timeoutMs);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    return store;
+  }
+
+  private constructor(
     redisUrl: string,
     private readonly config: ServerConfig,
-    private readonly metrics: ServerMetrics,
+    private readonly events: StoreEvents,
     private readonly log: Logger,
-    private readonly addresses: AddressBook,
   ) {
-    this.admission = new Admission(config, log);
     this.resumeSecret = config.resumeSecret;
     // Commands fail at once while Redis is away (no offline queue): a client is told, and the library
     // sends its signal again; nothing piles up in this process meanwhile.
@@ -92,8 +99,10 @@ export class ClusterHub implements SignalingHub {
       retryStrategy: (n: number) => Math.min(100 * 2 ** n, 2000),
     };
     this.redis = new Redis(redisUrl, options) as Scripted;
-    // The reader too: a read queued while Redis is away would never settle, even on disconnect().
-    this.reader = new Redis(redisUrl, options);
+    // The reader too: a read queued while Redis is away would never settle, even on disconnect(). It
+    // has one command in flight at a time, so it goes out at once: auto-pipelining would only defer it
+    // to the next turn and wrap it in a pipeline, on the path of every delivery.
+    this.reader = new Redis(redisUrl, { ...options, enableAutoPipelining: false });
     const scripts: Record<ScriptName, string> = {
       ibJoin: JOIN,
       ibSignal: SIGNAL,
@@ -116,6 +125,7 @@ export class ClusterHub implements SignalingHub {
     this.redis.on('end', () => this.log.warn({ event: 'redis', state: 'end' }, 'redis connection ended'));
     this.heartbeat = setInterval(() => this.tick(), HEARTBEAT_MS);
     this.heartbeat.unref();
+    this.stream = `${PREFIX}node:${this.node}:s`;
     this.reading = this.readLoop();
   }
 
@@ -124,7 +134,7 @@ export class ClusterHub implements SignalingHub {
    * resume-token key is agreed: `--resume-secret` if given (the same on every node), else one made by
    * the first node and kept in Redis.
    */
-  async connected(timeoutMs = 10_000): Promise<void> {
+  private async connected(timeoutMs = 10_000): Promise<void> {
     if (this.redis.status !== 'ready') {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(
@@ -151,7 +161,6 @@ export class ClusterHub implements SignalingHub {
     if (this.resumeSecret === null) {
       await this.redis.set(`${PREFIX}resume-secret`, randomBytes(32).toString('base64url'), 'NX');
       this.resumeSecret = await this.redis.get(`${PREFIX}resume-secret`);
-      this.admission = new Admission({ ...this.config, resumeSecret: this.resumeSecret }, this.log);
     }
   }
 
@@ -169,93 +178,75 @@ export class ClusterHub implements SignalingHub {
 
   get roomCount(): number {
     const rooms = new Set<string>();
-    for (const session of this.local.values()) if (session.place) rooms.add(session.place.room);
+    for (const connection of this.local.values()) if (connection.place) rooms.add(connection.place.room);
     return rooms.size;
   }
 
-  dispatch(session: Session, message: ClientMessage, receivedAt: number): void {
-    switch (message.type) {
-      case 'join':
-        this.admission.check(session, message, (admitted) => this.answer(session, message.id, this.join(session, message, admitted)));
-        return;
-      case 'signal':
-        this.answer(session, message.id, this.signal(session, message, receivedAt));
-        return;
-      case 'leave':
-        if (!session.place) {
-          session.sendError('not-joined', message.id);
-          return;
-        }
-        this.detach(session, 'left');
-        return;
-    }
+  enter(connection: Endpoint, room: RoomName, place: NewPlace): Promise<EnterOutcome> {
+    // The script answers a new place with "joined", "full" or "server-full", never "resume-failed".
+    return this.join(connection, room, place.id, place, place.nonce, place.resumeUntil, null) as Promise<EnterOutcome>;
   }
 
-  private async join(session: Session, message: JoinMessage, admitted: Admitted): Promise<void> {
-    const resume = admitted.kind === 'resume';
-    const id = resume ? admitted.claim.peerId : newPeerId();
-    const { name, role } = resume ? admitted.claim : admitted.grant;
-    const resumeUntil = resume ? admitted.claim.expiresAt : this.admission.resumeUntil(admitted.grant);
-    const nonce = newResumeNonce();
-    const info: PeerInfo = { id, ...(name === undefined ? {} : { name }), ...(role === undefined ? {} : { role }) };
+  resume(connection: Endpoint, claim: ResumeClaim, nonce: string): Promise<ResumeOutcome> {
+    // And a resume with "resumed" or "resume-failed" alone.
+    return this.join(connection, claim.room, claim.peerId, claim, nonce, claim.expiresAt, claim.nonce) as Promise<ResumeOutcome>;
+  }
+
+  /** One script for both: a new place (`claimed` null), or one taken back with the token's nonce. */
+  private async join(
+    connection: Endpoint,
+    room: RoomName,
+    id: PeerId,
+    who: { readonly name?: string | undefined; readonly role?: string | undefined },
+    nonce: string,
+    resumeUntil: number,
+    claimed: string | null,
+  ): Promise<EnterOutcome | ResumeOutcome> {
+    const { name, role } = who;
+    const info = peerInfo({ id, name, role });
     const record = JSON.stringify({ ...(name === undefined ? {} : { nm: name }), ...(role === undefined ? {} : { ro: role }) });
     const result = (await this.redis.ibJoin(
       ...this.base(),
-      message.room,
+      room,
       id,
       this.node,
       this.config.roomCapacity,
       record,
       encode({ type: 'peer-joined', peer: info }),
       ...this.queueLimits(),
-      resume ? '1' : '0',
-      resume ? admitted.claim.nonce : '',
+      claimed === null ? '0' : '1',
+      claimed ?? '',
       nonce,
       this.config.maxRooms,
     )) as [string, string, string[], number] | [string, number] | [string];
-    const joined = result[0] === 'joined' || result[0] === 'resumed';
-    if (!session.isOpen) {
-      // The connection went while Redis answered: let the place go the way a drop would (at once).
-      if (joined) this.track(this.leave(message.room, id, 'closed'));
-      return;
-    }
-    if (result[0] === 'full') {
-      session.sendError('room-full', message.id, `room "${message.room}" already has ${result[1]} peers, its capacity`);
-      return;
-    }
-    if (result[0] === 'server-full') {
-      session.sendError('server-full', message.id, `this service holds ${result[1]} rooms, its limit; try again later`);
-      return;
-    }
-    if (!joined) {
-      session.sendError('resume-failed', message.id);
-      return;
-    }
+    if (result[0] === 'full') return { kind: 'room-full', size: result[1] as number };
+    if (result[0] === 'server-full') return { kind: 'server-full', rooms: result[1] as number };
+    if (result[0] !== 'joined' && result[0] !== 'resumed') return { kind: 'resume-failed' };
     const [outcome, othersJson, frames, order] = result as [string, string, string[], number];
     if (outcome === 'resumed') this.unparkHere(id);
-    session.place = { ...info, room: message.room, order, nonce, resumeUntil };
-    this.local.set(id, session);
+    const place: RedisPlace = { ...info, room, order, nonce, resumeUntil };
+    // Taken back through this very node while its old connection is still attached here (on another
+    // node the script tells that node): the old connection ends, as the memory store does.
+    const previous = this.local.get(id);
+    if (previous && previous !== connection) {
+      previous.place = null;
+      previous.close(4000, 'resumed elsewhere');
+    }
+    this.local.set(id, connection);
     const others = (othersJson === '{}' ? [] : JSON.parse(othersJson)) as Array<PeerInfo & { s: number }>;
-    const peers = others.map(peerInfo);
-    this.admission.welcome(session, message.room, info, peers, outcome === 'resumed', { nonce, resumeUntil });
-    // Held signals (a new place) or what was queued during the absence (a resumed one), in order.
-    for (const frame of frames) session.sendFrame(frame);
+    const seated: Seated = { kind: outcome === 'resumed' ? 'resumed' : 'entered', place, peers: others.map(peerInfo), frames };
+    return seated;
   }
 
-  private async signal(session: Session, message: SignalRequest, receivedAt: number): Promise<void> {
-    const place = session.place;
-    if (!place) {
-      session.sendError('not-joined', message.id);
-      return;
-    }
-    const { seq, data } = message;
-    const frame = encode(seq === undefined ? { type: 'signal', from: place.id, data } : { type: 'signal', from: place.id, seq, data });
+  async relay(connection: Endpoint, to: PeerId | undefined, frame: string, requestId: RequestId | undefined): Promise<RelayOutcome> {
+    // A place only ever comes from the store that made it: here, a RedisPlace.
+    const place = connection.place as RedisPlace;
     const { holdTtlMs, holdMaxSignals, holdMaxBytes } = this.config;
     const [outcome, started, holdId] = (await this.redis.ibSignal(
       ...this.base(),
       place.room,
       place.id,
-      message.to ?? '',
+      to ?? '',
       frame,
       holdTtlMs,
       holdMaxSignals,
@@ -263,43 +254,22 @@ export class ClusterHub implements SignalingHub {
       ...this.queueLimits(),
       // Names the hold this signal would start; unique without the cost of randomness per signal.
       `${this.node}:${++this.holds}`,
-    )) as [string, string?, string?];
-    switch (outcome) {
-      case 'delivered':
-      case 'held':
-        this.metrics.signalRelayed(data.kind, (performance.now() - receivedAt) / 1000);
-        if (started === '1' && holdId) this.expireHoldLater(session, place.room, holdId, message.id);
-        return;
-      case 'unknown-peer':
-        // Also the answer for a peer of another room: the script looks in the sender's room only.
-        session.sendError('unknown-peer', message.id, `no other peer "${message.to}" in room "${place.room}"`);
-        return;
-      case 'target-required':
-      case 'hold-full':
-      case 'queue-full':
-        session.sendError(outcome, message.id);
-        return;
-      case 'server-full':
-        session.sendError('server-full', message.id, `this service keeps at most ${this.config.maxQueuedBytes} bytes of waiting signals`);
-        return;
-      default:
-        // This node's place is gone from Redis (Redis lost its data): put it back and ask again.
-        await this.rejoin(session);
-        session.sendError('unavailable', message.id, 'the server was recovering its shared state; send it again');
+    )) as [RelayOutcome | 'not-member', string?, string?];
+    if (outcome === 'not-member') {
+      // This node's place is gone from Redis (Redis lost its data): put it back; the client sends again.
+      await this.rejoin(connection);
+      return 'unavailable';
     }
+    if (outcome === 'held' && started === '1' && holdId) this.expireHoldLater(connection, place.room, holdId, requestId);
+    return outcome;
   }
 
-  private expireHoldLater(session: Session, room: string, holdId: string, requestId: SignalRequest['id']): void {
+  private expireHoldLater(connection: Endpoint, room: string, holdId: string, requestId: RequestId | undefined): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       this.track(
         (this.redis.ibHoldExpire(...this.base(), room, holdId) as Promise<number>).then((count) => {
-          if (count === 0 || !session.isOpen) return;
-          session.sendError(
-            'hold-expired',
-            requestId,
-            `no peer joined within ${Math.round(this.config.holdTtlMs / 1000)}s: ${count} held signal${count === 1 ? '' : 's'} discarded; send again once a peer is here`,
-          );
+          if (count > 0) this.events.holdExpired(connection, requestId, count);
         }),
       );
     }, this.config.holdTtlMs);
@@ -307,28 +277,25 @@ export class ClusterHub implements SignalingHub {
     this.timers.add(timer);
   }
 
-  detach(session: Session, reason: LeaveReason): void {
-    const place = session.place;
-    if (!place) return;
-    session.place = null;
-    if (this.local.get(place.id) === session) this.local.delete(place.id);
-    const { address } = session;
-    if (reason === 'left' || this.config.resumeGraceMs === 0 || place.resumeUntil <= Date.now() || !this.addresses.park(address)) {
-      this.track(this.leave(place.room, place.id, reason));
-      return;
-    }
+  leave(connection: Endpoint, place: Place, reason: LeaveReason): void {
+    if (this.local.get(place.id) === connection) this.local.delete(place.id);
+    this.track(this.remove(place.room, place.id, reason));
+  }
+
+  park(connection: Endpoint, place: Place, reason: Exclude<LeaveReason, 'left'>, release: () => void): void {
+    if (this.local.get(place.id) === connection) this.local.delete(place.id);
     // The place counts against its address on this node until it is taken back here, or for the grace.
     const timer = setTimeout(() => this.unparkHere(place.id), this.config.resumeGraceMs);
     timer.unref();
     this.parkedHere.get(place.id)?.release();
     this.parkedHere.set(place.id, {
-      place,
+      place: place as RedisPlace,
       graceEnd: Date.now() + this.config.resumeGraceMs,
       reason,
       release: () => {
         clearTimeout(timer);
         this.parkedHere.delete(place.id);
-        this.addresses.unpark(address);
+        release();
       },
     });
     this.track(
@@ -343,7 +310,10 @@ export class ClusterHub implements SignalingHub {
           this.config.maxParked,
         )) as number;
         // The cluster keeps as many parked places as it may: this one goes at once.
-        if (parked === -1) await this.leave(place.room, place.id, reason);
+        if (parked === -1) {
+          this.unparkHere(place.id);
+          await this.remove(place.room, place.id, reason);
+        }
       })(),
     );
   }
@@ -352,22 +322,50 @@ export class ClusterHub implements SignalingHub {
     this.parkedHere.get(id)?.release();
   }
 
-  private async leave(room: string, id: string, reason: LeaveReason): Promise<void> {
+  private async remove(room: string, id: string, reason: LeaveReason): Promise<void> {
     const frame = encode({ type: 'peer-left', peerId: id, reason });
-    if (await this.redis.ibLeave(...this.base(), room, id, frame, ...this.queueLimits())) {
-      this.log.info({ event: 'leave', room, peer: id, reason }, 'peer left');
-    }
+    if (await this.redis.ibLeave(...this.base(), room, id, frame, ...this.queueLimits())) this.events.left(room, id, reason);
   }
 
-  /** Reads this node's deliveries, in order, for as long as the hub runs; survives Redis restarts. */
+  /**
+   * Reads this node's deliveries, in order, for as long as the store runs; survives Redis restarts.
+   *
+   * Through a consumer group (NOACK: no pending list), so that Redis itself records how far the node
+   * has read, in the same command that reads: what a peer resuming elsewhere, or the node that finds
+   * this one dead, takes over is what comes after that position. The stream is trimmed of what was
+   * read at the heartbeat, not after every read: a trim per read cost a second command, and a second
+   * wake-up of this node, for every signal (issue 10 §1, cross-node latency).
+   */
   private async readLoop(): Promise<void> {
-    const stream = `${PREFIX}node:${this.node}:s`;
+    const stream = this.stream;
+    let grouped = false;
     while (!this.closed) {
       let batch: Array<[string, Array<[string, string[]]>]> | null;
       try {
-        batch = (await this.reader.xread('COUNT', READ_BATCH, 'BLOCK', 1000, 'STREAMS', stream, this.lastId)) as typeof batch;
-      } catch {
-        if (!this.closed) await new Promise((resolve) => setTimeout(resolve, 200));
+        // Made again after Redis lost it (restarted empty) or another node took this one for dead:
+        // from the stream's start, which then holds only what came since.
+        if (!grouped) {
+          await this.reader.xgroup('CREATE', stream, READ_GROUP, '0', 'MKSTREAM').catch((error: Error) => {
+            if (!error.message.includes('BUSYGROUP')) throw error;
+          });
+          grouped = true;
+        }
+        batch = (await this.reader.xreadgroup(
+          'GROUP',
+          READ_GROUP,
+          this.node,
+          'COUNT',
+          READ_BATCH,
+          'BLOCK',
+          1000,
+          'NOACK',
+          'STREAMS',
+          stream,
+          '>',
+        )) as typeof batch;
+      } catch (error) {
+        grouped = false;
+        if (!this.closed && !(error as Error).message.includes('NOGROUP')) await new Promise((resolve) => setTimeout(resolve, 200));
         continue;
       }
       for (const [, entries] of batch ?? []) {
@@ -376,9 +374,6 @@ export class ClusterHub implements SignalingHub {
           this.receive(fields);
         }
       }
-      // What has been read leaves the stream: what stays is what this node has not handled, which a
-      // peer resuming elsewhere, or the node that finds this one dead, takes over.
-      if (batch) this.reader.xtrim(stream, 'MINID', nextId(this.lastId)).catch(() => {});
     }
   }
 
@@ -387,18 +382,18 @@ export class ClusterHub implements SignalingHub {
     for (let i = 0; i + 1 < fields.length; i += 2) entry[fields[i] as string] = fields[i + 1] as string;
     const target = entry.t;
     if (target === undefined) return;
-    const session = this.local.get(target);
+    const connection = this.local.get(target);
     if (entry.k !== undefined) {
       // The peer resumed on another node while this one still had its connection: end that connection.
-      if (session) {
-        session.place = null;
+      if (connection) {
+        connection.place = null;
         this.local.delete(target);
-        session.socket.close(4000, 'resumed elsewhere');
+        connection.close(4000, 'resumed elsewhere');
       }
       return;
     }
     if (entry.f === undefined) return;
-    if (session?.isOpen) session.sendFrame(entry.f);
+    if (connection?.isOpen) connection.sendFrame(entry.f);
     else this.track(this.redis.ibReroute(...this.base(), target, entry.f, this.node, ...this.queueLimits()));
   }
 
@@ -411,6 +406,12 @@ export class ClusterHub implements SignalingHub {
     this.track(
       (async () => {
         await this.redis.zadd(`${PREFIX}nodes`, now, this.node);
+        // What this node has read leaves its stream (the group's position already tells it apart).
+        if (this.lastId !== this.trimmedTo) {
+          const handled = this.lastId;
+          await this.redis.xtrim(this.stream, 'MINID', nextId(handled));
+          this.trimmedTo = handled;
+        }
         const [parked, bytes, epoch] = await this.redis.mget(`${PREFIX}count:parked`, `${PREFIX}count:bytes`, `${PREFIX}epoch`);
         this.parkedCount = Number(parked ?? 0);
         this.queuedBytes = Number(bytes ?? 0);
@@ -437,7 +438,7 @@ export class ClusterHub implements SignalingHub {
           ];
           looked = count;
           for (let i = 0; i + 2 < removed.length; i += 3) {
-            this.log.info({ event: 'leave', room: removed[i], peer: removed[i + 1], reason: removed[i + 2] }, 'peer left');
+            this.events.left(removed[i] as string, removed[i + 1] as string, removed[i + 2] as LeaveReason);
           }
         }
       })().finally(() => {
@@ -478,7 +479,7 @@ export class ClusterHub implements SignalingHub {
       if (this.resumeSecret !== null && this.config.resumeSecret === null)
         await this.redis.set(`${PREFIX}resume-secret`, this.resumeSecret, 'NX');
       await this.redis.zadd(`${PREFIX}nodes`, Date.now(), this.node);
-      for (const session of [...this.local.values()]) await this.rejoin(session);
+      for (const connection of [...this.local.values()]) await this.rejoin(connection);
       for (const { place, graceEnd, reason } of [...this.parkedHere.values()]) {
         if (graceEnd > Date.now()) await this.restore(place, { graceEnd, reason });
       }
@@ -487,16 +488,16 @@ export class ClusterHub implements SignalingHub {
     }
   }
 
-  private async rejoin(session: Session): Promise<void> {
-    const place = session.place;
+  private async rejoin(connection: Endpoint): Promise<void> {
+    const place = connection.place as RedisPlace | null;
     if (!place) return;
     const others = await this.restore(place);
     // The peers it had not been told of (joined while Redis was away), or all of them again.
-    for (const peer of others) if (session.place === place) session.send({ type: 'peer-joined', peer: peerInfo(peer) });
+    for (const peer of others) if (connection.place === place) connection.sendFrame(encode({ type: 'peer-joined', peer: peerInfo(peer) }));
   }
 
   /** Puts a place back into Redis (attached to this node, or parked until `parked.graceEnd`). → the others in its room. */
-  private async restore(place: Place, parked?: { graceEnd: number; reason: LeaveReason }): Promise<Array<PeerInfo & { s: number }>> {
+  private async restore(place: RedisPlace, parked?: { graceEnd: number; reason: LeaveReason }): Promise<Array<PeerInfo & { s: number }>> {
     const record = JSON.stringify({
       s: place.order,
       g: place.nonce,
@@ -516,16 +517,6 @@ export class ClusterHub implements SignalingHub {
       ...this.queueLimits(),
     )) as string;
     return others === '{}' ? [] : (JSON.parse(others) as Array<PeerInfo & { s: number }>);
-  }
-
-  /** Runs a request's Redis work; if Redis fails it, the client hears `unavailable` (the library sends again). */
-  private answer(session: Session, requestId: ClientMessage['id'], task: Promise<void>): void {
-    this.track(
-      task.catch((error: unknown) => {
-        session.sendError('unavailable', requestId, 'the server cannot reach its shared state just now; try again shortly');
-        throw error;
-      }),
-    );
   }
 
   /** Runs a Redis task in the background; a failure (Redis away) is logged, never thrown at a socket handler. */
@@ -575,14 +566,7 @@ function redactUrl(redis: Redis): string {
   return `${host ?? '?'}:${port ?? '?'}`;
 }
 
-/** What a cluster node knows of a place it holds. */
-type Place = NonNullable<Session['place']>;
-
-/** A place as the client sees its peers: id, and name and role when it has them. */
-function peerInfo(place: { readonly id: string; readonly name?: string | undefined; readonly role?: string | undefined }): PeerInfo {
-  return {
-    id: place.id,
-    ...(place.name === undefined ? {} : { name: place.name }),
-    ...(place.role === undefined ? {} : { role: place.role }),
-  };
+/** What a node knows of a place it holds: the place, and its join order (to put it back as it was). */
+interface RedisPlace extends Place {
+  readonly order: number;
 }
