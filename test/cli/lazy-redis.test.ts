@@ -52,7 +52,7 @@ describe('the Redis store is loaded only with --redis (issue 10 §1)', () => {
     try {
       const trace = await serveTraced(['--redis', redis.url]);
       expect(packages(trace)).toContain('ioredis');
-      expect(trace).toMatch(/\/server\/redis\/redis-store\.js/);
+      expect(trace).toMatch(/\/server\/dist\/redis\/redis-store\.js/);
     } finally {
       await redis.kill();
     }

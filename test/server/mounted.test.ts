@@ -1,38 +1,10 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
-import { type AddressInfo, type Socket, connect as tcpConnect } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { createSignalingServer, type IcebreakerServer, type SignalingServer, type StartOptions, startServer } from '@icebreaker/server';
 import { afterEach, describe, expect, it } from 'vitest';
+import { KEY, ORIGIN, raw, statusOf, upgrade } from '../helpers/raw-http.js';
 import { TestSocket } from '../helpers/socket.js';
-
-const ORIGIN = 'http://allowed.example';
-const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
-
-function upgrade(target: string, extra = ''): string {
-  return `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${KEY}\r\nSec-WebSocket-Version: 13\r\n${extra}\r\n`;
-}
-
-/** A raw TCP client that records what it is sent and when it closes. */
-async function raw(port: number): Promise<{ socket: Socket; text: () => string; closed: Promise<void> }> {
-  const socket = tcpConnect(port, '127.0.0.1');
-  let text = '';
-  socket.on('data', (chunk) => {
-    text += chunk.toString('latin1');
-  });
-  socket.on('error', () => {});
-  const closed = once(socket, 'close').then(() => undefined);
-  await once(socket, 'connect');
-  return { socket, text: () => text, closed };
-}
-
-/** Sends `request` over raw TCP and resolves with the status line of the answer. */
-async function statusOf(port: number, request: string): Promise<string> {
-  const client = await raw(port);
-  client.socket.write(request);
-  while (!client.text().includes('\r\n\r\n') && !client.socket.destroyed) await Promise.race([once(client.socket, 'data'), client.closed]);
-  client.socket.destroy();
-  return client.text().split('\r\n')[0] ?? '';
-}
 
 /** A server of the test's host: it serves one route and gives its upgrades to the signaling server, nothing more. */
 interface Mounted {

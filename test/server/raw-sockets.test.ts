@@ -1,39 +1,11 @@
 import { once } from 'node:events';
 import { type Socket, connect as tcpConnect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KEY, ORIGIN, raw, statusOf, upgrade } from '../helpers/raw-http.js';
 import { ServerProcess } from '../helpers/server-process.js';
 import { TestSocket } from '../helpers/socket.js';
 
 const PER_IP = 8;
-const ORIGIN = 'http://allowed.example';
-const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
-
-/** An upgrade request to `target` with whatever extra header lines a test adds. */
-function upgrade(target: string, extra = ''): string {
-  return `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${KEY}\r\nSec-WebSocket-Version: 13\r\n${extra}\r\n`;
-}
-
-/** A raw TCP connection to the server that records every byte it is sent and when it closes. */
-async function raw(port: number): Promise<{ socket: Socket; text: () => string; closed: Promise<void> }> {
-  const socket = tcpConnect(port, '127.0.0.1');
-  let text = '';
-  socket.on('data', (chunk) => {
-    text += chunk.toString('latin1');
-  });
-  socket.on('error', () => {});
-  const closed = once(socket, 'close').then(() => undefined);
-  await once(socket, 'connect');
-  return { socket, text: () => text, closed };
-}
-
-/** Sends `request` and resolves with the status line the server answered, once the whole answer's head is in. */
-async function statusOf(port: number, request: string): Promise<string> {
-  const client = await raw(port);
-  client.socket.write(request);
-  while (!client.text().includes('\r\n\r\n') && !client.socket.destroyed) await Promise.race([once(client.socket, 'data'), client.closed]);
-  client.socket.destroy();
-  return client.text().split('\r\n')[0] ?? '';
-}
 
 /**
  * Every stage of an HTTP request and a WebSocket upgrade, driven by hand over raw TCP: malformed
