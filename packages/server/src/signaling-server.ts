@@ -132,7 +132,7 @@ export async function createSignalingServer(options: SignalingOptions = {}): Pro
   let draining = false;
 
   // The metrics are made before the hub and the connections whose counts they read, at scrape time.
-  const metrics = new ServerMetrics(() => ({
+  const metrics: ServerMetrics = new ServerMetrics(() => ({
     connections: open.size,
     rooms: hub.roomCount,
     peers: hub.peerCount,
@@ -140,9 +140,9 @@ export async function createSignalingServer(options: SignalingOptions = {}): Pro
     queuedBytes: hub.queuedBytes,
   }));
   const hub = await Hub.open(config, metrics, log, addresses);
-  const rejections = new Rejections(metrics, log);
-  const joinDeadline = new JoinDeadline(config.joinDeadlineMs, rejections);
-  const open = new Connections({
+  const rejections: Rejections = new Rejections(metrics, log);
+  const joinDeadline: JoinDeadline = new JoinDeadline(config.joinDeadlineMs, rejections);
+  const open: Connections = new Connections({
     addresses,
     rateLimits: new RateLimits(config.rateMessagesPerSecond, config.rateBytesPerSecond, RATE_BURST_SECONDS),
     maxBufferedBytes: config.maxBufferedBytes,
