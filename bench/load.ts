@@ -12,8 +12,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { connectPairs, median, ServerUnderTest, streamPairs } from './load/harness.js';
-import type { ServerKind } from './load/server.js';
+import { connectPairs, median, type ServerKind, ServerUnderTest, streamPairs } from './load/harness.js';
 
 const IDLE = Number(process.env.BENCH_IDLE_CONNECTIONS ?? 5000);
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 50);

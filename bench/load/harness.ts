@@ -6,7 +6,9 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import type { ServerKind } from './server.js';
+
+/** The servers the load benchmark compares (bench/load/server.js starts one). */
+export type ServerKind = 'icebreaker' | 'peerjs' | 'bare';
 
 /** Signals a direction may have in flight when a benchmark saturates the server. */
 export const WINDOW = 32;
@@ -32,15 +34,10 @@ export class ServerUnderTest {
 
   /** Starts a server; `env` reaches it (BENCH_REDIS_URL makes an Icebreaker node of a cluster). */
   static async start(kind: ServerKind, env: Record<string, string> = {}): Promise<ServerUnderTest> {
-    const child = fork(join(import.meta.dirname, 'server.ts'), [kind], {
+    const child = fork(join(import.meta.dirname, 'server.js'), [kind], {
       env: { ...process.env, ...env },
       // BENCH_CPU_PROF=dir writes each server's V8 CPU profile there (open it in Chrome's DevTools).
-      execArgv: [
-        '--import',
-        'tsx',
-        '--expose-gc',
-        ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
-      ],
+      execArgv: ['--expose-gc', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
     const [message] = (await once(child, 'message')) as [{ port: number }];

@@ -1,7 +1,12 @@
 import { once } from 'node:events';
+import { decodeServerMessage } from '@icebreaker/protocol';
 import WebSocket from 'ws';
 
-/** A parsed server frame as a test sees it: loose, so tests can assert on anything the server sends. */
+/**
+ * A server frame as a client sees it: decoded by the protocol's own decoder, as every client does, so
+ * fields the protocol does not define (a relayed signal passes on the sender's `to` and `id`) are left out.
+ * A frame the decoder refuses is kept as it parsed, so a test comparing it with a valid message fails.
+ */
 export type Frame = { type: string; [field: string]: unknown };
 
 const WAIT_MS = 5000;
@@ -17,7 +22,8 @@ export class TestSocket {
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
-      const frame = JSON.parse(data.toString()) as Frame;
+      const decoded = decodeServerMessage(data.toString());
+      const frame = (decoded.ok ? decoded.message : JSON.parse(data.toString())) as Frame;
       const waiter = this.waiters.shift();
       if (waiter) waiter(frame);
       else this.frames.push(frame);

@@ -53,6 +53,7 @@ export {
 } from './messages.js';
 export type { PeerDecodeFailure, PeerDecodeResult } from './peer-result.js';
 export { Reassembler } from './reassembler.js';
+export { encodeRelayedSignal } from './relay.js';
 export {
   decodeReceiverControl,
   decodeSenderControl,

@@ -47,16 +47,18 @@ export class FramePipeline {
       connection.sendError('message-too-large', undefined, `messages are limited to ${this.maxMessageBytes} bytes; this one had ${bytes}`);
       return;
     }
-    const result = decodeClientMessage(isBinary ? data : data.toString());
+    const text = isBinary ? undefined : data.toString();
+    const result = decodeClientMessage(isBinary ? data : text);
     if (!result.ok) {
       connection.sendError(result.error.code, result.error.re, result.error.message);
       return;
     }
     const message = result.message;
     if (!connection.backlog) {
-      this.hub.dispatch(connection, message, receivedAt);
+      this.hub.dispatch(connection, message, receivedAt, text);
       if (connection.peerId !== undefined) this.joinDeadline.settled(connection);
-    } else if (connection.backlog.length < MAX_BACKLOG) connection.backlog.push(() => this.hub.dispatch(connection, message, receivedAt));
+    } else if (connection.backlog.length < MAX_BACKLOG)
+      connection.backlog.push(() => this.hub.dispatch(connection, message, receivedAt, text));
     else
       connection.sendError('rate-limited', 'id' in message ? message.id : undefined, 'too many messages while the join is being checked');
   }

@@ -1,4 +1,4 @@
-import { type ClientMessage, encode, type JoinMessage, type RequestId, type SignalRequest } from '@icebreaker/protocol';
+import { type ClientMessage, encodeRelayedSignal, type JoinMessage, type RequestId, type SignalRequest } from '@icebreaker/protocol';
 import type { Logger } from 'pino';
 import type { AddressBook } from './address-book.js';
 import { Admission, type Admitted, newPeerId, newResumeNonce } from './admission.js';
@@ -57,14 +57,17 @@ export class Hub {
     return this.store.queuedBytes;
   }
 
-  /** Acts on one decoded message. `receivedAt` (performance.now()) times the relay. */
-  dispatch(connection: Connection, message: ClientMessage, receivedAt: number): void {
+  /**
+   * Acts on one decoded message. `receivedAt` (performance.now()) times the relay; `text`, the frame the
+   * message was decoded from, lets a relayed signal be sent on without encoding it again.
+   */
+  dispatch(connection: Connection, message: ClientMessage, receivedAt: number, text?: string): void {
     switch (message.type) {
       case 'join':
         this.admission.check(connection, message, (admitted) => this.join(connection, message, admitted));
         return;
       case 'signal':
-        this.signal(connection, message, receivedAt);
+        this.signal(connection, message, receivedAt, text);
         return;
       case 'leave':
         if (!connection.place) {
@@ -140,14 +143,13 @@ export class Hub {
     }
   }
 
-  private signal(connection: Connection, message: SignalRequest, receivedAt: number): void {
+  private signal(connection: Connection, message: SignalRequest, receivedAt: number, text: string | undefined): void {
     const place = connection.place;
     if (!place) {
       connection.sendError('not-joined', message.id);
       return;
     }
-    const { seq, data } = message;
-    const frame = encode(seq === undefined ? { type: 'signal', from: place.id, data } : { type: 'signal', from: place.id, seq, data });
+    const frame = encodeRelayedSignal(place.id, message, text);
     const outcome = this.store.relay(connection, message.to, frame, message.id);
     // The in-memory store answers at once: no promise, no closure on its path.
     if (typeof outcome === 'string') this.relayed(connection, message, outcome, receivedAt);

@@ -1,3 +1,6 @@
+// Plain JavaScript, run by node itself: a server under test runs without a TypeScript loader (tsx's
+// transform and its loader thread cost CPU per call, which would be charged to the server measured).
+
 /**
  * One signaling server of the load benchmark, in a process of its own so that its memory and CPU can
  * be measured alone: `icebreaker`, `peerjs` (npm `peer`, PeerJS's server) or `bare` (the least a
@@ -6,22 +9,21 @@
  */
 import { once } from 'node:events';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { PeerServer } from 'peer';
 import { WebSocket, WebSocketServer } from 'ws';
 
-export type ServerKind = 'icebreaker' | 'peerjs' | 'bare';
-
 /** Set for Icebreaker: closed on SIGTERM, so that a cluster node leaves Redis tidy for the next setup. */
-let icebreaker: { close(): Promise<void> } | null = null;
+/** @type {{ close(): Promise<void> } | null} */
+let icebreaker = null;
 
-async function start(kind: ServerKind): Promise<number> {
+/** @param {'icebreaker' | 'peerjs' | 'bare'} kind @returns {Promise<number>} */
+async function start(kind) {
   switch (kind) {
     case 'icebreaker': {
       // The built server, as `icebreaker serve` runs it (npm run bench builds first), not its sources
       // through tsx: the two other servers run their published JavaScript too.
       const built = new URL('../../packages/server/dist/index.js', import.meta.url).href;
-      const { startServer } = (await import(built)) as typeof import('@icebreaker/server');
+      const { startServer } = await import(built);
       // Every limit stays on (their cost is part of the server) but set past what the load needs.
       const server = await startServer({
         port: 0,
@@ -36,10 +38,10 @@ async function start(kind: ServerKind): Promise<number> {
       return server.port;
     }
     case 'peerjs': {
-      const http = await new Promise<import('node:http').Server>((resolve) => {
+      const http = await new Promise((resolve) => {
         PeerServer({ port: 0, host: '127.0.0.1', path: '/', concurrent_limit: 100_000 }, resolve);
       });
-      return (http.address() as AddressInfo).port;
+      return /** @type {import('node:net').AddressInfo} */ (http.address()).port;
     }
     case 'bare':
       return startBareForwarder();
@@ -47,12 +49,15 @@ async function start(kind: ServerKind): Promise<number> {
 }
 
 /** Pairs the sockets that name the same room in their first frame, then forwards every frame raw. */
-async function startBareForwarder(): Promise<number> {
+/** @returns {Promise<number>} */
+async function startBareForwarder() {
   const http = createServer();
   const wss = new WebSocketServer({ server: http, maxPayload: 256 * 1024 });
-  const waiting = new Map<string, WebSocket>();
+  /** @type {Map<string, WebSocket>} */
+  const waiting = new Map();
   wss.on('connection', (ws) => {
-    let partner: WebSocket | undefined;
+    /** @type {WebSocket | undefined} */
+    let partner;
     ws.once('message', (first) => {
       const room = String(first);
       const other = waiting.get(room);
@@ -62,7 +67,7 @@ async function startBareForwarder(): Promise<number> {
         other.emit('partner', ws);
       } else {
         waiting.set(room, ws);
-        ws.once('partner', (p: WebSocket) => {
+        ws.once('partner', (p) => {
           partner = p;
         });
       }
@@ -74,16 +79,16 @@ async function startBareForwarder(): Promise<number> {
   });
   http.listen(0, '127.0.0.1');
   await once(http, 'listening');
-  return (http.address() as AddressInfo).port;
+  return /** @type {import('node:net').AddressInfo} */ (http.address()).port;
 }
 
-const kind = process.argv[2] as ServerKind;
+const kind = /** @type {'icebreaker' | 'peerjs' | 'bare'} */ (process.argv[2]);
 const port = await start(kind);
 process.on('message', async (request) => {
   if (request !== 'measure') return;
   // CPU first: the GCs that settle the memory figure are the measurement's cost, not the server's.
   const cpu = process.cpuUsage();
-  const gc = (globalThis as { gc?: () => void }).gc;
+  const gc = globalThis.gc;
   // Two full collections a moment apart, so that V8 has handed back what it no longer uses.
   gc?.();
   await new Promise((resolve) => setTimeout(resolve, 200));
