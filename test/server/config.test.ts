@@ -202,3 +202,20 @@ describe('config files', () => {
     expect(() => resolveConfig({}, {}, DEFAULT_SERVE_CONFIG, file({ 'room-capacity': 'lots' }))).toThrow(/icebreaker.json "room-capacity"/);
   });
 });
+
+// Found by an outsider: ICEBREAKER_AUTH_SECRET= (a variable set to nothing) started an open server.
+describe('a variable set to nothing', () => {
+  it.each(['ICEBREAKER_AUTH_SECRET', 'ICEBREAKER_ALLOWED_ORIGINS', 'ICEBREAKER_ROOM_CAPACITY'])('%s is refused, naming it', (name) => {
+    expect(() => resolveConfig({}, { [name]: '' })).toThrow(
+      expect.objectContaining({
+        code: 'invalid-config',
+        message: `${name} is set but empty: unset it for the default, or give it a value`,
+      }),
+    );
+  });
+
+  it('is read as unset when a flag gives the setting, or a fallback variable follows it', () => {
+    expect(resolveConfig({ 'auth-secret': 'x'.repeat(32) }, { ICEBREAKER_AUTH_SECRET: '' }).authSecret).toBe('x'.repeat(32));
+    expect(resolveConfig({}, { ICEBREAKER_PORT: '', PORT: '9000' }).port).toBe(9000);
+  });
+});

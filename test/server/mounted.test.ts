@@ -141,3 +141,48 @@ describe('createSignalingServer options', () => {
     mounted.http.closeAllConnections();
   });
 });
+
+// Found by an outsider: a host that called handleUpgrade twice for one socket had its process ended by
+// ws's throw; and /healthz still said "ok" after close().
+describe('a host that misuses the mounted server', () => {
+  it('keeps its process and the first connection when it hands the same socket over twice', async () => {
+    const signaling = await createSignalingServer({ iceServers: [] });
+    const http = createServer((_req, res) => res.end('host'));
+    http.on('upgrade', (req, socket, head) => {
+      signaling.handleUpgrade(req, socket, head);
+      signaling.handleUpgrade(req, socket, head);
+    });
+    http.listen(0, '127.0.0.1');
+    await once(http, 'listening');
+    try {
+      const client = await TestSocket.open(`ws://127.0.0.1:${(http.address() as AddressInfo).port}/ws`);
+      expect((await client.join('twice')).type).toBe('welcome');
+      await client.close();
+    } finally {
+      await signaling.close();
+      http.close();
+      http.closeAllConnections();
+    }
+  });
+
+  it('hears /healthz answer 503 "closed" once the signaling server is closed, the host still listening', async () => {
+    const { signaling, http } = await mount({ iceServers: [] });
+    try {
+      const routed = createServer(async (req, res) => {
+        if (!(await signaling.handleRequest(req, res))) res.writeHead(404).end();
+      });
+      routed.listen(0, '127.0.0.1');
+      await once(routed, 'listening');
+      const url = `http://127.0.0.1:${(routed.address() as AddressInfo).port}/healthz`;
+      expect((await fetch(url)).status).toBe(200);
+      await signaling.close();
+      const after = await fetch(url);
+      expect([after.status, await after.json()]).toEqual([503, { status: 'closed' }]);
+      routed.close();
+    } finally {
+      await signaling.close();
+      http.close();
+      http.closeAllConnections();
+    }
+  });
+});

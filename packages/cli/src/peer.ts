@@ -32,7 +32,7 @@ export const PEER_HELP = `Usage: icebreaker peer <url> --room <room> [options]
 Joins a room as a peer from the terminal. Lines typed on stdin go to every connected peer; messages
 from peers are printed on stdout as "<peer id>: <text>". Status and progress go to stderr. What peers
 chose (messages, names, file names) is printed with control and bidirectional characters escaped
-(\x1b, \u202e): no peer can recolour, retitle or reorder your terminal.
+(\\x1b, \\u202e): no peer can recolour, retitle or reorder your terminal.
 Lines read before a peer is connected wait for one, and go to it first, in order (at most ${PENDING_LIMITS.lines}
 lines or ${PENDING_LIMITS.bytes / 1048576} MiB; stderr names the lines dropped beyond). A chat ends at the end of stdin once
 its lines are sent: lines still waiting then wait up to --wait for a peer. --send ends when its file is

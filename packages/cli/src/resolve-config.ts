@@ -42,6 +42,13 @@ export function resolveConfig(
   const given = new Map<string, Given>();
   const values: Record<string, unknown> = {};
   for (const { key, meta } of SERVE_SETTINGS) {
+    // A variable set to nothing is refused rather than read as unset: `ICEBREAKER_AUTH_SECRET=$UNSET`
+    // must not start a server that lets anyone in. (Only the variable of a fallback pair, such as
+    // ICEBREAKER_PORT before PORT, may be empty: the next one is read.)
+    const empty = meta.env !== undefined && env[meta.env] === '' && (meta.envFallback === undefined || !env[meta.envFallback]);
+    if (empty && flags[meta.flag] === undefined) {
+      throw new IcebreakerError('invalid-config', `${meta.env} is set but empty: unset it for the default, or give it a value`);
+    }
     const fromEnv = [meta.env, meta.envFallback].find((name) => name !== undefined && env[name] !== undefined && env[name] !== '');
     const fileValue = file?.values[meta.flag];
     const source: Given | undefined =

@@ -94,7 +94,18 @@ export async function serve(
 
   const signal = await stopRequested;
   err.write(signal === 'SIGTERM' ? `\nSIGTERM: draining (up to ${config.drainTimeoutMs} ms)…\n` : `\n${signal}: closing connections…\n`);
-  await (signal === 'SIGTERM' ? server.drain() : server.close());
+  if (signal === 'SIGTERM') {
+    // Ctrl+C (or a second signal) during the drain closes what is left at once.
+    const hurry = () => {
+      err.write('Closing now…\n');
+      void server.close();
+    };
+    process.once('SIGINT', hurry);
+    process.once('SIGTERM', hurry);
+    await server.drain();
+    process.off('SIGINT', hurry);
+    process.off('SIGTERM', hurry);
+  } else await server.close();
   err.write('Stopped.\n');
   return 0;
 }

@@ -172,7 +172,8 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
 
   /**
    * Sends a message: a string, bytes (`ArrayBuffer`, a typed array, a `Blob`) or any JSON value.
-   * Large messages are split to fit the channel and put back together on the other side. Resolves
+   * Large messages are split to fit the channel and put back together on the other side, up to
+   * `MAX_MESSAGE_BYTES` (64 MiB; a larger one rejects with `message-too-large`). Resolves
    * once the message is queued on the channel; waits (without polling) while the channel is backed up.
    */
   send(data: string | ArrayBuffer | ArrayBufferView | Blob | unknown): Promise<void> {
@@ -182,6 +183,13 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
     }
     const task = this.sending.then(async () => {
       const { kind, body } = encodeMessage(typeof Blob !== 'undefined' && data instanceof Blob ? await data.arrayBuffer() : data);
+      if (body.byteLength > MAX_MESSAGE_BYTES) {
+        // The receiver would refuse it: fail here, before a byte of it is sent (sendFile takes any size).
+        throw new IcebreakerError(
+          'message-too-large',
+          `a message is at most ${MAX_MESSAGE_BYTES} bytes; this one has ${body.byteLength} (send files with sendFile)`,
+        );
+      }
       for (const frame of encodeFrames(kind, body, this.frameBytes())) await sendWithBackpressure(channel, frame);
     });
     this.sending = task.catch(() => {});

@@ -20,13 +20,16 @@ import { type PeerDecodeResult, refuse } from './peer-result.js';
 export class Reassembler {
   private parts: Uint8Array[] = [];
   private size = 0;
+  /** After a message outgrew the bound: its remaining frames are dropped, up to its last one. */
+  private skipping = false;
 
   constructor(private readonly maxBytes: number) {}
 
   /**
    * Takes the next frame. The value is the message once its last frame is in, or `null` while more are
-   * due. Never throws; after a failure the message under way is dropped and the next frame starts a
-   * new one.
+   * due. Never throws. After a frame that does not decode, the message under way is dropped and the
+   * next frame starts a new one; a message that outgrows the bound is refused once and the rest of its
+   * frames, up to its last, are dropped with it.
    */
   push(data: unknown): PeerDecodeResult<FramedMessage | null, 'message-failed'> {
     const decoded = decodeFrame(data);
@@ -35,9 +38,15 @@ export class Reassembler {
       return decoded;
     }
     const { kind, final, body } = decoded.value;
+    if (this.skipping) {
+      // The rest of a message already refused: none of it may pass for a message of its own.
+      if (final) this.skipping = false;
+      return { ok: true, value: null };
+    }
     this.size += body.byteLength;
     if (this.size > this.maxBytes) {
       this.reset();
+      this.skipping = !final;
       return refuse('message-failed', `message larger than ${this.maxBytes} bytes`);
     }
     this.parts.push(body);

@@ -8,7 +8,7 @@ export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void
 
 /** The HTTP side of the signaling server: probes, metrics and the teaching page. */
 export interface HttpRoutes {
-  /** `GET /healthz`: 200 `{status: "ok", connections, rooms}` while the process serves at all. */
+  /** `GET /healthz`: 200 `{status: "ok", connections, rooms}` while it serves at all; 503 `{status: "closed"}` after `close()`. */
   readonly healthz: RequestHandler;
   /**
    * `GET /readyz`: 200 `{status: "ready"}`, or 503 with `draining`, `unavailable` (a cluster node
@@ -32,14 +32,16 @@ export interface RouteState {
   readonly connections: number;
   readonly rooms: number;
   /** `ready`, or why new clients should go elsewhere. */
-  readonly readiness: 'ready' | 'draining' | 'unavailable' | 'full';
+  readonly readiness: 'ready' | 'draining' | 'unavailable' | 'full' | 'closed';
 }
 
 /** Builds the HTTP routes over the live `state`; `staticDir` (absolute) or null for no page. */
 export function httpRoutes(state: () => RouteState, metrics: ServerMetrics, staticDir: string | null): HttpRoutes {
   const healthz = only(async (_req, res) => {
-    const { connections, rooms } = state();
-    json(res, 200, { status: 'ok', connections, rooms });
+    const { connections, rooms, readiness } = state();
+    // Closed (a host keeps listening after close()): this signaling server no longer serves at all.
+    if (readiness === 'closed') json(res, 503, { status: 'closed' });
+    else json(res, 200, { status: 'ok', connections, rooms });
   });
   const readyz = only(async (_req, res) => {
     const status = state().readiness;

@@ -103,13 +103,15 @@ export async function startServer(options: StartOptions = {}): Promise<Icebreake
   }
 
   let closing: Promise<void> | null = null;
+  let draining: Promise<void> | null = null;
   return {
     url: `http://${shownHost}:${port}/`,
     signalingUrl: `ws://${shownHost}:${port}${SIGNALING_PATH}`,
     port,
     config,
     // A drain keeps the port open for the load balancer's probes until the signaling server is done.
-    drain: () => (closing ??= signaling.drain().then(stopListening)),
+    drain: () => (draining ??= signaling.drain().then(stopListening)),
+    // Also during a drain: the drain's wait ends and what is left is closed now.
     close: () =>
       (closing ??= (async () => {
         // No new TCP connections while the signaling connections close.

@@ -180,10 +180,16 @@ export async function createSignalingServer(options: SignalingOptions = {}): Pro
     connections: open.size,
     rooms: hub.roomCount,
     // Not ready while draining or full: a load balancer sends new clients to another node.
-    readiness: draining ? 'draining' : !hub.ready ? 'unavailable' : open.size >= config.maxConnections ? 'full' : 'ready',
+    readiness: closed ? 'closed' : draining ? 'draining' : !hub.ready ? 'unavailable' : open.size >= config.maxConnections ? 'full' : 'ready',
   });
 
   function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // A host that hands the same socket over twice has a bug of its own; ws would throw from inside
+    // the host's 'upgrade' listener and end its process. The first call's connection stays.
+    if (handedOver.has(socket)) {
+      log.error({ event: 'upgrade-twice' }, 'handleUpgrade was called twice with the same socket; the second call is ignored');
+      return;
+    }
     // Node hands an upgraded socket over with no 'error' listener: a reset (ECONNRESET) while the
     // refusal below is written, or before ws takes over, would be an uncaught exception that ends the
     // process and every room in it. From here on, a socket's error only ever closes that socket.
@@ -195,6 +201,7 @@ export async function createSignalingServer(options: SignalingOptions = {}): Pro
       refuseUpgrade(socket, refusal);
       return;
     }
+    handedOver.add(socket);
     wss.handleUpgrade(req, socket, head, (ws) => open.accept(ws, socket, address));
   }
 
@@ -211,6 +218,7 @@ export async function createSignalingServer(options: SignalingOptions = {}): Pro
   }
 
   async function close(): Promise<void> {
+    closed = true;
     heartbeat.stop();
     joinDeadline.stop();
     draining = true;
@@ -227,13 +235,19 @@ export async function createSignalingServer(options: SignalingOptions = {}): Pro
     const told = open.broadcast({ type: 'going-away', reconnectWithinMs: config.drainTimeoutMs });
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise((resolve) => (timer = setTimeout(resolve, config.drainTimeoutMs)));
-    await Promise.race([allClosed(told.map((connection) => connection.socket)), timeout]);
+    // close() during the drain ends the wait: whoever asks to close now is not kept waiting for it.
+    const cut = new Promise<void>((resolve) => (endDrain = resolve));
+    await Promise.race([allClosed(told.map((connection) => connection.socket)), timeout, cut]);
     clearTimeout(timer);
     await close();
   }
 
   if (config.authSecret === null) log.warn({ event: 'open-mode' }, 'no auth secret: any client may join any room');
   let closing: Promise<void> | null = null;
+  let endDrain: (() => void) | undefined;
+  let closed = false;
+  /** The sockets already given to ws: a second call for one is the host's bug, not a crash. */
+  const handedOver = new WeakSet<Duplex>();
   return {
     config,
     ...httpRoutes(routeState, metrics, config.staticDir === null ? null : resolve(config.staticDir)),
@@ -248,7 +262,10 @@ export async function createSignalingServer(options: SignalingOptions = {}): Pro
     },
     maxSockets: config.maxConnections + HTTP_SOCKET_SLACK,
     drain: () => (closing ??= drain()),
-    close: () => (closing ??= close()),
+    close: () => {
+      endDrain?.();
+      return (closing ??= close());
+    },
   };
 }
 

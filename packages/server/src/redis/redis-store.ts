@@ -6,7 +6,7 @@ import type { ServerConfig } from '../config.js';
 import type { ResumeClaim } from '../resume-token.js';
 import type { EnterOutcome, NewPlace, RelayOutcome, ResumeOutcome, RoomStore, Seated, StoreEvents } from '../room-store.js';
 import { type Endpoint, type LeaveReason, type Place, peerInfo } from '../types.js';
-import { HOLD_EXPIRE, JOIN, LEAVE, NODE_DOWN, PARK, REAP, REJOIN, REROUTE, SIGNAL } from './scripts.js';
+import { HOLD_EXPIRE, JOIN, LEAVE, NODE_DOWN, PARK, REAP, REJOIN, REROUTE, SIGNALS } from './scripts.js';
 
 const PREFIX = 'icebreaker:';
 /** How often a node says it is alive, and looks for dead nodes and expired places. */
@@ -20,8 +20,19 @@ const REAP_BATCH = 500;
 /** How long one reaping round may go on (the rest waits for the next second). */
 const REAP_BUDGET_MS = 500;
 
-type ScriptName = 'ibJoin' | 'ibSignal' | 'ibHoldExpire' | 'ibLeave' | 'ibPark' | 'ibReap' | 'ibNodeDown' | 'ibReroute' | 'ibRejoin';
+type ScriptName = 'ibJoin' | 'ibSignals' | 'ibHoldExpire' | 'ibLeave' | 'ibPark' | 'ibReap' | 'ibNodeDown' | 'ibReroute' | 'ibRejoin';
 type Scripted = Redis & Record<ScriptName, (...args: Array<string | number>) => Promise<unknown>>;
+
+/** One signal for the SIGNALS script: room, sender, target ("" for the only other peer), frame, hold id. */
+type SignalArgs = [room: string, from: string, to: string, frame: string, holdId: string];
+/** Its reply: the outcome, and for a signal held, whether it started the hold and the hold's id. */
+type SignalReply = [outcome: RelayOutcome | 'not-member', started: string, holdId: string];
+
+/**
+ * Signals sent in one SIGNALS call at most: a node's signals of one turn go together, but a script
+ * blocks Redis while it runs, so a flood is cut into calls that each take well under a millisecond.
+ */
+const SIGNAL_BATCH = 256;
 
 /**
  * Rooms kept in Redis, shared by every server node started with the same `--redis`: any peer may
@@ -65,6 +76,8 @@ export class RedisStore implements RoomStore {
   private trimmedTo = '0-0';
   private lastError: string | null = null;
   private holds = 0;
+  /** Signals of this turn waiting for their SIGNALS call ({@link flushSignals}). */
+  private signals: Array<{ args: SignalArgs; resolve: (reply: SignalReply) => void; reject: (error: unknown) => void }> = [];
   private ticking = false;
   private closed = false;
   private everReady = false;
@@ -105,7 +118,7 @@ export class RedisStore implements RoomStore {
     this.reader = new Redis(redisUrl, { ...options, enableAutoPipelining: false });
     const scripts: Record<ScriptName, string> = {
       ibJoin: JOIN,
-      ibSignal: SIGNAL,
+      ibSignals: SIGNALS,
       ibHoldExpire: HOLD_EXPIRE,
       ibLeave: LEAVE,
       ibPark: PARK,
@@ -205,7 +218,7 @@ export class RedisStore implements RoomStore {
     const { name, role } = who;
     const info = peerInfo({ id, name, role });
     const record = JSON.stringify({ ...(name === undefined ? {} : { nm: name }), ...(role === undefined ? {} : { ro: role }) });
-    const result = (await this.redis.ibJoin(
+    const result = (await this.scripts().ibJoin(
       ...this.base(),
       room,
       id,
@@ -241,20 +254,8 @@ export class RedisStore implements RoomStore {
   async relay(connection: Endpoint, to: PeerId | undefined, frame: string, requestId: RequestId | undefined): Promise<RelayOutcome> {
     // A place only ever comes from the store that made it: here, a RedisPlace.
     const place = connection.place as RedisPlace;
-    const { holdTtlMs, holdMaxSignals, holdMaxBytes } = this.config;
-    const [outcome, started, holdId] = (await this.redis.ibSignal(
-      ...this.base(),
-      place.room,
-      place.id,
-      to ?? '',
-      frame,
-      holdTtlMs,
-      holdMaxSignals,
-      holdMaxBytes,
-      ...this.queueLimits(),
-      // Names the hold this signal would start; unique without the cost of randomness per signal.
-      `${this.node}:${++this.holds}`,
-    )) as [RelayOutcome | 'not-member', string?, string?];
+    // Names the hold this signal would start; unique without the cost of randomness per signal.
+    const [outcome, started, holdId] = await this.queueSignal([place.room, place.id, to ?? '', frame, `${this.node}:${++this.holds}`]);
     if (outcome === 'not-member') {
       // This node's place is gone from Redis (Redis lost its data): put it back; the client sends again.
       await this.rejoin(connection);
@@ -264,11 +265,58 @@ export class RedisStore implements RoomStore {
     return outcome;
   }
 
+  /** Queues one signal for this turn's SIGNALS call, and resolves with its reply. */
+  private queueSignal(args: SignalArgs): Promise<SignalReply> {
+    return new Promise((resolve, reject) => {
+      // At the end of this turn of the event loop (its I/O callbacks: the reads of every client), so that
+      // the signals of all the clients that sent at once go in one call.
+      if (this.signals.length === 0) setImmediate(() => this.flushSignals());
+      this.signals.push({ args, resolve, reject });
+      if (this.signals.length >= SIGNAL_BATCH) this.flushSignals();
+    });
+  }
+
+  /**
+   * Sends the signals queued so far in one script call. Every other script call flushes them first
+   * (through {@link scripts}), so Redis runs each node's commands in the order its clients sent them:
+   * a signal, then a leave, never the other way round.
+   */
+  private flushSignals(): void {
+    const batch = this.signals;
+    if (batch.length === 0) return;
+    this.signals = [];
+    const { holdTtlMs, holdMaxSignals, holdMaxBytes } = this.config;
+    const sent = this.redis.ibSignals(
+      ...this.base(),
+      holdTtlMs,
+      holdMaxSignals,
+      holdMaxBytes,
+      ...this.queueLimits(),
+      ...batch.flatMap((signal) => signal.args),
+    ) as Promise<string[]>;
+    sent.then(
+      (replies) => {
+        batch.forEach((signal, i) => {
+          signal.resolve([replies[3 * i] as SignalReply[0], replies[3 * i + 1] ?? '', replies[3 * i + 2] ?? '']);
+        });
+      },
+      (error: unknown) => {
+        for (const signal of batch) signal.reject(error);
+      },
+    );
+  }
+
+  /** The connection that runs the scripts, once the signals queued before this call have gone out. */
+  private scripts(): Scripted {
+    this.flushSignals();
+    return this.redis;
+  }
+
   private expireHoldLater(connection: Endpoint, room: string, holdId: string, requestId: RequestId | undefined): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       this.track(
-        (this.redis.ibHoldExpire(...this.base(), room, holdId) as Promise<number>).then((count) => {
+        (this.scripts().ibHoldExpire(...this.base(), room, holdId) as Promise<number>).then((count) => {
           if (count > 0) this.events.holdExpired(connection, requestId, count);
         }),
       );
@@ -300,7 +348,7 @@ export class RedisStore implements RoomStore {
     });
     this.track(
       (async () => {
-        const parked = (await this.redis.ibPark(
+        const parked = (await this.scripts().ibPark(
           ...this.base(),
           place.room,
           place.id,
@@ -324,7 +372,7 @@ export class RedisStore implements RoomStore {
 
   private async remove(room: string, id: string, reason: LeaveReason): Promise<void> {
     const frame = encode({ type: 'peer-left', peerId: id, reason });
-    if (await this.redis.ibLeave(...this.base(), room, id, frame, ...this.queueLimits())) this.events.left(room, id, reason);
+    if (await this.scripts().ibLeave(...this.base(), room, id, frame, ...this.queueLimits())) this.events.left(room, id, reason);
   }
 
   /**
@@ -394,7 +442,7 @@ export class RedisStore implements RoomStore {
     }
     if (entry.f === undefined) return;
     if (connection?.isOpen) connection.sendFrame(entry.f);
-    else this.track(this.redis.ibReroute(...this.base(), target, entry.f, this.node, ...this.queueLimits()));
+    else this.track(this.scripts().ibReroute(...this.base(), target, entry.f, this.node, ...this.queueLimits()));
   }
 
   /** Every second: say this node is alive; park the peers of nodes that stopped saying so; end expired places. */
@@ -419,7 +467,7 @@ export class RedisStore implements RoomStore {
         if (epoch !== this.epoch && this.everReady) await this.recover(epoch === null ? 'redis lost its data' : 'the cluster recovered');
         const dead = await this.redis.zrangebyscore(`${PREFIX}nodes`, '-inf', now - this.config.nodeTimeoutMs);
         for (const node of dead) {
-          const parked = (await this.redis.ibNodeDown(
+          const parked = (await this.scripts().ibNodeDown(
             ...this.base(),
             node,
             now + this.config.resumeGraceMs,
@@ -432,7 +480,7 @@ export class RedisStore implements RoomStore {
         // and a reaper that took a fixed number a second fell behind a churn faster than that.
         const started = performance.now();
         for (let looked = REAP_BATCH; looked === REAP_BATCH && performance.now() - started < REAP_BUDGET_MS; ) {
-          const [count, ...removed] = (await this.redis.ibReap(...this.base(), now, REAP_BATCH, ...this.queueLimits())) as [
+          const [count, ...removed] = (await this.scripts().ibReap(...this.base(), now, REAP_BATCH, ...this.queueLimits())) as [
             number,
             ...string[],
           ];
@@ -504,7 +552,7 @@ export class RedisStore implements RoomStore {
       ...(place.name === undefined ? {} : { nm: place.name }),
       ...(place.role === undefined ? {} : { ro: place.role }),
     });
-    const others = (await this.redis.ibRejoin(
+    const others = (await this.scripts().ibRejoin(
       ...this.base(),
       place.room,
       place.id,
@@ -546,7 +594,9 @@ export class RedisStore implements RoomStore {
     if (this.redis.status === 'ready') {
       // Gone on purpose: other nodes need not wait for this one's heartbeat to stop. Its peers are
       // parked (free to resume elsewhere) and what it had not read goes on to them, as for a dead node.
-      await this.redis.ibNodeDown(...this.base(), this.node, Date.now() + this.config.resumeGraceMs, ...this.queueLimits()).catch(() => {});
+      await this.scripts()
+        .ibNodeDown(...this.base(), this.node, Date.now() + this.config.resumeGraceMs, ...this.queueLimits())
+        .catch(() => {});
     }
     this.reader.disconnect();
     this.redis.disconnect();

@@ -199,60 +199,72 @@ return { 'joined', cjson.encode(others(room, id)), held, rec.s }
 `;
 
 /**
- * SIGNAL: ARGV P, room, from, to ("" for the only other peer), frame, hold TTL, hold max signals,
- * hold max bytes, queue limits (3), a fresh hold id.
- * → {"delivered"} | {"held", started "1"/"0", hold id} | {"unknown-peer"} | {"target-required"} |
- *   {"hold-full"} | {"queue-full"} | {"server-full"} | {"not-member"}
+ * SIGNALS: the signals a node received in one turn, in the order its clients sent them, in one call
+ * (one command per turn instead of one per signal: the client library's work per command is most of a
+ * cross-node signal's cost). ARGV P, hold TTL, hold max signals, hold max bytes, queue limits (3), then
+ * five per signal: room, from, to ("" for the only other peer), frame, a fresh hold id.
+ * → three per signal: "delivered" | "held" | "unknown-peer" | "target-required" | "hold-full" |
+ *   "queue-full" | "server-full" | "not-member"; for "held", whether it started the hold ("1"/"0")
+ *   and the hold's id; "" otherwise.
  */
-export const SIGNAL = `${CORE}
-local room, from, to, frame = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-local holdTtl, holdMax, holdMaxBytes = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
-local maxQueue, maxQueueBytes, maxTotal = tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])
-local mk = roomKey(room, 'm')
-local m
-if to == '' then
-  -- The room in one call: whether the sender is in it, and the one other member with its record.
-  local flat = redis.call('HGETALL', mk)
-  local member, others, target, rec = false, 0, nil, nil
-  for i = 1, #flat, 2 do
-    if flat[i] == from then
-      member = true
-    else
-      others = others + 1
-      target, rec = flat[i], flat[i + 1]
+export const SIGNALS = `${CORE}
+local holdTtl, holdMax, holdMaxBytes = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local maxQueue, maxQueueBytes, maxTotal = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+local function signal(room, from, to, frame, holdId)
+  local mk = roomKey(room, 'm')
+  local m
+  if to == '' then
+    -- The room in one call: whether the sender is in it, and the one other member with its record.
+    local flat = redis.call('HGETALL', mk)
+    local member, others, target, rec = false, 0, nil, nil
+    for i = 1, #flat, 2 do
+      if flat[i] == from then
+        member = true
+      else
+        others = others + 1
+        target, rec = flat[i], flat[i + 1]
+      end
     end
-  end
-  if not member then return { 'not-member' } end
-  if others > 1 then return { 'target-required' } end
-  if others == 0 then
-    local hk, hm = roomKey(room, 'hold'), roomKey(room, 'holdm')
-    local count = redis.call('LLEN', hk)
-    local bytes = tonumber(redis.call('HGET', hm, 'bytes') or '0')
-    if count >= holdMax or bytes + #frame > holdMaxBytes then return { 'hold-full' } end
-    if not takeBytes(#frame, maxTotal) then return { 'server-full' } end
-    local started = '0'
-    if count == 0 then
-      redis.call('DEL', hm)
-      redis.call('HSET', hm, 'from', from, 'id', ARGV[12], 'bytes', 0)
-      started = '1'
+    if not member then return { 'not-member' } end
+    if others > 1 then return { 'target-required' } end
+    if others == 0 then
+      local hk, hm = roomKey(room, 'hold'), roomKey(room, 'holdm')
+      local count = redis.call('LLEN', hk)
+      local bytes = tonumber(redis.call('HGET', hm, 'bytes') or '0')
+      if count >= holdMax or bytes + #frame > holdMaxBytes then return { 'hold-full' } end
+      if not takeBytes(#frame, maxTotal) then return { 'server-full' } end
+      local started = '0'
+      if count == 0 then
+        redis.call('DEL', hm)
+        redis.call('HSET', hm, 'from', from, 'id', holdId, 'bytes', 0)
+        started = '1'
+      end
+      redis.call('RPUSH', hk, frame)
+      redis.call('HINCRBY', hm, 'bytes', #frame)
+      -- No expiry on the keys: the sender's node expires the hold on time and tells the sender, and a
+      -- hold whose sender's node died goes with its sender, once the sender is reaped.
+      return { 'held', started, redis.call('HGET', hm, 'id') }
     end
-    redis.call('RPUSH', hk, frame)
-    redis.call('HINCRBY', hm, 'bytes', #frame)
-    -- No expiry on the keys: the sender's node expires the hold on time and tells the sender, and a
-    -- hold whose sender's node died goes with its sender, once the sender is reaped.
-    return { 'held', started, redis.call('HGET', hm, 'id') }
+    to = target
+    m = cjson.decode(rec)
+  else
+    if redis.call('HEXISTS', mk, from) == 0 then return { 'not-member' } end
+    if to == from then return { 'unknown-peer' } end
+    m = record(room, to)
+    if not m then return { 'unknown-peer' } end
   end
-  to = target
-  m = cjson.decode(rec)
-else
-  if redis.call('HEXISTS', mk, from) == 0 then return { 'not-member' } end
-  if to == from then return { 'unknown-peer' } end
-  m = record(room, to)
-  if not m then return { 'unknown-peer' } end
+  local refused = deliver(to, m, frame, maxQueue, maxQueueBytes, maxTotal)
+  if refused then return { refused } end
+  return { 'delivered' }
 end
-local refused = deliver(to, m, frame, maxQueue, maxQueueBytes, maxTotal)
-if refused then return { refused } end
-return { 'delivered' }
+local replies = {}
+for i = 8, #ARGV, 5 do
+  local r = signal(ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4])
+  replies[#replies + 1] = r[1]
+  replies[#replies + 1] = r[2] or ''
+  replies[#replies + 1] = r[3] or ''
+end
+return replies
 `;
 
 /** HOLD_EXPIRE: ARGV P, room, hold id → the number of signals discarded (0 when that hold is gone already). */
