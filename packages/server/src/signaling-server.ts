@@ -180,7 +180,15 @@ export async function createSignalingServer(options: SignalingOptions = {}): Pro
     connections: open.size,
     rooms: hub.roomCount,
     // Not ready while draining or full: a load balancer sends new clients to another node.
-    readiness: closed ? 'closed' : draining ? 'draining' : !hub.ready ? 'unavailable' : open.size >= config.maxConnections ? 'full' : 'ready',
+    readiness: closed
+      ? 'closed'
+      : draining
+        ? 'draining'
+        : !hub.ready
+          ? 'unavailable'
+          : open.size >= config.maxConnections
+            ? 'full'
+            : 'ready',
   });
 
   function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -264,7 +272,8 @@ export async function createSignalingServer(options: SignalingOptions = {}): Pro
     drain: () => (closing ??= drain()),
     close: () => {
       endDrain?.();
-      return (closing ??= close());
+      closing ??= close();
+      return closing;
     },
   };
 }
