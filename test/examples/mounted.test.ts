@@ -1,57 +1,19 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, openPage } from '../helpers/browser.js';
+import { ListeningProcess } from '../helpers/server-process.js';
 import { TestSocket, upgradeStatus } from '../helpers/socket.js';
 
 const EXAMPLES_DIR = join(import.meta.dirname, '..', '..', 'examples');
 const TIMEOUT = 30_000;
 
 /** One of examples/, run as its user would run it: `node examples/<file>`, on a free port. */
-class Example {
-  private constructor(
-    readonly child: ChildProcess,
-    readonly url: string,
-  ) {}
-
-  get signalingUrl(): string {
-    return `${this.url.replace(/^http/, 'ws')}ws`;
-  }
-
-  static async start(file: string): Promise<Example> {
-    const child = spawn(process.execPath, [join(EXAMPLES_DIR, file)], {
-      env: { ...process.env, PORT: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      const read = (chunk: Buffer) => {
-        output += chunk;
-        const match = /listening on (http:\/\/\S+\/)/.exec(output);
-        if (match?.[1]) resolve(match[1]);
-      };
-      child.stdout?.on('data', read);
-      child.stderr?.on('data', read);
-      child.once('exit', (code) => reject(new Error(`examples/${file} exited ${code}: ${output}`)));
-    });
-    return new Example(child, url);
-  }
-
-  /** Sends `signal` and resolves with the exit code once the process has ended by itself. */
-  async stop(signal: 'SIGTERM' | 'SIGINT'): Promise<number | null> {
-    const exited = once(this.child, 'exit');
-    this.child.kill(signal);
-    return (await exited)[0] as number | null;
-  }
-
-  async kill(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = once(this.child, 'exit');
-    this.child.kill('SIGKILL');
-    await exited;
-  }
+function startExample(file: string): Promise<ListeningProcess> {
+  return ListeningProcess.spawn([process.execPath, join(EXAMPLES_DIR, file)], /listening on (http:\/\/\S+\/)/, {
+    ...process.env,
+    PORT: '0',
+  });
 }
 
 /** Sends `text` from one page's chat and waits for it on the other: it crossed the data channel. */
@@ -69,7 +31,7 @@ async function chat(from: Page, to: Page, text: string): Promise<void> {
  */
 describe('mounting examples', () => {
   let browser: Browser;
-  let example: Example | null = null;
+  let example: ListeningProcess | null = null;
 
   beforeAll(async () => {
     browser = await launchChromium();
@@ -88,7 +50,7 @@ describe('mounting examples', () => {
     ['Fastify 5', 'fastify.js', 'hello from Fastify\n'],
   ])('on %s (examples/%s)', (_host, file, hello) => {
     it("answers the host's own route, the signaling server's probes and page, and the host's 404 for the rest", async () => {
-      example = await Example.start(file);
+      example = await startExample(file);
       const own = await fetch(new URL('/hello', example.url));
       expect(own.status).toBe(200);
       expect(await own.text()).toBe(hello);
@@ -107,7 +69,7 @@ describe('mounting examples', () => {
     });
 
     it('connects two Chromium tabs through it: a chat message crosses their data channel', async () => {
-      example = await Example.start(file);
+      example = await startExample(file);
       const url = `${example.url}?room=mounted-${file.replace('.js', '')}&mode=auto`;
       const first = await openPage(browser, url);
       const second = await openPage(browser, url);
@@ -125,7 +87,7 @@ describe('mounting examples', () => {
     });
 
     it('drains on SIGTERM: clients hear going-away, upgrades get 503 while the host still answers, and the process exits 0 once they left', async () => {
-      example = await Example.start(file);
+      example = await startExample(file);
       const client = await TestSocket.open(example.signalingUrl);
       await client.join('draining');
       const exit = example.stop('SIGTERM');
@@ -142,7 +104,7 @@ describe('mounting examples', () => {
     });
 
     it('closes on SIGINT: open connections are closed with 1001 and the process exits 0', async () => {
-      example = await Example.start(file);
+      example = await startExample(file);
       const [a, b] = [await TestSocket.open(example.signalingUrl), await TestSocket.open(example.signalingUrl)];
       await a.join('closing');
       const exit = example.stop('SIGINT');

@@ -56,14 +56,8 @@ export interface RoomStore {
 /** A value now, or (a remote store) later. */
 export type Sync<T> = T | Promise<T>;
 
-/** What the hub decided about a new place before the store makes it. */
-export interface NewPlace {
-  readonly id: PeerId;
-  readonly name?: string | undefined;
-  readonly role?: string | undefined;
-  readonly nonce: string;
-  readonly resumeUntil: number;
-}
+/** What the hub decided about a new place before the store makes it: all of it but the room, which the store puts it in. */
+export type NewPlace = Omit<Place, 'room'>;
 
 /** A place taken, with the others present (oldest first) and the frames to send it after the welcome. */
 export interface Seated {
