@@ -175,3 +175,14 @@ describe('decodeServerMessage', () => {
     );
   });
 });
+
+// Found by an outsider: valibot's terminal drawing (`×`, `→ at`, line breaks) reached error messages.
+describe('an invalid message', () => {
+  it('is described on one line, naming each bad field by its path', () => {
+    const result = decodeClientMessage('{"type":"signal","seq":-1.5,"data":{"kind":"candidate","candidate":{"candidate":7}}}');
+    if (result.ok) throw new Error('decoded an invalid message');
+    expect(result.error.code).toBe('invalid-message');
+    expect(result.error.message).toMatch(/^invalid "signal" message: .*seq: .*; data\.candidate\.candidate: /);
+    expect(result.error.message).not.toMatch(/[×→\n]/);
+  });
+});

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import type { ErrorCode } from './errors.js';
 import { RequestId } from './fields.js';
+import { describeIssues } from './issues.js';
 import { ClientMessage, ServerMessage } from './messages.js';
 
 /** Why a frame could not be decoded. `re` is the frame's request id when one could be read. */
@@ -49,7 +50,7 @@ function makeDecoder<S extends MessageUnion>(schema: S): (frame: unknown) => Dec
     }
     const parsed = v.safeParse(member, value);
     if (!parsed.success) {
-      return fail('invalid-message', `invalid "${record.type}" message: ${v.summarize(parsed.issues).slice(0, MAX_DETAIL)}`, re());
+      return fail('invalid-message', `invalid "${record.type}" message: ${describeIssues(parsed.issues, MAX_DETAIL)}`, re());
     }
     return { ok: true, message: parsed.output as v.InferOutput<S> };
   };

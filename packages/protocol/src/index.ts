@@ -37,6 +37,7 @@ export {
   MAX_MESSAGE_BYTES,
   type MessageData,
 } from './framing.js';
+export { describeIssues } from './issues.js';
 export {
   ClientMessage,
   ErrorMessage,

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { describeIssues } from './issues.js';
 import { type PeerDecodeResult, refuse } from './peer-result.js';
 
 /**
@@ -87,8 +88,7 @@ function makeDecoder<S extends ControlUnion>(
       return refuse('transfer-failed', `the ${side} sent a control message that is not JSON`);
     }
     const parsed = v.safeParse(schema, value);
-    if (!parsed.success)
-      return refuse('transfer-failed', `the ${side} sent an invalid control message: ${v.summarize(parsed.issues).slice(0, 300)}`);
+    if (!parsed.success) return refuse('transfer-failed', `the ${side} sent an invalid control message: ${describeIssues(parsed.issues)}`);
     return { ok: true, value: parsed.output };
   };
 }

@@ -1,4 +1,4 @@
-import { DisplayName, type ErrorCode, PeerRole, RoomName } from '@icebreaker/protocol';
+import { DisplayName, describeIssues, type ErrorCode, PeerRole, RoomName } from '@icebreaker/protocol';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import * as v from 'valibot';
 
@@ -94,7 +94,7 @@ export async function mintRoomToken(secret: string, options: MintOptions, now = 
   if (!Number.isFinite(now)) throw new TypeError('now: expected milliseconds since the epoch');
   const claims = grant(options.room, options.name, options.role);
   const checked = v.safeParse(Claims, { ...claims, exp: 0 });
-  if (!checked.success) throw new TypeError(`room token: ${v.summarize(checked.issues)}`);
+  if (!checked.success) throw new TypeError(`room token: ${describeIssues(checked.issues)}`);
   const seconds = Math.floor(now / 1000);
   return new SignJWT({ ...claims })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })

@@ -1,6 +1,7 @@
 import { parseCandidate, type SignalingClient } from '@icebreaker/client';
 import {
   DEFAULT_FRAME_BYTES,
+  describeIssues,
   encodeFrames,
   FrameKind,
   type IcebreakerError,
@@ -280,7 +281,7 @@ export class Lesson extends LessonRecord<LessonEvents> implements Teaching {
       throw new SyntaxError('the ICE servers must be a JSON array, e.g. [{"urls": "stun:stun.example.org"}]');
     }
     const parsed = v.safeParse(IceServers, json);
-    if (!parsed.success) throw new TypeError(`not a list of ICE servers: ${v.summarize(parsed.issues)}`);
+    if (!parsed.success) throw new TypeError(`not a list of ICE servers: ${describeIssues(parsed.issues)}`);
     return parsed.output;
   }
 
