@@ -41,6 +41,12 @@ describe('HTTP on the signaling port', () => {
     await rm(dir, { recursive: true });
   });
 
+  it('answers a plain GET of the WebSocket endpoint with 426 and what to do', async () => {
+    const res = await fetch(new URL('/ws', h.server.url));
+    expect([res.status, res.headers.get('upgrade')]).toEqual([426, 'websocket']);
+    expect(await res.text()).toMatch(/connect with a WebSocket client/);
+  });
+
   it('answers /healthz', async () => {
     const res = await fetch(new URL('/healthz', h.server.url));
     expect(res.status).toBe(200);

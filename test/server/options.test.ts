@@ -125,6 +125,8 @@ describe('the other public entry points of the server package', () => {
     [{ room: 'a/b', ttlMs: 60_000 }, /room token: /],
     [{ room: 'r', ttlMs: 60_000, name: '\u001b[2J' }, /room token: /],
     [null, /options: expected/],
+    // Found by an outsider: an unknown option (a `ttl` for `ttlMs`) was ignored, then ttlMs reported missing.
+    [{ room: 'r', ttl: 5 }, /options\.ttl: not an option; the options are room, ttlMs, name, role/],
   ])('mintRoomToken refuses %j with a TypeError naming the field', async (options, message) => {
     await expect(mintRoomToken(SECRET, options as unknown as MintOptions)).rejects.toThrow(message);
     await expect(mintRoomToken(SECRET, options as unknown as MintOptions)).rejects.toBeInstanceOf(TypeError);

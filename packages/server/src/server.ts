@@ -61,6 +61,13 @@ export async function startServer(options: StartOptions = {}): Promise<Icebreake
     }
     signaling.handleRequest(req, res).then((handled) => {
       if (handled) return;
+      // A plain GET of the WebSocket endpoint (a browser tab, curl): say what it wants (RFC 9110 §15.5.22).
+      if (requestPath(req) === SIGNALING_PATH) {
+        res
+          .writeHead(426, { upgrade: 'websocket', connection: 'Upgrade', 'content-type': 'text/plain; charset=utf-8' })
+          .end(`${SIGNALING_PATH} is the signaling WebSocket: connect with a WebSocket client (the page is at /)\n`);
+        return;
+      }
       res
         .writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
         .end(config.staticDir === null ? 'no page is served here\n' : 'not found\n');
