@@ -89,7 +89,8 @@ export async function mintRoomToken(secret: string, options: MintOptions, now = 
     throw new TypeError(`secret: at least ${MIN_AUTH_SECRET_LENGTH} characters are needed for HS256`);
   if (typeof options !== 'object' || options === null) throw new TypeError('options: expected { room, ttlMs, name?, role? }');
   const unknown = Object.keys(options).find((key) => !MINT_OPTIONS.includes(key));
-  if (unknown !== undefined) throw new TypeError(`options.${unknown.slice(0, 40)}: not an option; the options are ${MINT_OPTIONS.join(', ')}`);
+  if (unknown !== undefined)
+    throw new TypeError(`options.${unknown.slice(0, 40)}: not an option; the options are ${MINT_OPTIONS.join(', ')}`);
   // At most a year: a room token is a pass; one that never ends cannot be taken back.
   if (!Number.isSafeInteger(options.ttlMs) || options.ttlMs < 1000 || options.ttlMs > 366 * 86_400_000)
     throw new TypeError(`options.ttlMs: expected a whole number of milliseconds from 1000 to ${366 * 86_400_000}, got ${options.ttlMs}`);
