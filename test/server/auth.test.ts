@@ -7,8 +7,8 @@ const SECRET = 'auth-test-secret-0123456789abcdef-xyz';
 const OTHER_SECRET = 'another-secret-0123456789abcdef-xyz!';
 const HOUR = 3_600_000;
 
-const token = (room: string, extra: { name?: string; role?: string; ttlMs?: number; now?: number } = {}) =>
-  mintRoomToken(SECRET, { room, ttlMs: extra.ttlMs ?? HOUR, ...extra }, extra.now);
+const token = (room: string, { now, ...extra }: { name?: string; role?: string; ttlMs?: number; now?: number } = {}) =>
+  mintRoomToken(SECRET, { room, ttlMs: extra.ttlMs ?? HOUR, ...extra }, now);
 
 describe('room tokens (--auth-secret)', () => {
   let h: Harness;

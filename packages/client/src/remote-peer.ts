@@ -19,8 +19,13 @@ import type { PayloadData } from './signal-link.js';
 import { type FileSource, IncomingTransfer, OutgoingTransfer, opened, parseHead, type SendFileOptions } from './transfer.js';
 import { validateSendFile } from './validate.js';
 
-/** How long a connection must move no byte for {@link RemotePeer.flush} to call what was sent carried. */
-const QUIET_MS = 250;
+/**
+ * How long a connection must move no byte for {@link RemotePeer.flush} to call what was sent carried:
+ * longer than SCTP's minimum retransmission timeout (RFC 4960 §6.3.1 suggests 1 s; stacks tune it
+ * lower), so a chunk lost or left unacknowledged by a receiver that stalled is sent again inside the
+ * window instead of being dropped by a close. 250 ms lost the tail of piped lines under load.
+ */
+const QUIET_MS = 1000;
 
 /** The events of a {@link RemotePeer}. */
 export interface RemotePeerEvents {
@@ -199,7 +204,7 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
   /**
    * Resolves once every message sent so far has gone out: encoded, framed, handed to the stack (the
    * main channel's `bufferedAmount` is 0), and carried, which is when the connection has moved no
-   * byte either way for 250 ms: the SCTP stack below the channel holds data of its own,
+   * byte either way for a second: the SCTP stack below the channel holds data of its own,
    * which `bufferedAmount` does not count and which closing the connection drops. Await it before
    * closing after a burst of messages. At most `timeoutMs` (default 30 s) while bytes keep moving;
    * at once if the channel is not open.
