@@ -72,7 +72,7 @@ const urlsOf = (servers: readonly IceServer[]) => servers.flatMap((server) => [s
  */
 export function iceServers() {
   const shape = (issue: v.BaseIssue<unknown>) =>
-    `a list of RTCIceServer objects (${issue.expected === null ? '' : `expected ${issue.expected}, `}received ${issue.received}), or comma-separated URLs, or "none"`;
+    `a list of RTCIceServer objects (${issue.expected === null ? '' : `expected ${issue.expected}, `}received ${issue.received}; as text: comma-separated URLs, or "none")`;
   return v.pipe(
     v.message(v.array(IceServer), shape),
     v.check(
