@@ -1,7 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
-
-const source = (name: string) => fileURLToPath(new URL(`../${name}/src/index.ts`, import.meta.url));
+import { WORKSPACE_SOURCES } from '../../workspace.config.js';
 
 // The teaching page is built into the server package (packages/server/dist/web, its TEACHING_PAGE_DIR), which
 // serves it: `icebreaker serve`, and any host that mounts the signaling server with `staticDir: TEACHING_PAGE_DIR`.
@@ -9,7 +8,7 @@ const source = (name: string) => fileURLToPath(new URL(`../${name}/src/index.ts`
 export default defineConfig({
   root: fileURLToPath(new URL('src', import.meta.url)),
   base: './',
-  resolve: { alias: { '@icebreaker/client': source('client'), '@icebreaker/protocol': source('protocol') } },
+  resolve: { alias: WORKSPACE_SOURCES },
   build: {
     outDir: fileURLToPath(new URL('../server/dist/web', import.meta.url)),
     emptyOutDir: true,

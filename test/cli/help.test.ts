@@ -1,9 +1,7 @@
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-
-const CLI = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'dist', 'main.js');
+import { CLI } from '../helpers/server-process.js';
 
 // Found by an outsider: `peer --help` wrote a raw ESC and a right-to-left override to the terminal,
 // in the sentence promising that such characters are escaped.

@@ -3,8 +3,8 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisServer } from '../helpers/redis.js';
+import { CLI } from '../helpers/server-process.js';
 
-const CLI = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'dist', 'main.js');
 const TRACE = join(import.meta.dirname, '..', 'helpers', 'trace-modules.mjs');
 
 const running: ChildProcess[] = [];

@@ -1,9 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { join } from 'node:path';
-
-/** The built CLI: tests of the terminal peer run it as a user does (`npm run build` first). */
-export const CLI = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'dist', 'main.js');
+import { CLI } from '../helpers/server-process.js';
 
 /** A running `icebreaker peer`, with what it printed so far. */
 export interface Cli {

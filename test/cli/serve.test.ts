@@ -1,13 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SERVE_SETTINGS } from '../../packages/cli/src/serve-settings.js';
 import { RedisServer } from '../helpers/redis.js';
+import { CLI } from '../helpers/server-process.js';
 import { TestSocket, upgradeStatus } from '../helpers/socket.js';
-
-const CLI = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'dist', 'main.js');
 
 interface Run {
   child: ChildProcess;

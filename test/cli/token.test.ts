@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from '../helpers/server.js';
+import { CLI } from '../helpers/server-process.js';
 
-const CLI = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'dist', 'main.js');
 const SECRET = 'cli-token-secret-0123456789abcdefgh';
 
 /** Runs the built CLI; resolves with its exit code and output (a failing exit does not throw). */

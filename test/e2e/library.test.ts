@@ -8,6 +8,7 @@ import { cli, waitFor } from '../cli/peer-process.js';
 import { launchChromium, openPage, pageSuite, screenshot } from '../helpers/browser.js';
 import { fileSink, fileSource, memoryPeak, randomFile, sha256OfFile } from '../helpers/files.js';
 import { nodePeer, openPeer } from '../helpers/peers.js';
+import { CLI } from '../helpers/server-process.js';
 
 const TIMEOUT = 60_000;
 const MiB = 1024 * 1024;
@@ -153,13 +154,9 @@ describe('the library in Chromium (automatic mode), with browsers and Node peers
   it('connects a t.browser tab and a terminal (icebreaker peer), chatting both ways', async () => {
     const page = await openPage(t.browser, `${t.server.url}?room=terminal&mode=auto`);
     await page.locator('#role[data-role="PEER1"]').waitFor();
-    const cli = spawn(
-      process.execPath,
-      [join(import.meta.dirname, '..', '..', 'packages', 'cli', 'dist', 'main.js'), 'peer', t.server.url, '--room', 'terminal'],
-      {
-        stdio: ['pipe', 'pipe', 'pipe'],
-      },
-    );
+    const cli = spawn(process.execPath, [CLI, 'peer', t.server.url, '--room', 'terminal'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let out = '';
     cli.stdout.on('data', (chunk) => {
       out += chunk;

@@ -2,7 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 
-const CLI = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'dist', 'main.js');
+/** The built `icebreaker` command: tests run it as a user does (`npm run build` first). */
+export const CLI = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'dist', 'main.js');
 
 /** A server process a test starts: where it listens, and how to stop it (the test that starts one stops it). */
 export class ListeningProcess {
