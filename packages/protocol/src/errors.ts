@@ -36,6 +36,10 @@ export const ERROR_CODES = {
   'server-full': 'The server holds as many rooms, parked peers or waiting signals as it is configured to; try again later.',
   'unexpected-channel': 'The peer opened a data channel with a label this library does not use; it was closed.',
   'signals-unacknowledged': 'The peer has not acknowledged the signals sent to it: it may not speak the end-to-end signal protocol.',
+  'relay-unavailable': 'The relay through the server is off here, or reserved to room tokens with the `relay` claim.',
+  'bad-relay-frame': 'A binary frame is not a relay frame (see the protocol), or names no peer of your room.',
+  'relay-limited': 'The relay is carrying as many bytes as the server allows; frames wait until it drains.',
+  'relay-failed': 'A relayed payload could not be opened (wrong key, replayed, reordered or dropped): the relay to this peer was closed.',
 } as const;
 
 /** A stable, machine-readable error code. */

@@ -88,6 +88,11 @@ export const SignalData = keyedVariant('kind', [
   // RFC 8838 §13: the trickle-ICE end-of-candidates indication.
   v.object({ kind: v.literal('end-of-candidates') }),
   v.object({ kind: v.literal('ack'), seq: Seq }),
+  /**
+   * This side's ECDH P-256 public key for the relay's end-to-end encryption (the raw 65-byte point,
+   * base64url, no padding): see `relay-frame.ts`.
+   */
+  v.object({ kind: v.literal('relay-key'), key: v.pipe(v.string(), v.length(87), v.regex(/^[A-Za-z0-9_-]+$/, 'base64url')) }),
 ]);
 
 /** An `RTCIceServer` as the server hands it to clients. */

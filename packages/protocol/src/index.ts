@@ -47,6 +47,7 @@ export {
   PeerJoinedMessage,
   PeerLeftMessage,
   PROTOCOL_VERSION,
+  RelayRequest,
   ServerMessage,
   SignalMessage,
   SignalRequest,
@@ -55,6 +56,22 @@ export {
 export type { PeerDecodeFailure, PeerDecodeResult } from './peer-result.js';
 export { Reassembler } from './reassembler.js';
 export { encodeRelayedSignal } from './relay.js';
+export {
+  decodeRelayFrame,
+  decodeRelayOp,
+  encodeRelayFrame,
+  encodeRelayOp,
+  RELAY_CHUNK_MAX,
+  RELAY_FINAL,
+  RELAY_FRAME,
+  RELAY_KEY_SALT,
+  RELAY_OP_HEADER,
+  RELAY_PAYLOAD_MAX,
+  RELAY_SEALED_OVERHEAD,
+  type RelayFrame,
+  RelayOp,
+  type RelayOpFrame,
+} from './relay-frame.js';
 export {
   decodeReceiverControl,
   decodeSenderControl,

@@ -34,6 +34,20 @@ export const SignalRequest = v.object({
   data: SignalData,
 });
 
+/**
+ * Tells the server about a relay to one peer of your room (see `relay-frame.ts`): `open` when this
+ * side starts relaying to it, `upgraded` when it moved to the direct path, `closed` when it stopped
+ * for another reason. The relayed bytes themselves are binary frames; this message only keeps the
+ * server's count of active relays and upgrades, and, for `open`, gets an `error` (`relay-unavailable`)
+ * back at once when the relay is not for this peer.
+ */
+export const RelayRequest = v.object({
+  type: v.literal('relay'),
+  id: v.exactOptional(RequestId),
+  to: PeerId,
+  state: v.picklist(['open', 'upgraded', 'closed']),
+});
+
 /** Leave the room but keep the connection (it may join again). */
 export const LeaveMessage = v.object({
   type: v.literal('leave'),
@@ -41,7 +55,7 @@ export const LeaveMessage = v.object({
 });
 
 /** Every message a client may send, told apart by `type`. */
-export const ClientMessage = keyedVariant('type', [JoinMessage, SignalRequest, LeaveMessage]);
+export const ClientMessage = keyedVariant('type', [JoinMessage, SignalRequest, RelayRequest, LeaveMessage]);
 
 // ── server → client ────────────────────────────────────────────────────────────────────────────
 
@@ -58,6 +72,11 @@ export const WelcomeMessage = v.object({
   resumeToken: v.exactOptional(v.string()),
   /** True when this welcome gives back a place the peer held before (same id, via `resume`). */
   resumed: v.exactOptional(v.boolean()),
+  /**
+   * Present when this peer may relay through the server (binary relay frames): the largest payload it
+   * accepts. Absent when the relay is off, or reserved to tokens with the `relay` claim.
+   */
+  relay: v.exactOptional(v.object({ payloadBytes: v.pipe(v.number(), v.integer(), v.minValue(1)) })),
 });
 
 /** Another peer entered your room. */
@@ -114,6 +133,7 @@ export const ServerMessage = keyedVariant('type', [
 export type JoinMessage = v.InferOutput<typeof JoinMessage>;
 export type SignalRequest = v.InferOutput<typeof SignalRequest>;
 export type LeaveMessage = v.InferOutput<typeof LeaveMessage>;
+export type RelayRequest = v.InferOutput<typeof RelayRequest>;
 export type ClientMessage = v.InferOutput<typeof ClientMessage>;
 export type WelcomeMessage = v.InferOutput<typeof WelcomeMessage>;
 export type PeerJoinedMessage = v.InferOutput<typeof PeerJoinedMessage>;
