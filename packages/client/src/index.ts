@@ -31,7 +31,11 @@ export {
   type WelcomeMessage,
 } from '@icebreaker/protocol';
 export { type ParsedCandidate, parseCandidate } from './candidate.js';
+export type { ChannelLike } from './channel-like.js';
 export { Emitter, type EventMap, type Listener } from './emitter.js';
+export { type PathCandidate, type PathInfo, type PeerPath, selectedPair } from './path-ladder.js';
+export type { RelayContext } from './peer-relay.js';
+export type { RelayTransport } from './relay-link.js';
 export { type PeerContext, RemotePeer, type RemotePeerEvents } from './remote-peer.js';
 export { type ConnectOptions, connect, Room, type RoomEvents, type SignalingState } from './room.js';
 export type { PayloadData } from './signal-link.js';

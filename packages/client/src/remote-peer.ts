@@ -9,12 +9,16 @@ import {
   MAX_MESSAGE_BYTES,
   type MessageData,
   type PeerId,
+  RELAY_MOVED_LABEL,
   Reassembler,
   TRANSFER_LABEL,
   type TransferInfo,
 } from '@icebreaker/protocol';
 import { drained, sendWithBackpressure } from './backpressure.js';
+import type { ChannelLike } from './channel-like.js';
 import { Emitter } from './emitter.js';
+import { type PathInfo, PathLadder, type PeerPath } from './path-ladder.js';
+import type { RelayContext } from './peer-relay.js';
 import type { PayloadData } from './signal-link.js';
 import { type FileSource, IncomingTransfer, OutgoingTransfer, opened, parseHead, type SendFileOptions } from './transfer.js';
 import { validateSendFile } from './validate.js';
@@ -26,6 +30,9 @@ import { validateSendFile } from './validate.js';
  * window instead of being dropped by a close. 250 ms lost the tail of piped lines under load.
  */
 const QUIET_MS = 1000;
+
+/** How often `flush` looks whether the relay's peer has taken everything (it answers within ~10 ms). */
+const RELAY_FLUSH_POLL_MS = 10;
 
 /** The events of a {@link RemotePeer}. */
 export interface RemotePeerEvents {
@@ -40,6 +47,11 @@ export interface RemotePeerEvents {
   state: [];
   /** An ICE restart began (after `failed`, a long `disconnected`, or `restartIce()`). */
   'ice-restart': [];
+  /**
+   * The path the data takes changed: `direct`, `turn` (through a TURN server) or `relay` (through the
+   * signaling server), with the selected candidate pair and, when it falls back, why in plain words.
+   */
+  path: [info: PathInfo];
   /** Signaling data sent to or received from this peer, for tools that show the exchange. */
   signal: [direction: 'in' | 'out', data: PayloadData];
   error: [error: IcebreakerError];
@@ -60,6 +72,8 @@ export interface PeerContext {
   readonly frameBytes?: number;
   /** The display name the server announced for this peer, if any. */
   readonly name?: string;
+  /** The relay through the signaling server, when the server offers it (the last rung of the ladder). */
+  readonly relay?: RelayContext;
 }
 
 /**
@@ -78,7 +92,7 @@ export interface PeerContext {
  */
 export class RemotePeer extends Emitter<RemotePeerEvents> {
   readonly pc: RTCPeerConnection;
-  private channel: RTCDataChannel | null = null;
+  private readonly ladder: PathLadder;
   private readonly reassembler = new Reassembler(MAX_MESSAGE_BYTES);
   private readonly incoming = new Map<string, IncomingTransfer>();
   /**
@@ -86,7 +100,7 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
    * channel that nothing references may be collected (and closed) by a native WebRTC binding.
    */
   private readonly outgoing = new Set<OutgoingTransfer>();
-  private readonly transferChannels = new Set<RTCDataChannel>();
+  private readonly transferChannels = new Set<ChannelLike>();
   private readonly pendingCandidates: RTCIceCandidateInit[] = [];
   /** Negotiation steps run one at a time, in signal order. */
   private chain: Promise<void> = Promise.resolve();
@@ -94,6 +108,7 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
   private restartTimer: ReturnType<typeof setTimeout> | null = null;
   private sending: Promise<void> = Promise.resolve();
   private closed = false;
+  private announced = false;
   private transferCount = 0;
   /** The SDP of the last description sent, so a stack's self-made offer goes out exactly once. */
   private sentSdp: string | undefined;
@@ -119,6 +134,27 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
     super();
     const pc = new context.RTCPeerConnection(context.configuration);
     this.pc = pc;
+    this.ladder = new PathLadder(
+      {
+        pc,
+        id,
+        signal: (data) => this.signalOut(data),
+        mainEvent: (event, data) => this.mainEvent(event, data),
+        transferChannel: (channel) => this.adoptTransfer(channel),
+        path: (info) => {
+          this.emit('state');
+          this.emit('path', info);
+        },
+        error: (error) => this.emit('error', error),
+        restartIce: () => this.restartIce(),
+        get closed() {
+          return peerClosed();
+        },
+      },
+      context.relay,
+      context.initiator,
+    );
+    const peerClosed = (): boolean => this.closed;
     pc.addEventListener('negotiationneeded', () => this.enqueue(() => this.offer()));
     pc.addEventListener('icecandidate', (event) => {
       const candidate = (event as RTCPeerConnectionIceEvent).candidate;
@@ -170,9 +206,17 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
     return this.pc.signalingState;
   }
 
-  /** The main channel's state, `'connecting'` until it exists. */
+  /** The main channel's state: `'open'` once a path carries it (direct, TURN or the relay). */
   get channelState(): RTCDataChannelState {
-    return this.channel?.readyState ?? 'connecting';
+    return this.ladder.main.readyState;
+  }
+
+  /**
+   * The path the data takes: `direct`, `turn`, `relay` (through the signaling server, end-to-end
+   * encrypted), or `connecting`. The `path` event tells when it changes, and why.
+   */
+  get path(): PeerPath {
+    return this.ladder.path;
   }
 
   /**
@@ -182,8 +226,8 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
    * once the message is queued on the channel; waits (without polling) while the channel is backed up.
    */
   send(data: string | ArrayBuffer | ArrayBufferView | Blob | unknown): Promise<void> {
-    const channel = this.channel;
-    if (channel?.readyState !== 'open') {
+    const channel = this.ladder.main;
+    if (channel.readyState !== 'open') {
       return Promise.reject(new IcebreakerError('peer-unavailable', `peer ${this.id}: the data channel is ${this.channelState}`));
     }
     const task = this.sending.then(async () => {
@@ -212,9 +256,13 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
   async flush(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     await this.sending;
-    const channel = this.channel;
-    if (channel?.readyState !== 'open') return;
+    const channel = this.ladder.main;
+    if (channel.readyState !== 'open') return;
     if (channel.bufferedAmount > 0) await drained(channel, 0).catch(() => {});
+    // The relay knows when the peer has taken everything: its credit comes back whole.
+    while (this.ladder.relayOutstanding > 0 && Date.now() < deadline && !this.closed)
+      await new Promise((resolve) => setTimeout(resolve, RELAY_FLUSH_POLL_MS));
+    if (this.ladder.path === 'relay') return;
     // No stack has an event for "all data acknowledged": watch the transport's byte counters until
     // they stand still (data out, acknowledgements in).
     let last = await this.bytesMoved();
@@ -254,9 +302,10 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
       size: file.size,
       type: file.type ?? '',
     };
-    const channel = this.pc.createDataChannel(TRANSFER_LABEL, { ordered: true });
-    channel.binaryType = 'arraybuffer';
-    const transfer = new OutgoingTransfer(channel, info, file, options, this.frameBytes());
+    const channel = this.ladder.openTransfer();
+    // A file that may move from the relay to a data channel uses frames every stack takes.
+    const frameBytes = this.ladder.path === 'relay' ? Math.min(DEFAULT_FRAME_BYTES, this.frameBytes()) : this.frameBytes();
+    const transfer = new OutgoingTransfer(channel, info, file, options, frameBytes);
     this.outgoing.add(transfer);
     void transfer.done.finally(() => this.outgoing.delete(transfer)).catch(() => {});
     return transfer;
@@ -297,8 +346,8 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
    * peer that sends and leaves (`icebreaker peer` piping lines), at a receiver slow to take them.
    */
   closeWhenDrained(lingerMs: number): void {
-    const channel = this.channel;
-    if (this.closed || !channel || channel.readyState !== 'open') {
+    const channel = this.ladder.main;
+    if (this.closed || channel.readyState !== 'open') {
       this.close();
       return;
     }
@@ -321,9 +370,20 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
     if (this.restartTimer) clearTimeout(this.restartTimer);
     for (const transfer of this.incoming.values()) transfer.closed();
     for (const transfer of this.outgoing) transfer.cancel('the connection to the peer closed');
-    this.channel?.close();
+    this.ladder.close();
+    this.ladder.main.close();
     this.pc.close();
     this.emit('close');
+  }
+
+  /** @internal A sealed relay payload from this peer (the room routes the relay frames). */
+  relayIn(payload: Uint8Array): void {
+    this.ladder.relayIn(payload);
+  }
+
+  /** @internal The signaling connection is back: relay what waited. */
+  relayResume(): void {
+    this.ladder.resume();
   }
 
   /** Handles one signal from this peer (the room delivers them in order). */
@@ -335,6 +395,9 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
         return;
       case 'candidate':
         this.enqueue(() => this.addCandidate(data.candidate));
+        return;
+      case 'relay-key':
+        this.ladder.relayKey(data.key);
         return;
       case 'end-of-candidates':
         // An absent candidate is the W3C way to say "no more" (RFC 8838 §13); stacks that do not know
@@ -438,7 +501,9 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
     const state = this.pc.iceConnectionState;
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.restartTimer = null;
-    if (state === 'failed') this.restartIce();
+    this.ladder.iceChanged(state);
+    // With the relay, the ladder restarts ICE with growing pauses while the relay carries the data.
+    if (state === 'failed' && !this.ladder.relayReady) this.restartIce();
     else if (state === 'disconnected') {
       this.restartTimer = setTimeout(() => {
         if (this.pc.iceConnectionState === 'disconnected') this.restartIce();
@@ -454,42 +519,43 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
       this.adoptTransfer(channel);
       return;
     }
-    if (channel.label !== MAIN_LABEL || this.channel) {
-      // Said out loud, not just closed: a peer written from the docs with another label would
-      // otherwise wait for a channel that never opens, with nothing to tell it why (issue 9, item 17).
-      const why = channel.label === MAIN_LABEL ? 'a second main channel' : `a data channel labelled ${JSON.stringify(channel.label)}`;
-      channel.close();
-      this.emit(
-        'error',
-        new IcebreakerError(
-          'unexpected-channel',
-          `peer ${this.id} opened ${why}; this library uses "${MAIN_LABEL}" (messages) and "${TRANSFER_LABEL}" (files): closed`,
-        ),
-      );
-      return;
-    }
-    this.channel = channel;
-    // A channel the other side announced is already `open` in the `datachannel` event, and its
-    // `open` event still follows (W3C webrtc "announcing a data channel as open"; browsers, libwebrtc
-    // and libdatachannel alike): whichever comes first announces it, once (issue 9, item 10: the
-    // CLI sent its file twice).
-    let announced = false;
-    const announce = (): void => {
-      if (announced || this.closed) return;
-      announced = true;
-      this.emit('state');
-      this.emit('open');
-    };
-    channel.addEventListener('open', announce);
-    channel.addEventListener('close', () => {
-      this.emit('state');
-      this.close();
-    });
-    channel.addEventListener('message', (event) => this.receive((event as MessageEvent).data));
-    if (channel.readyState === 'open') queueMicrotask(announce);
+    const direct = channel.label === MAIN_LABEL || channel.label.startsWith(RELAY_MOVED_LABEL);
+    if (direct && this.ladder.adoptDirect(channel)) return;
+    // Said out loud, not just closed: a peer written from the docs with another label would
+    // otherwise wait for a channel that never opens, with nothing to tell it why (issue 9, item 17).
+    const why = channel.label === MAIN_LABEL ? 'a second main channel' : `a data channel labelled ${JSON.stringify(channel.label)}`;
+    channel.close();
+    this.emit(
+      'error',
+      new IcebreakerError(
+        'unexpected-channel',
+        `peer ${this.id} opened ${why}; this library uses "${MAIN_LABEL}" (messages) and "${TRANSFER_LABEL}" (files): closed`,
+      ),
+    );
   }
 
-  private adoptTransfer(channel: RTCDataChannel): void {
+  /**
+   * The main channel (on whichever path carries it) opened, closed or brought a message. A channel
+   * the other side announced is already `open` in the `datachannel` event, and its `open` event still
+   * follows (W3C webrtc "announcing a data channel as open"; browsers, libwebrtc and libdatachannel
+   * alike): the main channel opens once, and this announces it once (issue 9, item 10: the CLI sent
+   * its file twice).
+   */
+  private mainEvent(event: 'open' | 'close' | 'message', data?: unknown): void {
+    if (event === 'message') this.receive(data);
+    else if (event === 'close') {
+      this.emit('state');
+      this.close();
+    } else
+      queueMicrotask(() => {
+        if (this.announced || this.closed) return;
+        this.announced = true;
+        this.emit('state');
+        this.emit('open');
+      });
+  }
+
+  private adoptTransfer(channel: ChannelLike): void {
     // Held until closed, for the same reason as `outgoing`: before its header arrives, nothing else refers to it.
     this.transferChannels.add(channel);
     channel.addEventListener('close', () => this.transferChannels.delete(channel));

@@ -1,6 +1,8 @@
 import { IcebreakerError, type MessageData, type PeerId, type PeerInfo, type SignalData, type WelcomeMessage } from '@icebreaker/protocol';
 
 import { Emitter } from './emitter.js';
+import type { PathInfo } from './path-ladder.js';
+import type { RelayContext } from './peer-relay.js';
 import { type PeerContext, RemotePeer } from './remote-peer.js';
 import { MAX_RESENDS, SignalLink } from './signal-link.js';
 import { SignalingClient, type WebSocketConstructor } from './signaling-client.js';
@@ -33,6 +35,13 @@ export interface ConnectOptions {
    * times at most (50 ms to 60 s, default 2 s); the peer is then reported (`signals-unacknowledged`).
    */
   readonly retransmitMs?: number;
+  /**
+   * The last rung of the connection ladder: when ICE has not connected within `afterMs` (0 to 10 min,
+   * default 4 s), or fails, the data goes through the signaling server, end-to-end encrypted, until ICE
+   * connects and it moves back (see the README's "The ladder"). Used only when the server offers it.
+   * `false` turns it off: a peer whose ICE fails then stays unconnected.
+   */
+  readonly relay?: { readonly afterMs?: number } | false;
   /** Largest frame on a data channel, in bytes (1024 to 262144; default: what both sides negotiated, at most 256 KiB; 64 KiB if the stack does not say). */
   readonly frameBytes?: number;
 }
@@ -44,6 +53,8 @@ export type SignalingState = 'open' | 'reconnecting' | 'closed';
 export interface RoomEvents {
   /** A remote peer appeared (it joined, or was in the room when you did). */
   peer: [peer: RemotePeer];
+  /** The path to a peer changed (`direct`, `turn`, `relay`): see {@link RemotePeer.path}. */
+  path: [peer: RemotePeer, info: PathInfo];
   /** A remote peer left the room (after its grace period, if its connection dropped). */
   'peer-left': [peer: RemotePeer];
   /** A peer's main data channel opened: once per peer connection. */
@@ -175,6 +186,7 @@ export class Room extends Emitter<RoomEvents> {
       this.emit('peer-left', entry.peer);
     });
     signaling.on('signal', (from, data, seq) => this.receive(from, data, seq));
+    signaling.on('relay', (from, payload) => this.remote.get(from)?.peer.relayIn(payload));
     signaling.on('error', (error) => this.emit('error', error, undefined));
     // A draining server: leave on our own, at a random moment of the first half of the window so
     // that a node's clients do not all arrive at the next node at once; the close starts the resume.
@@ -228,6 +240,7 @@ export class Room extends Emitter<RoomEvents> {
       disconnectedRestartMs: this.options.disconnectedRestartMs ?? LIMITS.disconnectedRestartMs.default,
       ...(this.options.frameBytes === undefined ? {} : { frameBytes: this.options.frameBytes }),
       ...(info.name === undefined ? {} : { name: info.name }),
+      ...this.relayContext(info.id),
     };
     const created = new RemotePeer(info.id, context);
     peer = created;
@@ -237,8 +250,22 @@ export class Room extends Emitter<RoomEvents> {
     created.on('message', (data) => this.emit('message', created, data));
     created.on('transfer', (transfer) => this.emit('transfer', created, transfer));
     created.on('error', (error) => this.emit('error', error, created));
+    created.on('path', (path) => this.emit('path', created, path));
     this.emit('peer', created);
     return entry;
+  }
+
+  /** The relay to `peerId`, when the server offers it and the application did not turn it off. */
+  private relayContext(peerId: PeerId): { relay?: RelayContext } {
+    if (this.options.relay === false || !this.welcome.relay) return {};
+    const relay: RelayContext = {
+      transport: { send: (payload) => this.state === 'open' && this.signaling.relay(peerId, payload) },
+      report: (state) => {
+        if (this.state === 'open') this.signaling.relayState(peerId, state);
+      },
+      afterMs: this.options.relay?.afterMs ?? LIMITS.relayAfterMs.default,
+    };
+    return { relay };
   }
 
   /** Reopens the signaling connection with backoff and resumes the same peer id. */
@@ -269,7 +296,10 @@ export class Room extends Emitter<RoomEvents> {
       this.setState('open');
       for (const info of this.welcome.peers) this.ensurePeer(info, false);
       // Whatever was sent into the outage goes again; the receiving links drop duplicates.
-      for (const { link } of this.remote.values()) link.resend();
+      for (const { link, peer } of this.remote.values()) {
+        link.resend();
+        peer.relayResume();
+      }
       return;
     }
     if (!retry) this.close();

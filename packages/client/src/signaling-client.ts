@@ -1,7 +1,9 @@
 import {
   type ClientMessage,
+  decodeRelayFrame,
   decodeServerMessage,
   encode,
+  encodeRelayFrame,
   IcebreakerError,
   type PeerId,
   type PeerInfo,
@@ -19,8 +21,10 @@ import { validateJoin, validateSignalingOpen } from './validate.js';
 /** The part of the WHATWG `WebSocket` the client uses; the browser's and the `ws` package's both fit. */
 export interface WebSocketLike {
   readonly readyState: number;
-  /** Sends one text frame. */
-  send(data: string): void;
+  /** How binary frames arrive; the client sets `'arraybuffer'` (the browser's default is `'blob'`). */
+  binaryType?: string;
+  /** Sends one frame: text for signaling, binary for the relay. */
+  send(data: string | Uint8Array<ArrayBuffer>): void;
   /** Closes the connection with a close code (RFC 6455 §7.4). */
   close(code?: number, reason?: string): void;
   /** A frame arrived. */
@@ -59,6 +63,8 @@ export interface SignalingEvents {
   close: [code: number, reason: string];
   /** The server is shutting down: reconnect (to another node) within this many milliseconds. */
   'going-away': [reconnectWithinMs: number];
+  /** A relay frame from a peer of the room: its sealed payload (see the protocol's `relay-frame.ts`). */
+  relay: [from: PeerId, payload: Uint8Array];
 }
 
 const OPEN = 1;
@@ -83,6 +89,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
 
   private constructor(private readonly socket: WebSocketLike) {
     super();
+    socket.binaryType = 'arraybuffer';
     socket.addEventListener('message', (event) => this.receive(event.data));
     // A close event always follows an error event; listening keeps Node's ws from treating it as uncaught.
     socket.addEventListener('error', () => {});
@@ -148,6 +155,21 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     return id;
   }
 
+  /**
+   * Sends a sealed relay payload to `to` as a binary relay frame. Returns false, sending nothing,
+   * when the connection is not open.
+   */
+  relay(to: PeerId, payload: Uint8Array): boolean {
+    if (this.socket.readyState !== OPEN) return false;
+    this.socket.send(encodeRelayFrame(to, payload));
+    return true;
+  }
+
+  /** Tells the server that the relay to `to` opened, moved to the direct path, or closed (for its counts). */
+  relayState(to: PeerId, state: 'open' | 'upgraded' | 'closed'): void {
+    if (this.socket.readyState === OPEN) this.send({ type: 'relay', id: this.nextId++, to, state });
+  }
+
   /** Leaves the room; the connection stays open and may join again. */
   leave(): void {
     this.joined = null;
@@ -165,6 +187,10 @@ export class SignalingClient extends Emitter<SignalingEvents> {
   }
 
   private receive(frame: unknown): void {
+    if (typeof frame !== 'string') {
+      this.receiveBinary(frame);
+      return;
+    }
     const result = decodeServerMessage(frame);
     if (!result.ok) {
       this.emit('error', new IcebreakerError(result.error.code, `from the server: ${result.error.message}`), undefined);
@@ -200,5 +226,21 @@ export class SignalingClient extends Emitter<SignalingEvents> {
         return;
       }
     }
+  }
+
+  private receiveBinary(frame: unknown): void {
+    const bytes =
+      frame instanceof ArrayBuffer
+        ? new Uint8Array(frame)
+        : ArrayBuffer.isView(frame)
+          ? new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength)
+          : null;
+    const result = bytes ? decodeRelayFrame(bytes) : null;
+    if (!result?.ok) {
+      const why = result ? result.error.message : 'a binary frame of an unknown form';
+      this.emit('error', new IcebreakerError('bad-relay-frame', `from the server: ${why}`), undefined);
+      return;
+    }
+    this.emit('relay', result.value.peer, result.value.payload);
   }
 }

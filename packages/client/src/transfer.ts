@@ -7,6 +7,7 @@ import {
   type TransferInfo,
 } from '@icebreaker/protocol';
 import { sendWithBackpressure } from './backpressure.js';
+import type { ChannelLike } from './channel-like.js';
 import { Emitter } from './emitter.js';
 import { createSha256, type Sha256 } from './sha256.js';
 
@@ -31,7 +32,7 @@ const PROGRESS_INTERVAL_MS = 100;
  */
 const CANCEL_CLOSE_MS = 2000;
 
-function closeLater(channel: RTCDataChannel): void {
+function closeLater(channel: ChannelLike): void {
   const timer = setTimeout(() => channel.close(), CANCEL_CLOSE_MS);
   (timer as { unref?: () => void }).unref?.();
   channel.addEventListener('close', () => clearTimeout(timer), { once: true });
@@ -85,7 +86,7 @@ export class OutgoingTransfer extends Transfer {
   private cancelledBy: string | null = null;
 
   constructor(
-    private readonly channel: RTCDataChannel,
+    private readonly channel: ChannelLike,
     info: TransferInfo,
     file: FileSource,
     options: SendFileOptions,
@@ -188,7 +189,7 @@ export class IncomingTransfer extends Transfer {
   private asked = false;
 
   constructor(
-    private readonly channel: RTCDataChannel,
+    private readonly channel: ChannelLike,
     info: TransferInfo,
   ) {
     super(info);
@@ -347,7 +348,7 @@ export function parseHead(data: unknown): TransferInfo | null {
  * The sender's view of the receiver's replies, one at a time and in order. `seen` runs as each
  * arrives; once the channel closes, every further reply reads as a failure.
  */
-function controlInbox(channel: RTCDataChannel, seen: (control: ReceiverControl) => void): { next(): Promise<ReceiverControl> } {
+function controlInbox(channel: ChannelLike, seen: (control: ReceiverControl) => void): { next(): Promise<ReceiverControl> } {
   const arrived: ReceiverControl[] = [];
   const waiting: ((control: ReceiverControl) => void)[] = [];
   let closed = false;
@@ -379,7 +380,7 @@ function controlInbox(channel: RTCDataChannel, seen: (control: ReceiverControl) 
 }
 
 /** Resolves once the channel is open; rejects if it closes first. */
-export function opened(channel: RTCDataChannel): Promise<void> {
+export function opened(channel: ChannelLike): Promise<void> {
   if (channel.readyState === 'open') return Promise.resolve();
   return new Promise((resolve, reject) => {
     channel.addEventListener('open', () => resolve(), { once: true });

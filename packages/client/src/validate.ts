@@ -18,6 +18,8 @@ export const LIMITS = {
   /** Reconnect attempts: a zero delay would hammer the server in a tight loop. */
   initialDelayMs: { min: 10, max: 60_000, default: 250 },
   maxDelayMs: { max: 600_000, default: 5000 },
+  /** How long ICE may take before the relay carries the data: 0 relays at once (and upgrades later). */
+  relayAfterMs: { min: 0, max: 600_000, default: 4000 },
 } as const;
 
 const CONNECT_KEYS = [
@@ -32,6 +34,7 @@ const CONNECT_KEYS = [
   'disconnectedRestartMs',
   'retransmitMs',
   'frameBytes',
+  'relay',
 ];
 
 const ENUMS: Record<string, readonly string[]> = {
@@ -67,6 +70,10 @@ export function validateConnect(url: unknown, options: unknown): void {
     if (r.initialDelayMs !== undefined) whole('options.reconnect.initialDelayMs', r.initialDelayMs, initialDelayMs.min, initialDelayMs.max);
     const floor = (r.initialDelayMs as number | undefined) ?? initialDelayMs.default;
     if (r.maxDelayMs !== undefined) whole('options.reconnect.maxDelayMs', r.maxDelayMs, floor, maxDelayMs.max);
+  }
+  if (o.relay !== undefined && o.relay !== false) {
+    const r = record('options.relay', o.relay, ['afterMs'], 'false or an object');
+    if (r.afterMs !== undefined) whole('options.relay.afterMs', r.afterMs, LIMITS.relayAfterMs.min, LIMITS.relayAfterMs.max);
   }
   for (const key of ['disconnectedRestartMs', 'retransmitMs', 'frameBytes'] as const) {
     if (o[key] !== undefined) whole(`options.${key}`, o[key], LIMITS[key].min, LIMITS[key].max);

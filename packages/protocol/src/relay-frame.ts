@@ -130,6 +130,13 @@ export const RelayOp = {
   Credit: 7,
 } as const;
 
+/**
+ * The label of a data channel that takes over relay channel N on the direct path: this prefix and N
+ * in decimal (`icebreaker-moved:3`). Each side opens its own for the bytes it sends; the receiver reads
+ * it once the relay channel's `Switch` has arrived. A main channel that has died takes the number 1.
+ */
+export const RELAY_MOVED_LABEL = 'icebreaker-moved:';
+
 /** One of {@link RelayOp}'s values. */
 export type RelayOp = (typeof RelayOp)[keyof typeof RelayOp];
 
