@@ -226,10 +226,12 @@ export class RelayLink extends Emitter<RelayLinkEvents> {
     }
     const op = decoded.value;
     if (op.op === RelayOp.Credit) {
-      if (op.body.byteLength !== 4) return this.fail(new IcebreakerError('relay-failed', 'a credit op without its 4 bytes'));
-      this.credit += new DataView(op.body.buffer, op.body.byteOffset, 4).getUint32(0);
-      if (this.credit > RELAY_WINDOW_BYTES)
-        return this.fail(new IcebreakerError('relay-failed', 'the peer gave more credit than it was owed'));
+      const credit = op.body.byteLength === 4 ? new DataView(op.body.buffer, op.body.byteOffset, 4).getUint32(0) : null;
+      if (credit === null || this.credit + credit > RELAY_WINDOW_BYTES) {
+        this.fail(new IcebreakerError('relay-failed', 'the peer gave more credit than it was owed'));
+        return;
+      }
+      this.credit += credit;
       this.pump();
       return;
     }
@@ -244,8 +246,10 @@ export class RelayLink extends Emitter<RelayLinkEvents> {
       return;
     }
     if (op.op === RelayOp.Open) {
-      if (this.channels.has(op.channel))
-        return this.fail(new IcebreakerError('relay-failed', `the peer opened channel ${op.channel} twice`));
+      if (this.channels.has(op.channel)) {
+        this.fail(new IcebreakerError('relay-failed', `the peer opened channel ${op.channel} twice`));
+        return;
+      }
       this.emit('channel', this.channel(op.channel, new TextDecoder().decode(op.body)));
       return;
     }
