@@ -21,8 +21,8 @@ interface Wire {
 
 async function linkedPair(options: { autoDeliver?: boolean } = {}) {
   const wires: Record<'ab' | 'ba', Wire> = { ab: wire(), ba: wire() };
-  const a = new RelayLink({ send: (payload) => (wires.ab.inFlight.push(payload), true) }, true);
-  const b = new RelayLink({ send: (payload) => (wires.ba.inFlight.push(payload), true) }, false);
+  const a = new RelayLink({ send: (payload) => wires.ab.inFlight.push(payload) > 0 }, true);
+  const b = new RelayLink({ send: (payload) => wires.ba.inFlight.push(payload) > 0 }, false);
   function wire(): Wire {
     const inFlight: Uint8Array[] = [];
     return {
