@@ -66,6 +66,8 @@ export class PathLadder {
   private readonly relay: PeerRelay | null;
   /** The direct main channel: the first `icebreaker` one, or a moved one after it died. */
   private direct: RTCDataChannel | null = null;
+  /** A direct main channel died under way: the next one is a moved one (`icebreaker-moved:1`). */
+  private directDied = false;
   /** Channels that have travelled over the relay, by relay number (the main one too). */
   private readonly relayed = new Map<number, PathChannel>();
   /** Data channels opened to take channels over from the relay: held so a binding cannot collect them. */
@@ -235,6 +237,7 @@ export class PathLadder {
       // The direct path died under an open channel: it is given up, and a new one takes over later.
       this.main.abandon(this.direct);
       this.direct = null;
+      this.directDied = true;
     }
     this.main.fallBackTo(channel);
     this.setPath({ path: 'relay', reason });
@@ -265,12 +268,13 @@ export class PathLadder {
     clearTimeout(this.restartTimer);
     const direct = this.direct;
     if (direct?.readyState === 'open') this.moveMain(direct);
-    else if (!direct) {
+    else if (!direct && this.directDied) {
       const channel = this.openMoved(MAIN_RELAY_CHANNEL);
       this.direct = channel;
       this.watchDirect(channel);
     }
-    // (A direct main channel still opening moves in its `open` handler.)
+    // A direct main channel still opening (or, on the side that did not create it, still to be
+    // announced by a `datachannel` event) moves in its `open` handler.
     for (const [id, path] of this.relayed) if (id !== MAIN_RELAY_CHANNEL && path.readyState === 'open') this.moveOver(id, path);
     void this.describe('ICE connected: the direct path carries the data again');
   }
@@ -322,6 +326,7 @@ export class PathLadder {
       if (state === 'connected') return;
       this.main.abandon(channel);
       this.direct = null;
+      this.directDied = true;
       this.startRelay(`the direct connection died (${state})`);
     });
     if (channel.readyState === 'open') opened();

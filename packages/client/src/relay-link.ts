@@ -150,11 +150,13 @@ export class RelayLink extends Emitter<RelayLinkEvents> {
       else this.early.push(payload.slice());
       return;
     }
-    // Opened one at a time: the counter check needs arrival order, and so do the channels.
-    const copy = payload.slice();
-    this.opening = this.opening
-      .then(() => cipher.open.open(copy))
-      .then((plain) => this.dispatch(plain))
+    // Opening starts at once (the counter is checked now, in arrival order) and runs beside the
+    // opening of the payloads before it; the ops are delivered in arrival order. The payload is a
+    // view into a frame of its own, which nothing else writes to: no copy.
+    const opened = cipher.open.open(payload as Uint8Array<ArrayBuffer>);
+    opened.catch(() => {});
+    this.opening = Promise.all([this.opening, opened])
+      .then(([, plain]) => this.dispatch(plain))
       .catch((error: unknown) =>
         this.fail(error instanceof IcebreakerError ? error : new IcebreakerError('relay-failed', String(error), { cause: error })),
       );
@@ -198,9 +200,12 @@ export class RelayLink extends Emitter<RelayLinkEvents> {
 
   private seal(cipher: { seal: Sealer }, plain: Uint8Array<ArrayBuffer>, evenIfClosed = false): void {
     this.inSeal += 1;
-    this.sealing = this.sealing
-      .then(() => cipher.seal.seal(plain))
-      .then((payload) => {
+    // Sealing starts at once (WebCrypto runs it off the main thread, beside the payloads before
+    // it); the counter is taken now, so the payloads go out in the order they were sealed.
+    const sealed = cipher.seal.seal(plain);
+    sealed.catch(() => {});
+    this.sealing = Promise.all([this.sealing, sealed])
+      .then(([, payload]) => {
         this.inSeal -= 1;
         if (evenIfClosed) {
           this.transport.send(payload);
