@@ -15,6 +15,7 @@ import { JoinDeadline } from './join-deadline.js';
 import { ServerMetrics } from './metrics.js';
 import { RateLimits } from './rate-limiter.js';
 import { Rejections } from './rejections.js';
+import { RELAY_FRAME_MAX } from './relay-flow.js';
 import { type GateState, refuseUpgrade, UPGRADE_REFUSALS, upgradeGate } from './upgrade-gate.js';
 
 /**
@@ -138,6 +139,7 @@ export async function createSignalingServer(options: SignalingOptions = {}): Pro
     peers: hub.peerCount,
     parked: hub.parkedCount,
     queuedBytes: hub.queuedBytes,
+    relayBufferedBytes: hub.relay.flow.bufferedBytes,
   }));
   const hub = await Hub.open(config, metrics, log, addresses);
   const rejections: Rejections = new Rejections(metrics, log);
@@ -161,7 +163,8 @@ export async function createSignalingServer(options: SignalingOptions = {}): Pro
   const wss = new WebSocketServer({
     noServer: true,
     clientTracking: false,
-    maxPayload: config.maxMessageBytes * HARD_FRAME_FACTOR,
+    // Relay frames (binary) may be larger than a small --max-message-bytes allows text to be.
+    maxPayload: Math.max(config.maxMessageBytes * HARD_FRAME_FACTOR, config.relay === 'off' ? 0 : RELAY_FRAME_MAX),
     ...WS_LIMITS,
   });
 
