@@ -9,6 +9,15 @@ import type { RelayRefusal } from './relay-router.js';
 const RATE_LIMITED_NOTICE =
   'too many messages or bytes: messages are dropped from here until you slow down; keep on and the connection is closed';
 
+/**
+ * Frames larger than this many times `maxMessageBytes` are refused by the WebSocket layer itself
+ * (close 1009) before they are buffered; frames in between are read and answered with
+ * `message-too-large`, so an honest client with an oversized SDP learns why and keeps its connection.
+ * (ws's own bound also lets through the largest relay frame, which a small `maxMessageBytes` may be
+ * under: a text frame between the two is closed here, as ws would have.)
+ */
+export const HARD_FRAME_FACTOR = 4;
+
 /** Messages kept while a join's token is checked (a few milliseconds); more are refused, not queued. */
 const MAX_BACKLOG = 32;
 
@@ -41,6 +50,11 @@ export class FramePipeline {
       return;
     }
     const bytes = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
+    if (bytes > this.maxMessageBytes * HARD_FRAME_FACTOR) {
+      this.rejections.record(connection, 'frame-too-large', 'closed a connection that sent a huge frame');
+      connection.socket.close(1009, 'message too big');
+      return;
+    }
     // Charged before anything else is spent on the frame: decoding a flood is what a flood wants.
     if (!this.charge(connection, bytes, receivedAt)) return;
     if (bytes > this.maxMessageBytes) {

@@ -7,7 +7,7 @@ import { WebSocketServer } from 'ws';
 import { AddressBook } from './address-book.js';
 import { checkOptions, RATE_BURST_SECONDS, type ServerConfig } from './config.js';
 import { allClosed, Connections } from './connections.js';
-import { FramePipeline } from './frame-pipeline.js';
+import { FramePipeline, HARD_FRAME_FACTOR } from './frame-pipeline.js';
 import { Heartbeat } from './heartbeat.js';
 import { type HttpRoutes, httpRoutes, type RouteState } from './http-routes.js';
 import { Hub } from './hub.js';
@@ -17,13 +17,6 @@ import { RateLimits } from './rate-limiter.js';
 import { Rejections } from './rejections.js';
 import { RELAY_FRAME_MAX } from './relay-flow.js';
 import { type GateState, refuseUpgrade, UPGRADE_REFUSALS, upgradeGate } from './upgrade-gate.js';
-
-/**
- * Frames larger than this many times `maxMessageBytes` are refused by the WebSocket layer itself
- * (close 1009) before they are buffered; frames in between are read and answered with
- * `message-too-large`, so an honest client with an oversized SDP learns why and keeps its connection.
- */
-const HARD_FRAME_FACTOR = 4;
 
 /**
  * Bounds on what one connection can make `ws` keep, whatever its bytes. Clients send each signaling
