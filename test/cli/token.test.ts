@@ -38,6 +38,20 @@ describe('icebreaker token', () => {
     expect((await elsewhere.next()).code).toBe('auth-wrong-room');
   });
 
+  it('--relay adds the claim that a server with --relay token asks for', async () => {
+    const relaying = await startHarness({ authSecret: SECRET, relay: 'token' });
+    try {
+      const mint = async (...extra: string[]) =>
+        (await icebreaker(['token', '--room', 'relay', ...extra], { ICEBREAKER_AUTH_SECRET: SECRET })).stdout.trim();
+      const withClaim = await relaying.peer('relay', { token: await mint('--relay') });
+      const without = await relaying.peer('relay', { token: await mint() });
+      expect(withClaim.welcome.relay).toEqual({ payloadBytes: 32 * 1024 });
+      expect(without.welcome).not.toHaveProperty('relay');
+    } finally {
+      await relaying.close();
+    }
+  });
+
   it.each([
     [['token'], /--room is required/],
     [['token', '--room', 'demo'], /no secret/],

@@ -18,10 +18,20 @@ const WAIT_MS = 5000;
 export class TestSocket {
   private readonly frames: Frame[] = [];
   private readonly waiters: Array<(frame: Frame) => void> = [];
+  /** Binary frames (relay frames), apart from the text ones: a test awaits each kind on its own. */
+  private readonly binary: Buffer[] = [];
+  private readonly binaryWaiters: Array<(frame: Buffer) => void> = [];
   readonly closed: Promise<{ code: number; reason: string }>;
 
   private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => {
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) {
+        const bytes = data as Buffer;
+        const waiter = this.binaryWaiters.shift();
+        if (waiter) waiter(bytes);
+        else this.binary.push(bytes);
+        return;
+      }
       const decoded = decodeServerMessage(data.toString());
       const frame = (decoded.ok ? decoded.message : JSON.parse(data.toString())) as Frame;
       const waiter = this.waiters.shift();
@@ -58,6 +68,28 @@ export class TestSocket {
       };
       this.waiters.push(waiter);
     });
+  }
+
+  /** The next binary frame received, or a rejection after a few seconds. */
+  nextBinary(waitMs = WAIT_MS): Promise<Buffer> {
+    const queued = this.binary.shift();
+    if (queued) return Promise.resolve(queued);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.binaryWaiters.splice(this.binaryWaiters.indexOf(waiter), 1);
+        reject(new Error(`no binary frame within ${waitMs}ms`));
+      }, waitMs);
+      const waiter = (frame: Buffer) => {
+        clearTimeout(timer);
+        resolve(frame);
+      };
+      this.binaryWaiters.push(waiter);
+    });
+  }
+
+  /** Binary frames already received and not yet taken. */
+  get binaryPending(): readonly Buffer[] {
+    return this.binary;
   }
 
   /** Frames already received and not yet taken. Used to assert that nothing else arrived. */

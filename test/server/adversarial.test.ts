@@ -57,7 +57,8 @@ describe('an adversarial client never disturbs a well-behaved pair', () => {
 
   it.each([
     { name: 'malformed JSON', frame: '{"type":"signal",', code: 'bad-json' },
-    { name: 'a binary frame', frame: Buffer.from([0xde, 0xad]), code: 'binary-frame' },
+    { name: 'a binary frame that is not a relay frame', frame: Buffer.from([0xde, 0xad]), code: 'bad-relay-frame' },
+    { name: 'a relay frame naming no peer of its room', frame: Buffer.from([1, 4, 99, 97, 108, 109, 0]), code: 'unknown-peer' },
     { name: 'deeply nested JSON', frame: `{"type":"signal","data":${'{"a":'.repeat(2000)}1${'}'.repeat(2000)}}`, code: 'invalid-message' },
     { name: 'a string where a number belongs', frame: { type: 'join', protocol: '1', room: 'x' }, code: 'invalid-message' },
     { name: 'a candidate as an array', frame: { type: 'signal', data: { kind: 'candidate', candidate: [] } }, code: 'invalid-message' },

@@ -9,7 +9,10 @@ const offer = { kind: 'description', description: { type: 'offer', sdp: 'v=0\r\n
 const CASES: Array<{ name: string; frame: object | string | Buffer; code: string; joined?: boolean }> = [
   { name: 'text that is not JSON', frame: 'hello', code: 'bad-json' },
   { name: 'truncated JSON', frame: '{"type":"join"', code: 'bad-json' },
-  { name: 'a binary frame', frame: Buffer.from([1, 2, 3]), code: 'binary-frame' },
+  // Binary frames are relay frames: this one names a peer (1 byte: "\u0002") with a payload of one byte.
+  { name: 'a binary relay frame before join', frame: Buffer.from([1, 1, 2, 3]), code: 'not-joined' },
+  { name: 'a binary frame that is not a relay frame', frame: Buffer.from([2, 2, 3]), code: 'bad-relay-frame' },
+  { name: 'a relay frame to no peer of the room', frame: Buffer.from([1, 1, 65, 3]), code: 'unknown-peer', joined: true },
   { name: 'a JSON array', frame: '[1,2]', code: 'invalid-message' },
   { name: 'JSON null', frame: 'null', code: 'invalid-message' },
   { name: 'a numeric type', frame: { type: 5 }, code: 'invalid-message' },

@@ -61,6 +61,14 @@ describe('resolveConfig', () => {
     [{ redis: 'http://127.0.0.1:6379' }, '--redis'],
     [{ redis: 'not a url' }, '--redis'],
     [{ 'node-timeout': '100ms' }, '--node-timeout'],
+    [{ relay: 'sometimes' }, '--relay'],
+    [{ relay: '' }, '--relay'],
+    [{ 'relay-peer-rate': '1 MB/s' }, '--relay-peer-rate'],
+    [{ 'relay-peer-rate': '-1' }, '--relay-peer-rate'],
+    [{ 'relay-room-rate': '2GiB' }, '--relay-room-rate'],
+    [{ 'relay-server-rate': 'unlimited' }, '--relay-server-rate'],
+    [{ 'relay-max-buffered-bytes': '64KiB' }, '--relay-max-buffered-bytes'],
+    [{ 'relay-max-buffered-bytes': '0' }, '--relay-max-buffered-bytes'],
   ])('refuses %o with an invalid-config error naming %s', (flags, name) => {
     let error: unknown;
     try {
@@ -100,6 +108,19 @@ describe('resolveConfig', () => {
       nodeTimeoutMs: 3000,
     });
     expect(resolveConfig({}, { ICEBREAKER_REDIS_URL: 'rediss://cache.example:6380' }).redisUrl).toBe('rediss://cache.example:6380');
+  });
+
+  it('reads the relay mode and its limits, with units', () => {
+    expect(resolveConfig({ relay: 'token', 'relay-peer-rate': '1MiB', 'relay-room-rate': '0' }, {})).toMatchObject({
+      relay: 'token',
+      relayPeerBytesPerSecond: 1024 * 1024,
+      relayRoomBytesPerSecond: 0,
+    });
+    expect(resolveConfig({}, { ICEBREAKER_RELAY: 'off', ICEBREAKER_RELAY_MAX_BUFFERED_BYTES: '16MiB' })).toMatchObject({
+      relay: 'off',
+      relayMaxBufferedBytes: 16 * 1024 * 1024,
+    });
+    expect(resolveConfig({}, { ICEBREAKER_RELAY_SERVER_RATE: '512KiB' }).relayServerBytesPerSecond).toBe(512 * 1024);
   });
 
   it('reads TURN URLs as a list, with their secret and TTL', () => {

@@ -37,13 +37,18 @@ const message = fc.oneof(
   ),
   fc.record({ type: fc.constant('signal'), id: anything, to: anything, seq: anything, data, from: anything }, { requiredKeys: ['type'] }),
   fc.record({ type: fc.constant('leave'), id: anything }, { requiredKeys: ['type'] }),
+  fc.record(
+    { type: fc.constant('relay'), id: anything, to: anything, state: fc.oneof(fc.constantFrom('open', 'upgraded', 'closed'), anything) },
+    { requiredKeys: ['type'] },
+  ),
   fc.dictionary(fc.string({ maxLength: 8 }), anything),
 );
-/** One frame as it goes on the wire: JSON of a message, any text, or binary. */
+/** One frame as it goes on the wire: JSON of a message, any text, or binary (what the server reads as a relay frame). */
 const frame = fc.oneof(
   { weight: 6, arbitrary: message.map((m) => JSON.stringify(m)) },
   { weight: 2, arbitrary: fc.string({ maxLength: 200 }) },
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes)) },
+  { weight: 1, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 40 }).map((bytes) => Buffer.from([1, bytes.length - 1, ...bytes])) },
 );
 
 /**

@@ -32,6 +32,11 @@ const BAD: Record<string, unknown[]> = {
   rateMessagesPerSecond: [-1, 1.5],
   rateBytesPerSecond: [-1],
   maxBufferedBytes: [0, 16 * 1024 - 1],
+  relay: ['yes', true, 'ON', null],
+  relayPeerBytesPerSecond: [-1, 0.5, 1024 ** 3 + 1, '1MiB'],
+  relayRoomBytesPerSecond: [-1, Number.NaN],
+  relayServerBytesPerSecond: [-1, Number.POSITIVE_INFINITY],
+  relayMaxBufferedBytes: [0, 256 * 1024 - 1, 1.5],
   turnUrls: ['turn:x', ['stun:x'], ['turn:a b']],
   turnSecret: ['short'],
   turnTtlMs: [0, 9_999],
@@ -126,7 +131,8 @@ describe('the other public entry points of the server package', () => {
     [{ room: 'r', ttlMs: 60_000, name: '\u001b[2J' }, /room token: /],
     [null, /options: expected/],
     // Found by an outsider: an unknown option (a `ttl` for `ttlMs`) was ignored, then ttlMs reported missing.
-    [{ room: 'r', ttl: 5 }, /options\.ttl: not an option; the options are room, ttlMs, name, role/],
+    [{ room: 'r', ttl: 5 }, /options\.ttl: not an option; the options are room, ttlMs, name, role, relay/],
+    [{ room: 'r', ttlMs: 60_000, relay: 'yes' }, /options\.relay: expected true or false/],
   ])('mintRoomToken refuses %j with a TypeError naming the field', async (options, message) => {
     await expect(mintRoomToken(SECRET, options as unknown as MintOptions)).rejects.toThrow(message);
     await expect(mintRoomToken(SECRET, options as unknown as MintOptions)).rejects.toBeInstanceOf(TypeError);

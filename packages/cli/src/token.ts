@@ -13,6 +13,8 @@ Options:
   --ttl <duration>    how long it is valid, e.g. 15m, 1h (default 1h)
   --name <name>       display name the peer will have (it overrides the one the client asks for)
   --role <role>       role the other peers see, e.g. host
+  --relay             the claim relay: true: with \`serve --relay token\`, only such peers may relay
+                      through the server when their direct connection fails
   --secret <secret>   the server's auth secret (default: env ICEBREAKER_AUTH_SECRET)
   --help              show this help
 `;
@@ -28,7 +30,7 @@ export async function token(
     err.write(`icebreaker token: ${message}\nRun "icebreaker token --help" for the options.\n`);
     return 2;
   };
-  let values: { room?: string; ttl?: string; name?: string; role?: string; secret?: string; help?: boolean };
+  let values: { room?: string; ttl?: string; name?: string; role?: string; relay?: boolean; secret?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: [...argv],
@@ -37,6 +39,7 @@ export async function token(
         ttl: { type: 'string' },
         name: { type: 'string' },
         role: { type: 'string' },
+        relay: { type: 'boolean' },
         secret: { type: 'string' },
         help: { type: 'boolean' },
       },
@@ -56,10 +59,15 @@ export async function token(
     return fail("no secret: pass --secret or set ICEBREAKER_AUTH_SECRET (the server's --auth-secret)");
   try {
     const ttlMs = parseDuration(values.ttl ?? '1h', '--ttl', 1000, 366 * 86_400_000);
-    const { room, name, role } = values;
-    out.write(
-      `${await mintRoomToken(secret, { room, ttlMs, ...(name === undefined ? {} : { name }), ...(role === undefined ? {} : { role }) })}\n`,
-    );
+    const { room, name, role, relay } = values;
+    const options = {
+      room,
+      ttlMs,
+      ...(name === undefined ? {} : { name }),
+      ...(role === undefined ? {} : { role }),
+      ...(relay ? { relay } : {}),
+    };
+    out.write(`${await mintRoomToken(secret, options)}\n`);
     return 0;
   } catch (error) {
     if (error instanceof TypeError || isIcebreakerError(error)) return fail(error.message);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type JoinMessage, type PeerInfo, PROTOCOL_VERSION } from '@icebreaker/protocol';
+import { type JoinMessage, type PeerInfo, PROTOCOL_VERSION, RELAY_PAYLOAD_MAX } from '@icebreaker/protocol';
 import type { Logger } from 'pino';
 import type { ServerConfig } from './config.js';
 import type { Connection } from './connection.js';
@@ -87,10 +87,12 @@ export class Admission {
 
   /**
    * Sends the welcome of an admitted peer: the others present, ICE servers (TURN credentials minted for
-   * it), and a resume token for the place's current nonce (none when resuming is off).
+   * it), a resume token for the place's current nonce (none when resuming is off), and the relay's
+   * payload size when it may relay.
    */
   welcome(connection: Connection, room: string, self: PeerInfo, peers: PeerInfo[], resumed: boolean, place: ResumablePlace): void {
     const { turnSecret, turnUrls, turnTtlMs } = this.config;
+    // Only a peer that may relay hears of the relay (absent: it is off, or not for this token).
     const turn = turnSecret === null ? [] : [turnCredentials(turnUrls, turnSecret, turnTtlMs, self.id)];
     connection.send({
       type: 'welcome',
@@ -107,11 +109,13 @@ export class Admission {
               peerId: self.id,
               ...(self.name === undefined ? {} : { name: self.name }),
               ...(self.role === undefined ? {} : { role: self.role }),
+              ...(connection.relayClaim ? { relay: true } : {}),
               nonce: place.nonce,
               expiresAt: place.resumeUntil,
             }),
           }),
       resumed,
+      ...(connection.relayAllowed ? { relay: { payloadBytes: RELAY_PAYLOAD_MAX } } : {}),
     });
     this.log.info({ event: 'join', room, peer: self.id, resumed }, 'peer joined');
   }

@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream';
 import { ERROR_CODES, type ErrorCode, encode, type RequestId, type ServerMessage } from '@icebreaker/protocol';
 import type { WebSocket } from 'ws';
 import type { RateLimiter } from './rate-limiter.js';
+import type { RelayState } from './relay-flow.js';
 import type { Endpoint, LeaveReason, Place } from './types.js';
 
 /** What a connection reports to the server around it (metrics, logs). */
@@ -26,6 +27,12 @@ export class Connection implements Endpoint {
   backlog: Array<() => void> | null = null;
   /** Whether messages are being dropped for the rate limit (and the client was told so once). */
   rateLimited = false;
+  /** Whether the token (room or resume) that admitted this peer carried the claim `relay: true`. */
+  relayClaim = false;
+  /** Whether this peer may relay through the server: `--relay on`, or `token` and the claim. */
+  relayAllowed = false;
+  /** The relay's flow state of this connection, as a sender and as a receiver; made when it first relays. */
+  relay: RelayState | null = null;
   /** Whether writes are being gathered for one flush at the end of this turn of the event loop. */
   private corked = false;
 
@@ -81,6 +88,28 @@ export class Connection implements Endpoint {
       });
     }
     this.socket.send(frame);
+  }
+
+  /**
+   * Sends a binary relay frame, coalesced with the turn's other writes as {@link sendFrame} does, but
+   * without its slow-consumer check: the relay bounds what it leaves unsent itself (see RelayFlow),
+   * and slows the sender rather than cutting off the receiver. `written` is called once the frame has
+   * left this process (or the connection has gone).
+   */
+  sendRelay(frame: Uint8Array, written: () => void): void {
+    if (!this.isOpen) {
+      written();
+      return;
+    }
+    if (!this.corked) {
+      this.corked = true;
+      this.transport.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.transport.uncork();
+      });
+    }
+    this.socket.send(frame, { binary: true }, written);
   }
 
   close(code: number, reason: string): void {

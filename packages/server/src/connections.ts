@@ -67,6 +67,7 @@ export class Connections {
       if (!connection) return;
       joinDeadline.settled(connection);
       connections.delete(this);
+      hub.relay.flow.closed(connection);
       const { address } = connection;
       addresses.closed(address, connection.limiter, performance.now());
       log.debug({ event: 'disconnect', address, peer: connection.peerId, code }, 'connection closed');

@@ -11,6 +11,8 @@ export class Heartbeat {
   constructor(connections: () => Iterable<Connection>, intervalMs: number) {
     this.timer = setInterval(() => {
       for (const connection of connections()) {
+        // A sender the relay has paused is not read, its pongs neither: it is not the one that stopped.
+        if (connection.relay?.paused) continue;
         if (!connection.answeredPing) {
           connection.closeReason = 'timeout';
           connection.socket.terminate();

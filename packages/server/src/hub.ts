@@ -6,6 +6,7 @@ import type { ServerConfig } from './config.js';
 import type { Connection } from './connection.js';
 import type { ServerMetrics } from './metrics.js';
 import { openRoomStore } from './open-room-store.js';
+import { RelayRouter } from './relay-router.js';
 import type { EnterOutcome, RelayOutcome, ResumeOutcome, RoomStore, StoreEvents } from './room-store.js';
 import { type LeaveReason, peerInfo } from './types.js';
 
@@ -16,14 +17,23 @@ import { type LeaveReason, peerInfo } from './types.js';
  */
 export class Hub {
   private readonly admission: Admission;
+  /** The relay through this server: binary relay frames and `relay` requests. */
+  readonly relay: RelayRouter;
 
   /**
    * Opens the store the config asks for (Redis when `redisUrl` is set, loaded only then) and a hub over it.
    * Rejects when Redis cannot be reached in time.
    */
   static async open(config: ServerConfig, metrics: ServerMetrics, log: Logger, addresses: AddressBook): Promise<Hub> {
-    const store = await openRoomStore(config, storeEvents(config, log), log);
-    return new Hub(store, config, metrics, log, addresses);
+    // The store reports relay frames that reach this node to the hub's relay, made after it.
+    let hub: Hub | undefined;
+    const store = await openRoomStore(
+      config,
+      storeEvents(config, log, (...args) => hub?.relay.arrived(...args)),
+      log,
+    );
+    hub = new Hub(store, config, metrics, log, addresses);
+    return hub;
   }
 
   constructor(
@@ -35,6 +45,7 @@ export class Hub {
   ) {
     // A store shared by several nodes agrees on one resume key (so that a peer resumes on any of them).
     this.admission = new Admission({ ...config, resumeSecret: store.resumeSecret }, log);
+    this.relay = new RelayRouter(store, config, metrics, log);
   }
 
   get ready(): boolean {
@@ -69,6 +80,9 @@ export class Hub {
       case 'signal':
         this.signal(connection, message, receivedAt, text);
         return;
+      case 'relay':
+        this.relay.request(connection, message);
+        return;
       case 'leave':
         if (!connection.place) {
           connection.sendError('not-joined', message.id);
@@ -88,6 +102,7 @@ export class Hub {
     const place = connection.place;
     if (!place) return;
     connection.place = null;
+    this.relay.left(connection);
     const { address } = connection;
     if (reason === 'left' || this.config.resumeGraceMs === 0 || place.resumeUntil <= Date.now() || !this.addresses.park(address)) {
       this.store.leave(connection, place, reason);
@@ -104,6 +119,8 @@ export class Hub {
   private join(connection: Connection, message: JoinMessage, admitted: Admitted): void {
     const nonce = newResumeNonce();
     let outcome: EnterOutcome | ResumeOutcome | Promise<EnterOutcome | ResumeOutcome>;
+    connection.relayClaim = (admitted.kind === 'resume' ? admitted.claim.relay : admitted.grant.relay) === true;
+    connection.relayAllowed = this.relay.allows(connection.relayClaim);
     if (admitted.kind === 'resume') {
       outcome = this.store.resume(connection, admitted.claim, nonce);
     } else {
@@ -196,8 +213,9 @@ export class Hub {
 }
 
 /** What the hub does when the store reports something that happened on its own. */
-function storeEvents(config: ServerConfig, log: Logger): StoreEvents {
+function storeEvents(config: ServerConfig, log: Logger, relayArrived: StoreEvents['relayArrived']): StoreEvents {
   return {
+    relayArrived,
     holdExpired(connection, requestId, count) {
       if (!connection.isOpen) return;
       connection.sendError(

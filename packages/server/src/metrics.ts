@@ -24,6 +24,8 @@ export interface LiveCounts {
   readonly parked: number;
   /** Bytes of held and queued signals (with Redis: the cluster's, as of the node's last heartbeat). */
   readonly queuedBytes: number;
+  /** Relayed bytes this node holds, written and not yet taken by the receivers' kernels (see RelayFlow). */
+  readonly relayBufferedBytes: number;
 }
 
 /**
@@ -43,6 +45,12 @@ export class ServerMetrics {
   private readonly relayedSince = new Map<string, number>();
   // A counter's child per label value, kept: looking one up by its labels hashes them on every call.
   private readonly errorChildren = new Map<string, Counter.Internal>();
+  /** Relayed bytes since the last scrape: a plain number on the relay's path, as `relayedSince`. */
+  private relayBytesSince = 0;
+  /** Relays open now (each side's `relay` `open` that has not been followed by `upgraded`, `closed` or its leaving). */
+  private relaysOpen = 0;
+  private readonly upgradeCounter: Counter;
+  private readonly pauseCounter: Counter<'reason'>;
 
   constructor(live: () => LiveCounts) {
     const registers = [this.registry];
@@ -60,6 +68,37 @@ export class ServerMetrics {
     gauge('icebreaker_peers', 'Peers in rooms, including those parked for a resume.', (c) => c.peers);
     gauge('icebreaker_parked_peers', 'Places kept for a resume (bounded by --max-parked).', (c) => c.parked);
     gauge('icebreaker_queued_bytes', 'Bytes of held and queued signals (bounded by --max-queued-bytes).', (c) => c.queuedBytes);
+    gauge(
+      'icebreaker_relay_buffered_bytes',
+      'Relayed bytes held by this node, not yet taken by their receivers (bounded by --relay-max-buffered-bytes).',
+      (c) => c.relayBufferedBytes,
+    );
+    gauge(
+      'icebreaker_relays_active',
+      'Relays open: each side of a pair that said `open` counts one, until `upgraded`, `closed` or it leaves.',
+      () => this.relaysOpen,
+    );
+    const metrics = this;
+    new Counter({
+      name: 'icebreaker_relayed_bytes_total',
+      help: 'Bytes of relay frames forwarded by this node (each crossed the server twice: in, and out to its receiver).',
+      registers,
+      collect() {
+        this.inc(metrics.relayBytesSince);
+        metrics.relayBytesSince = 0;
+      },
+    });
+    this.upgradeCounter = new Counter({
+      name: 'icebreaker_relay_upgrades_total',
+      help: 'Relays a side reported moved to the direct path (`relay` `upgraded`): each side of a pair counts one.',
+      registers,
+    });
+    this.pauseCounter = new Counter({
+      name: 'icebreaker_relay_pauses_total',
+      help: 'Times a relaying sender was slowed (its socket not read) by a relay limit, by reason: rate, receiver, buffer.',
+      labelNames: ['reason'],
+      registers,
+    });
     const relayedSince = this.relayedSince;
     new Counter({
       name: 'icebreaker_signals_relayed_total',
@@ -95,6 +134,25 @@ export class ServerMetrics {
   signalRelayed(kind: SignalData['kind'], seconds: number): void {
     this.relayedSince.set(kind, (this.relayedSince.get(kind) ?? 0) + 1);
     this.relayLatency.observe(seconds);
+  }
+
+  /** A relay frame of `bytes` was forwarded. */
+  relayed(bytes: number): void {
+    this.relayBytesSince += bytes;
+  }
+
+  /** `change` relays opened (+1) or ended (−n). */
+  relaysChanged(change: number): void {
+    this.relaysOpen += change;
+  }
+
+  relayUpgraded(): void {
+    this.upgradeCounter.inc();
+  }
+
+  /** A sender began to wait for `reason`. */
+  paused(reason: 'rate' | 'receiver' | 'buffer'): void {
+    this.pauseCounter.labels(reason).inc();
   }
 
   errorSent(code: ErrorCode): void {

@@ -7,6 +7,8 @@ export interface ResumeClaim {
   /** The name and role the peer held, so that a peer coming back after a restart keeps them. */
   readonly name?: string;
   readonly role?: string;
+  /** Whether the room token that admitted the peer carried `relay: true` (see RoomGrant.relay). */
+  readonly relay?: boolean;
   /** The place's nonce when the token was issued: only the place's current nonce resumes it. */
   readonly nonce: string;
   readonly expiresAt: number;
@@ -25,8 +27,8 @@ export class ResumeTokens {
   }
 
   issue(claim: ResumeClaim): string {
-    const { room: r, peerId: p, name: n, role: o, nonce: g, expiresAt: e } = claim;
-    const payload = Buffer.from(JSON.stringify({ r, p, n, o, g, e })).toString('base64url');
+    const { room: r, peerId: p, name: n, role: o, relay, nonce: g, expiresAt: e } = claim;
+    const payload = Buffer.from(JSON.stringify({ r, p, n, o, g, e, ...(relay === true ? { y: 1 } : {}) })).toString('base64url');
     return `${payload}.${this.sign(payload)}`;
   }
 
@@ -46,6 +48,7 @@ export class ResumeTokens {
         peerId: c.p,
         ...(typeof c.n === 'string' ? { name: c.n } : {}),
         ...(typeof c.o === 'string' ? { role: c.o } : {}),
+        ...(c.y === 1 ? { relay: true } : {}),
         nonce: c.g,
         expiresAt: c.e,
       };

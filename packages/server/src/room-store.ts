@@ -41,6 +41,19 @@ export interface RoomStore {
    * when `to` is undefined — held for the room's next peer when the sender is alone.
    */
   relay(connection: Endpoint, to: PeerId | undefined, frame: string, requestId: RequestId | undefined): Sync<RelayOutcome>;
+  /**
+   * Where a relay frame from the place of `connection` to peer `to` goes: the connection of `to` when
+   * this node writes to it directly, `remote` when it must go through the store ({@link forwardRelay}),
+   * or why it cannot go: `unknown-peer` (no such peer in the sender's room: ids never cross rooms),
+   * `away` (its connection dropped and its place waits for a resume).
+   */
+  routeRelay(connection: Endpoint, to: PeerId): Endpoint | 'remote' | RelayMiss;
+  /**
+   * Sends a relay frame (its header already names the sender) to `to`, in the sender's room only,
+   * through the store, in order with the sender's signals. The store hands it, on the node that holds
+   * `to`, to {@link StoreEvents.relayArrived}.
+   */
+  forwardRelay(connection: Endpoint, to: PeerId, frame: Uint8Array): Promise<'sent' | RelayMiss | 'unavailable'>;
   /** Ends a place now: the others hear `peer-left` with `reason`. */
   leave(connection: Endpoint, place: Place, reason: LeaveReason): void;
   /**
@@ -88,12 +101,21 @@ export type RelayOutcome =
   | 'server-full'
   | 'unavailable';
 
+/** Why a relay frame cannot reach its peer. */
+export type RelayMiss = 'unknown-peer' | 'away';
+
 /** What a store tells the hub of what happened on its own (a timer, another node). */
 export interface StoreEvents {
   /** The signals a peer sent while alone were discarded, `count` of them: it is told. */
   holdExpired(connection: Endpoint, requestId: RequestId | undefined, count: number): void;
   /** A place ended (left, closed, or its grace over). */
   left(room: RoomName, peer: PeerId, reason: LeaveReason): void;
+  /**
+   * A relay frame sent through the store reached `target`, attached here. `sender` is the sender's
+   * connection when this node holds it too (it can then be slowed), and `answer` tells the sender,
+   * wherever it is, that its frame was refused.
+   */
+  relayArrived(target: Endpoint, frame: Uint8Array, sender: Endpoint | null, answer: (refusal: string) => void): void;
 }
 
 /** The settings a store bounds itself with, and how long holds and parked places last. */

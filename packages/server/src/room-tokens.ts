@@ -7,6 +7,11 @@ export interface RoomGrant {
   readonly room: string;
   readonly name?: string;
   readonly role?: string;
+  /**
+   * Whether the token carries the claim `relay: true`: with `--relay token`, only such peers may relay
+   * through the server (the relay costs the server bandwidth, so an application may reserve it).
+   */
+  readonly relay?: boolean;
   /** When the token that granted it expires (ms since the epoch); the place's resume tokens expire with it. */
   readonly expiresAt?: number;
 }
@@ -16,6 +21,7 @@ const Claims = v.object({
   room: RoomName,
   name: v.exactOptional(DisplayName),
   role: v.exactOptional(PeerRole),
+  relay: v.exactOptional(v.boolean()),
   exp: v.number(),
 });
 
@@ -65,7 +71,8 @@ export class RoomTokens {
         message: `the room token's signature verifies, but its claims do not: ${claims.issues.map((i) => `${v.getDotPath(i) ?? 'claims'}: ${i.message}`).join('; ')}`,
       };
     if (claims.output.room !== room) return { code: 'auth-wrong-room' };
-    return { ...grant(room, claims.output.name, claims.output.role), expiresAt: claims.output.exp * 1000 };
+    const { name, role, relay, exp } = claims.output;
+    return { ...grant(room, name, role, relay), expiresAt: exp * 1000 };
   }
 }
 
@@ -82,12 +89,14 @@ export interface MintOptions extends RoomGrant {
  * @example
  * ```ts
  * const token = await mintRoomToken(process.env.ICEBREAKER_AUTH_SECRET, { room: 'demo', name: 'Ada', ttlMs: 3_600_000 });
+ * // With `--relay token`, only tokens that carry the claim may relay through the server:
+ * const relaying = await mintRoomToken(secret, { room: 'demo', relay: true, ttlMs: 3_600_000 });
  * ```
  */
 export async function mintRoomToken(secret: string, options: MintOptions, now = Date.now()): Promise<string> {
   if (typeof secret !== 'string' || secret.length < MIN_AUTH_SECRET_LENGTH)
     throw new TypeError(`secret: at least ${MIN_AUTH_SECRET_LENGTH} characters are needed for HS256`);
-  if (typeof options !== 'object' || options === null) throw new TypeError('options: expected { room, ttlMs, name?, role? }');
+  if (typeof options !== 'object' || options === null) throw new TypeError('options: expected { room, ttlMs, name?, role?, relay? }');
   const unknown = Object.keys(options).find((key) => !MINT_OPTIONS.includes(key));
   if (unknown !== undefined)
     throw new TypeError(`options.${unknown.slice(0, 40)}: not an option; the options are ${MINT_OPTIONS.join(', ')}`);
@@ -95,7 +104,9 @@ export async function mintRoomToken(secret: string, options: MintOptions, now = 
   if (!Number.isSafeInteger(options.ttlMs) || options.ttlMs < 1000 || options.ttlMs > 366 * 86_400_000)
     throw new TypeError(`options.ttlMs: expected a whole number of milliseconds from 1000 to ${366 * 86_400_000}, got ${options.ttlMs}`);
   if (!Number.isFinite(now)) throw new TypeError('now: expected milliseconds since the epoch');
-  const claims = grant(options.room, options.name, options.role);
+  if (options.relay !== undefined && typeof options.relay !== 'boolean')
+    throw new TypeError(`options.relay: expected true or false, got ${typeof options.relay}`);
+  const claims = grant(options.room, options.name, options.role, options.relay);
   const checked = v.safeParse(Claims, { ...claims, exp: 0 });
   if (!checked.success) throw new TypeError(`room token: ${describeIssues(checked.issues)}`);
   const seconds = Math.floor(now / 1000);
@@ -106,8 +117,9 @@ export async function mintRoomToken(secret: string, options: MintOptions, now = 
     .sign(new TextEncoder().encode(secret));
 }
 
-const MINT_OPTIONS: readonly string[] = ['room', 'ttlMs', 'name', 'role'];
+const MINT_OPTIONS: readonly string[] = ['room', 'ttlMs', 'name', 'role', 'relay'];
 
-function grant(room: string, name: string | undefined, role: string | undefined): RoomGrant {
-  return { room, ...(name === undefined ? {} : { name }), ...(role === undefined ? {} : { role }) };
+// `relay: false` is left out: a token without the claim says the same, in fewer bytes.
+function grant(room: string, name: string | undefined, role: string | undefined, relay?: boolean): RoomGrant {
+  return { room, ...(name === undefined ? {} : { name }), ...(role === undefined ? {} : { role }), ...(relay === true ? { relay } : {}) };
 }

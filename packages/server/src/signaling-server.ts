@@ -7,7 +7,7 @@ import { WebSocketServer } from 'ws';
 import { AddressBook } from './address-book.js';
 import { checkOptions, RATE_BURST_SECONDS, type ServerConfig } from './config.js';
 import { allClosed, Connections } from './connections.js';
-import { FramePipeline } from './frame-pipeline.js';
+import { FramePipeline, HARD_FRAME_FACTOR } from './frame-pipeline.js';
 import { Heartbeat } from './heartbeat.js';
 import { type HttpRoutes, httpRoutes, type RouteState } from './http-routes.js';
 import { Hub } from './hub.js';
@@ -15,14 +15,8 @@ import { JoinDeadline } from './join-deadline.js';
 import { ServerMetrics } from './metrics.js';
 import { RateLimits } from './rate-limiter.js';
 import { Rejections } from './rejections.js';
+import { RELAY_FRAME_MAX } from './relay-flow.js';
 import { type GateState, refuseUpgrade, UPGRADE_REFUSALS, upgradeGate } from './upgrade-gate.js';
-
-/**
- * Frames larger than this many times `maxMessageBytes` are refused by the WebSocket layer itself
- * (close 1009) before they are buffered; frames in between are read and answered with
- * `message-too-large`, so an honest client with an oversized SDP learns why and keeps its connection.
- */
-const HARD_FRAME_FACTOR = 4;
 
 /**
  * Bounds on what one connection can make `ws` keep, whatever its bytes. Clients send each signaling
@@ -138,6 +132,7 @@ export async function createSignalingServer(options: SignalingOptions = {}): Pro
     peers: hub.peerCount,
     parked: hub.parkedCount,
     queuedBytes: hub.queuedBytes,
+    relayBufferedBytes: hub.relay.flow.bufferedBytes,
   }));
   const hub = await Hub.open(config, metrics, log, addresses);
   const rejections: Rejections = new Rejections(metrics, log);
@@ -161,7 +156,8 @@ export async function createSignalingServer(options: SignalingOptions = {}): Pro
   const wss = new WebSocketServer({
     noServer: true,
     clientTracking: false,
-    maxPayload: config.maxMessageBytes * HARD_FRAME_FACTOR,
+    // Relay frames (binary) may be larger than a small --max-message-bytes allows text to be.
+    maxPayload: Math.max(config.maxMessageBytes * HARD_FRAME_FACTOR, config.relay === 'off' ? 0 : RELAY_FRAME_MAX),
     ...WS_LIMITS,
   });
 

@@ -1,3 +1,4 @@
+import * as v from 'valibot';
 import { MIN_AUTH_SECRET_LENGTH } from '../room-tokens.js';
 import { isOrigin, isTurnUrl } from './ice-urls.js';
 import { duration, folder, host, iceServers, listOf, redisUrl, secret, wholeNumber } from './kinds.js';
@@ -5,6 +6,9 @@ import { setting } from './setting.js';
 
 /** A token bucket holds this many seconds of its rate, so short bursts (an ICE trickle) pass. */
 export const RATE_BURST_SECONDS = 4;
+
+/** Who may relay through the server: everyone, nobody, or peers whose room token carries `relay: true`. */
+export const RELAY_MODES = ['on', 'off', 'token'] as const;
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -153,6 +157,36 @@ export const SERVER_SETTINGS = {
     MiB,
     "output a connection may leave unread (a client that does not read its socket) before it is disconnected, so that no slow reader grows the server's memory",
     { flag: 'max-buffered-bytes', env: 'ICEBREAKER_MAX_BUFFERED_BYTES', form: 'bytes' },
+  ),
+  relay: setting(
+    v.picklist(RELAY_MODES, `one of ${RELAY_MODES.join(', ')}`),
+    'on',
+    "the relay through this server, the connection ladder's last rung (binary relay frames over the signaling WebSocket): `on` for every peer, `off`, or `token`: only peers whose room token carries `relay: true` (see [The relay](#the-relay))",
+    { flag: 'relay', env: 'ICEBREAKER_RELAY', form: 'text' },
+  ),
+  relayPeerBytesPerSecond: setting(
+    wholeNumber(0, 1024 * MiB),
+    8 * MiB,
+    'relayed bytes per second one peer may send on average; past it the server stops reading its socket until it is back under (nothing is dropped). `0`: no limit',
+    { flag: 'relay-peer-rate', env: 'ICEBREAKER_RELAY_PEER_RATE', form: 'bytes' },
+  ),
+  relayRoomBytesPerSecond: setting(
+    wholeNumber(0, 1024 * MiB),
+    16 * MiB,
+    'relayed bytes per second of one room, all its senders together (with `--redis`: each node counts the senders it holds), slowing them as `--relay-peer-rate` does. `0`: no limit',
+    { flag: 'relay-room-rate', env: 'ICEBREAKER_RELAY_ROOM_RATE', form: 'bytes' },
+  ),
+  relayServerBytesPerSecond: setting(
+    wholeNumber(0, 64 * 1024 * MiB),
+    128 * MiB,
+    'relayed bytes per second of this server (node), all rooms together, slowing every sender as `--relay-peer-rate` does. `0`: no limit',
+    { flag: 'relay-server-rate', env: 'ICEBREAKER_RELAY_SERVER_RATE', form: 'bytes' },
+  ),
+  relayMaxBufferedBytes: setting(
+    wholeNumber(256 * KiB, 64 * 1024 * MiB),
+    64 * MiB,
+    'relayed bytes this server holds written and not yet taken by the receivers, all together; at it every sender waits, and frames beyond twice it get `relay-limited`. One receiver holds at most half `--max-buffered-bytes`',
+    { flag: 'relay-max-buffered-bytes', env: 'ICEBREAKER_RELAY_MAX_BUFFERED_BYTES', form: 'bytes' },
   ),
   turnUrls: setting(
     listOf(isTurnUrl, 'turn: or turns: URLs like turn:turn.example.org:3478?transport=udp (port 1-65535, transport udp or tcp)'),

@@ -1,7 +1,7 @@
 import type { PeerId, RequestId, RoomName } from '@icebreaker/protocol';
 import { ByteBudget } from '../byte-budget.js';
 import type { ResumeClaim } from '../resume-token.js';
-import type { EnterOutcome, NewPlace, RelayOutcome, ResumeOutcome, RoomStore, StoreEvents, StoreLimits } from '../room-store.js';
+import type { EnterOutcome, NewPlace, RelayMiss, RelayOutcome, ResumeOutcome, RoomStore, StoreEvents, StoreLimits } from '../room-store.js';
 import type { Endpoint, LeaveReason, Place } from '../types.js';
 import { Member } from './member.js';
 import { type HoldLimits, type Occupant, Room } from './room.js';
@@ -83,6 +83,18 @@ export class MemoryStore implements RoomStore {
     // A place only ever comes from the store that made it: in this store, a Member.
     const member = connection.place as Member;
     return member.home.relay(member, to, frame, requestId);
+  }
+
+  routeRelay(connection: Endpoint, to: PeerId): Endpoint | RelayMiss {
+    const member = connection.place as Member;
+    const target = member.home.get(to);
+    if (!target || target === member) return 'unknown-peer';
+    return target.connection?.isOpen ? target.connection : 'away';
+  }
+
+  /** Never called: every peer of this store is on this node, and {@link routeRelay} names its connection. */
+  async forwardRelay(): Promise<'unknown-peer'> {
+    return 'unknown-peer';
   }
 
   leave(_connection: Endpoint, place: Place, reason: LeaveReason): void {

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ServerConfig } from '../config.js';
 import type { ResumeClaim } from '../resume-token.js';
-import type { EnterOutcome, NewPlace, RelayOutcome, ResumeOutcome, RoomStore, Seated, StoreEvents } from '../room-store.js';
+import type { EnterOutcome, NewPlace, RelayMiss, RelayOutcome, ResumeOutcome, RoomStore, Seated, StoreEvents } from '../room-store.js';
 import { type Endpoint, type LeaveReason, type Place, peerInfo } from '../types.js';
 import { HOLD_EXPIRE, JOIN, LEAVE, NODE_DOWN, PARK, REAP, REJOIN, REROUTE, SIGNALS } from './scripts.js';
 
@@ -23,16 +23,23 @@ const REAP_BUDGET_MS = 500;
 type ScriptName = 'ibJoin' | 'ibSignals' | 'ibHoldExpire' | 'ibLeave' | 'ibPark' | 'ibReap' | 'ibNodeDown' | 'ibReroute' | 'ibRejoin';
 type Scripted = Redis & Record<ScriptName, (...args: Array<string | number>) => Promise<unknown>>;
 
-/** One signal for the SIGNALS script: room, sender, target ("" for the only other peer), frame, hold id. */
-type SignalArgs = [room: string, from: string, to: string, frame: string, holdId: string];
+/**
+ * One item for the SIGNALS script: kind (`s` a signal, `r` a relay frame), room, sender, target ("" for
+ * the only other peer), frame, hold id.
+ */
+type SignalArgs = [kind: 's' | 'r', room: string, from: string, to: string, frame: string | Uint8Array, holdId: string];
 /** Its reply: the outcome, and for a signal held, whether it started the hold and the hold's id. */
-type SignalReply = [outcome: RelayOutcome | 'not-member', started: string, holdId: string];
+type SignalReply = [outcome: RelayOutcome | 'not-member' | 'away', started: string, holdId: string];
 
 /**
  * Signals sent in one SIGNALS call at most: a node's signals of one turn go together, but a script
  * blocks Redis while it runs, so a flood is cut into calls that each take well under a millisecond.
  */
 const SIGNAL_BATCH = 256;
+/** Bytes of relay frames in one SIGNALS call at most, for the same reason. */
+const RELAY_BATCH_BYTES = 1024 * 1024;
+/** Relay bytes read from its stream after which a node trims it at once, not at the next heartbeat. */
+const TRIM_AFTER_RELAY_BYTES = 8 * 1024 * 1024;
 
 /**
  * Rooms kept in Redis, shared by every server node started with the same `--redis`: any peer may
@@ -78,6 +85,9 @@ export class RedisStore implements RoomStore {
   private holds = 0;
   /** Signals of this turn waiting for their SIGNALS call ({@link flushSignals}). */
   private signals: Array<{ args: SignalArgs; resolve: (reply: SignalReply) => void; reject: (error: unknown) => void }> = [];
+  /** Relay bytes among {@link signals}, and read from the stream since it was last trimmed. */
+  private relayBytesQueued = 0;
+  private relayBytesRead = 0;
   private ticking = false;
   private closed = false;
   private everReady = false;
@@ -255,14 +265,34 @@ export class RedisStore implements RoomStore {
     // A place only ever comes from the store that made it: here, a RedisPlace.
     const place = connection.place as RedisPlace;
     // Names the hold this signal would start; unique without the cost of randomness per signal.
-    const [outcome, started, holdId] = await this.queueSignal([place.room, place.id, to ?? '', frame, `${this.node}:${++this.holds}`]);
+    const [outcome, started, holdId] = await this.queueSignal(['s', place.room, place.id, to ?? '', frame, `${this.node}:${++this.holds}`]);
     if (outcome === 'not-member') {
       // This node's place is gone from Redis (Redis lost its data): put it back; the client sends again.
       await this.rejoin(connection);
       return 'unavailable';
     }
     if (outcome === 'held' && started === '1' && holdId) this.expireHoldLater(connection, place.room, holdId, requestId);
-    return outcome;
+    // 'away' answers relay frames alone.
+    return outcome as RelayOutcome;
+  }
+
+  /**
+   * Every relay frame goes through Redis, even to a peer on this node: by the same SIGNALS calls and
+   * the same stream as the sender's signals, so that a frame never overtakes a signal sent before it
+   * (the peers' relay keys travel as signals).
+   */
+  routeRelay(): 'remote' {
+    return 'remote';
+  }
+
+  async forwardRelay(connection: Endpoint, to: PeerId, frame: Uint8Array): Promise<'sent' | RelayMiss | 'unavailable'> {
+    const place = connection.place as RedisPlace;
+    this.relayBytesQueued += frame.byteLength;
+    const [outcome] = await this.queueSignal(['r', place.room, place.id, to, frame, '']);
+    if (outcome === 'delivered') return 'sent';
+    if (outcome === 'unknown-peer' || outcome === 'away') return outcome;
+    if (outcome === 'not-member') await this.rejoin(connection);
+    return 'unavailable';
   }
 
   /** Queues one signal for this turn's SIGNALS call, and resolves with its reply. */
@@ -272,7 +302,7 @@ export class RedisStore implements RoomStore {
       // the signals of all the clients that sent at once go in one call.
       if (this.signals.length === 0) setImmediate(() => this.flushSignals());
       this.signals.push({ args, resolve, reject });
-      if (this.signals.length >= SIGNAL_BATCH) this.flushSignals();
+      if (this.signals.length >= SIGNAL_BATCH || this.relayBytesQueued >= RELAY_BATCH_BYTES) this.flushSignals();
     });
   }
 
@@ -285,13 +315,16 @@ export class RedisStore implements RoomStore {
     const batch = this.signals;
     if (batch.length === 0) return;
     this.signals = [];
+    this.relayBytesQueued = 0;
     const { holdTtlMs, holdMaxSignals, holdMaxBytes } = this.config;
-    const sent = this.redis.ibSignals(
+    // ioredis sends a Uint8Array argument as it is: relay frames cross binary-safe.
+    const sent = (this.redis.ibSignals as (...args: Array<string | number | Uint8Array>) => Promise<unknown>)(
       ...this.base(),
       holdTtlMs,
       holdMaxSignals,
       holdMaxBytes,
       ...this.queueLimits(),
+      this.node,
       ...batch.flatMap((signal) => signal.args),
     ) as Promise<string[]>;
     sent.then(
@@ -388,7 +421,8 @@ export class RedisStore implements RoomStore {
     const stream = this.stream;
     let grouped = false;
     while (!this.closed) {
-      let batch: Array<[string, Array<[string, string[]]>]> | null;
+      // Read as bytes: relay frames are binary (signals are decoded as UTF-8 in `receive`, as ioredis would).
+      let batch: Array<[Buffer, Array<[Buffer, Buffer[]]>]> | null;
       try {
         // Made again after Redis lost it (restarted empty) or another node took this one for dead:
         // from the stream's start, which then holds only what came since.
@@ -398,7 +432,7 @@ export class RedisStore implements RoomStore {
           });
           grouped = true;
         }
-        batch = (await this.reader.xreadgroup(
+        batch = (await this.reader.xreadgroupBuffer(
           'GROUP',
           READ_GROUP,
           this.node,
@@ -418,19 +452,23 @@ export class RedisStore implements RoomStore {
       }
       for (const [, entries] of batch ?? []) {
         for (const [entryId, fields] of entries) {
-          this.lastId = entryId;
+          this.lastId = entryId.toString('latin1');
           this.receive(fields);
         }
       }
     }
   }
 
-  private receive(fields: string[]): void {
-    const entry: Record<string, string> = {};
-    for (let i = 0; i + 1 < fields.length; i += 2) entry[fields[i] as string] = fields[i + 1] as string;
-    const target = entry.t;
+  private receive(fields: Buffer[]): void {
+    const entry: Record<string, Buffer> = {};
+    for (let i = 0; i + 1 < fields.length; i += 2) entry[(fields[i] as Buffer).toString('latin1')] = fields[i + 1] as Buffer;
+    const target = entry.t?.toString('utf8');
     if (target === undefined) return;
     const connection = this.local.get(target);
+    if (entry.r !== undefined) {
+      this.relayArrived(connection, entry.r, entry.n?.toString('utf8') ?? '', entry.p?.toString('utf8') ?? '');
+      return;
+    }
     if (entry.k !== undefined) {
       // The peer resumed on another node while this one still had its connection: end that connection.
       if (connection) {
@@ -441,8 +479,31 @@ export class RedisStore implements RoomStore {
       return;
     }
     if (entry.f === undefined) return;
-    if (connection?.isOpen) connection.sendFrame(entry.f);
-    else this.track(this.scripts().ibReroute(...this.base(), target, entry.f, this.node, ...this.queueLimits()));
+    const frame = entry.f.toString('utf8');
+    if (connection?.isOpen) connection.sendFrame(frame);
+    else this.track(this.scripts().ibReroute(...this.base(), target, frame, this.node, ...this.queueLimits()));
+  }
+
+  /**
+   * A relay frame for a peer of this node. One whose peer has just dropped is not rerouted to a
+   * resume queue, which holds no relay bytes: the peers' end-to-end stream breaks there anyway (its
+   * counters see the gap) and their relay starts again.
+   */
+  private relayArrived(connection: Endpoint | undefined, frame: Buffer, senderNode: string, senderId: string): void {
+    this.relayBytesRead += frame.byteLength;
+    if (this.relayBytesRead >= TRIM_AFTER_RELAY_BYTES) {
+      this.relayBytesRead = 0;
+      const handled = this.lastId;
+      this.trimmedTo = handled;
+      this.track(this.redis.xtrim(this.stream, 'MINID', nextId(handled)));
+    }
+    if (!connection?.isOpen) return;
+    const sender = this.local.get(senderId) ?? null;
+    this.events.relayArrived(connection, frame, sender, (refusal) => {
+      if (sender) sender.sendFrame(refusal);
+      else if (senderNode !== '')
+        this.track(this.redis.xadd(`${PREFIX}node:${senderNode}:s`, 'MAXLEN', '~', 100_000, '*', 't', senderId, 'f', refusal));
+    });
   }
 
   /** Every second: say this node is alive; park the peers of nodes that stopped saying so; end expired places. */

@@ -8,7 +8,8 @@
  * - `P room:{r}:seq`    join order counter (the first peer of a room is the caller)
  * - `P room:{r}:hold`, `:holdm`  signals held for the next peer (list) and their sender, id and bytes (hash)
  * - `P peer:{id}`       the room of a peer; `P peer:{id}:q` / `:qb` its resume queue (list) and its bytes
- * - `P node:{n}:s`      stream of deliveries to node n (`t` target peer, `f` frame; or `k` to close its connection),
+ * - `P node:{n}:s`      stream of deliveries to node n (`t` target peer, `f` frame; `r` a relay frame with its
+ *   sender's node `n` and id `p`; or `k` to close its connection),
   read by n through a consumer group that records how far it has read
  * - `P node:{n}:peers`  set of the peers attached to node n
  * - `P nodes`           sorted set: node → last heartbeat (ms)
@@ -199,13 +200,19 @@ return { 'joined', cjson.encode(others(room, id)), held, rec.s }
 `;
 
 /**
- * SIGNALS: the signals a node received in one turn, in the order its clients sent them, in one call
- * (one command per turn instead of one per signal: the client library's work per command is most of a
- * cross-node signal's cost). ARGV P, hold TTL, hold max signals, hold max bytes, queue limits (3), then
- * five per signal: room, from, to ("" for the only other peer), frame, a fresh hold id.
- * → three per signal: "delivered" | "held" | "unknown-peer" | "target-required" | "hold-full" |
- *   "queue-full" | "server-full" | "not-member"; for "held", whether it started the hold ("1"/"0")
- *   and the hold's id; "" otherwise.
+ * SIGNALS: the signals and relay frames a node received in one turn, in the order its clients sent
+ * them, in one call (one command per turn instead of one per signal: the client library's work per
+ * command is most of a cross-node signal's cost; and one path for both keeps a sender's signals and
+ * relay frames in order). ARGV P, hold TTL, hold max signals, hold max bytes, queue limits (3), the
+ * calling node, then six per item: kind ("s" signal, "r" relay frame), room, from, to ("" for the only
+ * other peer), frame, a fresh hold id.
+ * → three per item: "delivered" | "held" | "unknown-peer" | "target-required" | "hold-full" |
+ *   "queue-full" | "server-full" | "not-member" | "away" (a relay frame to a parked peer); for "held",
+ *   whether it started the hold ("1"/"0") and the hold's id; "" otherwise.
+ *
+ * A relay frame (binary: Lua strings are byte strings) goes to its target's node stream as `r`, with
+ * the sender's node `n` and id `p` (to answer a refusal), and only to a peer attached to a node: a
+ * parked peer's resume queue takes no relay bytes.
  */
 export const SIGNALS = `${CORE}
 local holdTtl, holdMax, holdMaxBytes = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -257,9 +264,24 @@ local function signal(room, from, to, frame, holdId)
   if refused then return { refused } end
   return { 'delivered' }
 end
+local node = ARGV[8]
+local function relay(room, from, to, frame)
+  if redis.call('HEXISTS', roomKey(room, 'm'), from) == 0 then return { 'not-member' } end
+  if to == from then return { 'unknown-peer' } end
+  local m = record(room, to)
+  if not m then return { 'unknown-peer' } end
+  if m.st ~= 'on' then return { 'away' } end
+  redis.call('XADD', P .. 'node:' .. m.n .. ':s', 'MAXLEN', '~', STREAM_MAXLEN, '*', 't', to, 'r', frame, 'n', node, 'p', from)
+  return { 'delivered' }
+end
 local replies = {}
-for i = 8, #ARGV, 5 do
-  local r = signal(ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4])
+for i = 9, #ARGV, 6 do
+  local r
+  if ARGV[i] == 'r' then
+    r = relay(ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4])
+  else
+    r = signal(ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5])
+  end
   replies[#replies + 1] = r[1]
   replies[#replies + 1] = r[2] or ''
   replies[#replies + 1] = r[3] or ''
