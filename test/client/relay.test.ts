@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { PathInfo, RemotePeer, Room } from '@icebreaker/client';
+import type { PathInfo, RemotePeer } from '@icebreaker/client';
 import { describe, expect, it } from 'vitest';
 import { LIBDATACHANNEL, messages, NODE_STACKS, nodePeer, openPeer, serverPerTest } from '../helpers/peers.js';
 import { metric } from '../helpers/server.js';
@@ -172,5 +172,3 @@ describe('the move from the relay to the direct path', () => {
     expect(await metric(t.h.server, 'icebreaker_relay_upgrades_total')).toBe(2);
   }, 120_000);
 });
-
-export type { Room };
