@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { PathInfo, RemotePeer } from '@icebreaker/client';
-import { describe, expect, it } from 'vitest';
+import type { PathInfo, RemotePeer, Room } from '@icebreaker/client';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LIBDATACHANNEL, messages, NODE_STACKS, nodePeer, openPeer, serverPerTest } from '../helpers/peers.js';
-import { metric } from '../helpers/server.js';
+import { type Harness, metric, startHarness } from '../helpers/server.js';
 
 /**
  * The relay rung with ICE really failing: `iceTransportPolicy: 'relay'` and no TURN server, so no
@@ -109,7 +109,16 @@ describe('the relay through the signaling server', () => {
 });
 
 describe('the move from the relay to the direct path', () => {
-  const t = serverPerTest();
+  // The relay held to 2 MiB/s (the server's per-peer limit): the file is still mostly to come when
+  // ICE connects, however long the restart takes on a loaded machine.
+  const t: { h: Harness; sessions: Room[] } = { h: undefined as unknown as Harness, sessions: [] };
+  beforeEach(async () => {
+    t.h = await startHarness({ relayPeerBytesPerSecond: 2 * 1024 * 1024 });
+  });
+  afterEach(async () => {
+    for (const room of t.sessions.splice(0)) room.close();
+    await t.h.close();
+  });
 
   it('happens in the middle of a transfer and of a stream of messages, losing and reordering nothing (@roamhq/wrtc)', async () => {
     // libwebrtc can change its ICE policy (setConfiguration) and restart: the relay-only policy with no
@@ -134,7 +143,7 @@ describe('the move from the relay to the direct path', () => {
     const sent = toB.sendFile(blob, {
       onProgress: (p) => {
         // Once 8 MiB have gone over the relay, ICE may use host candidates: it connects, and everything moves.
-        if (upgradeAt >= 0 || p.bytes < 8 * 1024 * 1024) return;
+        if (upgradeAt >= 0 || p.bytes < 2 * 1024 * 1024) return;
         upgradeAt = p.bytes;
         messagesAtUpgrade = i;
         upgrade();
@@ -144,15 +153,16 @@ describe('the move from the relay to the direct path', () => {
     const atB = messages(b, count);
     const atA = messages(a, count);
     const direct = Promise.all([pathOf(toB, 'direct'), pathOf(toA, 'direct')]);
+    // Messages all along: before, during and after the move.
     for (; i < count; i++) {
       await Promise.all([toB.send({ i }), toA.send({ i })]);
-      if (i % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      if (i % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const [infoB] = await direct;
     expect(infoB.pair?.local.type).toBe('host');
     const [result, received] = await Promise.all([sent.done, arriving]);
     // The file moved too: most of it went peer to peer.
-    expect(await metric(t.h.server, 'icebreaker_relayed_bytes_total')).toBeLessThan(30 * 1024 * 1024);
+    expect(await metric(t.h.server, 'icebreaker_relayed_bytes_total')).toBeLessThan(20 * 1024 * 1024);
     // The upgrade came while the file was under way, and it arrived whole.
     expect(upgradeAt).toBeGreaterThan(0);
     expect(upgradeAt).toBeLessThan(40 * 1024 * 1024);

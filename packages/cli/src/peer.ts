@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { connect, type RemotePeer, type Room, type WebSocketConstructor } from '@icebreaker/client';
+import { connect, type PathCandidate, type PathInfo, type RemotePeer, type Room, type WebSocketConstructor } from '@icebreaker/client';
 import { isIcebreakerError, RoomName } from '@icebreaker/protocol';
 import { initLogger, type LogLevel } from 'node-datachannel';
 import { RTCPeerConnection } from 'node-datachannel/polyfill';
@@ -51,10 +51,18 @@ Options:
   --wait <duration>     how long the file of --send, or chat lines left at the end of stdin, wait
                         for a peer to connect: 30s, 10m, 1h; 0 for no limit (default ${DEFAULT_WAIT}).
                         Not used by --receive alone, which waits until interrupted
+  --ice-policy <policy> all (default): any candidate; relay: TURN candidates only (hides this
+                        machine's addresses from the peer; with no TURN server, ICE cannot connect)
+  --relay <duration>    how long ICE may take to connect, or stay down, before the data goes through
+                        the signaling server instead (end-to-end encrypted): 4s by default; 0 relays
+                        at once and moves to the direct path when ICE connects; off: never relay
   --help                show this help
 
 Environment: ICEBREAKER_RTC_LOG=Debug (or Verbose, Info, Warning, Error) prints libdatachannel's own
 log on stderr, to see why a connection does not come up.
+
+The path to each peer is printed on stderr as it changes: direct, turn (through a TURN server) or
+relay (through the signaling server), with why it fell back.
 
 Exit codes: 0 done, 1 could not connect or the connection failed, 2 bad usage,
 3 a file transfer failed or was cancelled, 4 no peer connected within --wait.
@@ -104,7 +112,17 @@ export function signalingUrl(address: string): string {
 /** Runs `icebreaker peer` and resolves with its exit code. */
 export async function peer(argv: readonly string[], io: Io): Promise<number> {
   let positionals: string[];
-  let values: { room?: string; name?: string; token?: string; send?: string; receive?: string; wait?: string; help?: boolean };
+  let values: {
+    room?: string;
+    name?: string;
+    token?: string;
+    send?: string;
+    receive?: string;
+    wait?: string;
+    'ice-policy'?: string;
+    relay?: string;
+    help?: boolean;
+  };
   try {
     ({ positionals, values } = parseArgs({
       args: [...argv],
@@ -115,6 +133,8 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
         send: { type: 'string' },
         receive: { type: 'string' },
         wait: { type: 'string' },
+        'ice-policy': { type: 'string' },
+        relay: { type: 'string' },
         help: { type: 'boolean' },
       },
       allowPositionals: true,
@@ -153,6 +173,14 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
     return usage((error as Error).message);
   }
   const waitText = durationText(waitMs);
+  const policy = values['ice-policy'] ?? 'all';
+  if (policy !== 'all' && policy !== 'relay') return usage(`--ice-policy: "${printable(policy.slice(0, 64))}" is not all or relay`);
+  let relay: { afterMs: number } | false;
+  try {
+    relay = values.relay === 'off' ? false : { afterMs: parseDuration(values.relay ?? '4s', '--relay', 0, 600_000) };
+  } catch (error) {
+    return usage(`${(error as Error).message} (or off)`);
+  }
 
   // libdatachannel's own log (Verbose, Debug, Info, Warning, Error, Fatal) on stderr, for diagnosing
   // a connection that does not come up.
@@ -165,6 +193,8 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
       room: values.room,
       ...(values.name === undefined ? {} : { name: values.name }),
       ...(token === undefined || token === '' ? {} : { token }),
+      rtcConfiguration: { iceTransportPolicy: policy },
+      relay,
       RTCPeerConnection: RTCPeerConnection as unknown as typeof globalThis.RTCPeerConnection,
       WebSocket: WebSocket as unknown as WebSocketConstructor,
     });
@@ -261,6 +291,7 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
       void sendFile(remote, values.send, io).then(finish);
     });
     room.on('peer-left', (remote) => io.err.write(`${who(remote)} left\n`));
+    room.on('path', (remote, info) => io.err.write(`path to ${who(remote)}: ${pathText(info)}\n`));
     room.on('message', (remote, data) => {
       const text = typeof data === 'string' ? data : data instanceof ArrayBuffer ? `[${data.byteLength} bytes]` : JSON.stringify(data);
       io.out.write(`${printable(remote.id)}: ${printable(text)}\n`);
@@ -330,6 +361,19 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
       endChatWhenSent();
     });
   });
+}
+
+/** A path as a status line says it: `relay (why)`, `direct (host udp 10.0.0.2:5000 ↔ srflx udp …, 1.2 ms)`. */
+function pathText(info: PathInfo): string {
+  const end = (c: PathCandidate) =>
+    `${c.type} ${c.relayProtocol ? `${c.protocol}/${c.relayProtocol}` : c.protocol}${c.address === undefined ? '' : ` ${c.address}:${c.port ?? '?'}`}`;
+  const details = [
+    ...(info.pair
+      ? [`${end(info.pair.local)} ↔ ${end(info.pair.remote)}${info.pair.rttMs === undefined ? '' : `, ${info.pair.rttMs} ms`}`]
+      : []),
+    ...(info.reason === undefined ? [] : [info.reason]),
+  ];
+  return `${info.path}${details.length > 0 ? ` (${printable(details.join('; '))})` : ''}`;
 }
 
 const lineCount = (n: number): string => `${n} ${n === 1 ? 'line' : 'lines'}`;

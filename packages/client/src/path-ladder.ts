@@ -290,13 +290,13 @@ export class PathLadder {
   private moveOver(id: number, path: PathChannel): void {
     const old = path.path as RelayChannel | null;
     const channel = this.openMoved(id);
-    channel.addEventListener(
-      'open',
-      () => {
-        if (path.readyState === 'open') path.moveTo(channel, () => old?.switchAway());
-      },
-      { once: true },
-    );
+    const move = (): void => {
+      if (path.readyState === 'open') path.moveTo(channel, () => old?.switchAway());
+    };
+    // A channel made on a working association is `open` at once in libwebrtc (@roamhq/wrtc), and
+    // fires no `open` event then.
+    if (channel.readyState === 'open') move();
+    else channel.addEventListener('open', move, { once: true });
   }
 
   private openMoved(id: number): RTCDataChannel {

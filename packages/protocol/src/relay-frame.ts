@@ -5,9 +5,9 @@ declare const TextDecoder: new (label?: string, options?: { fatal?: boolean }) =
 
 /**
  * The relay: the last rung of the connection ladder, where two peers whose ICE cannot connect send
- * their data channels' bytes through the signaling server, over the WebSocket each already has.
+ * their data channels' bytes through the signaling server, over the signaling connection each already has.
  *
- * On the WebSocket a relay frame is one **binary** frame (signaling messages are all text):
+ * On the signaling connection a relay frame is one **binary** frame (signaling messages are all text):
  *
  * ```text
  *  byte 0        RELAY_FRAME (0x01)

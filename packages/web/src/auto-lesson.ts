@@ -36,6 +36,8 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
     private readonly endpoint: string,
     private readonly signaling: SignalingClient,
     private readonly welcome: WelcomeMessage,
+    /** `relay` (from `?ice=relay`): TURN candidates only, to see the ladder at work with no TURN server. */
+    private readonly iceTransportPolicy: RTCIceTransportPolicy = 'all',
   ) {
     super(welcome.peers.length === 0 ? 'caller' : 'callee', welcome.peers[0]?.id ?? null);
     this.iceServersText = JSON.stringify(welcome.iceServers, null, 2);
@@ -113,7 +115,8 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
     }
     this.configured = { kind: 'json', text: 'The library configures each RTCPeerConnection with:', value: { iceServers } };
     this.complete(this.role === 'caller' ? 1 : 13, this.configured);
-    const room = new Room(this.endpoint, { room: this.welcome.room, iceServers }, this.signaling, this.welcome);
+    const options = { room: this.welcome.room, iceServers, rtcConfiguration: { iceTransportPolicy: this.iceTransportPolicy } };
+    const room = new Room(this.endpoint, options, this.signaling, this.welcome);
     this.room = room;
     room.on('peer', (peer) => this.adopt(peer));
     room.on('peer-left', (peer) => {
@@ -186,6 +189,17 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
     });
     peer.on('track', (track, streams) => this.emit('track', track, streams));
     peer.on('state', () => this.changed());
+    peer.on('path', (info) => {
+      if (peer !== this.peer) return;
+      const pair = info.pair ? ` over ${info.pair.local.type} ↔ ${info.pair.remote.type} candidates` : '';
+      const says: Record<typeof info.path, string> = {
+        connecting: 'Connecting.',
+        direct: `The data goes peer to peer${pair}.`,
+        turn: `The data goes through a TURN server${pair}.`,
+        relay: 'The data goes through the signaling server, sealed end to end: ICE found no path.',
+      };
+      this.log(info.path === 'relay' ? 'error' : 'info', `${says[info.path]}${info.reason ? ` (${info.reason})` : ''}`);
+    });
   }
 
   /**

@@ -59,7 +59,9 @@ async function main(): Promise<void> {
     return fail(`Could not join room "${room}": ${(error as Error).message}`);
   }
   // Automatic mode runs on the Icebreaker library; step-by-step mode on the bare WebRTC API.
-  const lesson = mode === 'auto' ? new AutoLesson(endpoint, signaling, welcome) : new Lesson(signaling, welcome, mode);
+  // `?ice=relay`: TURN candidates only (automatic mode), to watch the ladder fall back to the relay.
+  const policy = new URLSearchParams(location.search).get('ice') === 'relay' ? 'relay' : 'all';
+  const lesson = mode === 'auto' ? new AutoLesson(endpoint, signaling, welcome, policy) : new Lesson(signaling, welcome, mode);
   // Leaving says so at once; otherwise the server would keep this peer's place for a resume.
   addEventListener('pagehide', () => {
     if (lesson instanceof AutoLesson) lesson.leave();
