@@ -70,7 +70,7 @@ export class ServerMetrics {
     gauge('icebreaker_queued_bytes', 'Bytes of held and queued signals (bounded by --max-queued-bytes).', (c) => c.queuedBytes);
     gauge(
       'icebreaker_relay_buffered_bytes',
-      'Relayed bytes held by this node, not yet taken by their receivers (bounded by --relay-max-buffered-bytes).',
+      'Relayed bytes held by this node, not yet taken by their receivers (bounded by --relay-max-buffered).',
       (c) => c.relayBufferedBytes,
     );
     gauge(

@@ -103,7 +103,7 @@ export class RelayRouter {
   arrived(target: Endpoint, frame: Uint8Array, sender: Endpoint | null, answer: (refusal: string) => void): void {
     // Every endpoint is a Connection; the store sees less of it.
     const receiver = target as Connection;
-    if (!this.flow.admits(receiver, frame.byteLength)) {
+    if (!this.flow.admits(receiver, frame.byteLength, true)) {
       answer(encode({ type: 'error', code: 'relay-limited', message: LIMITED }));
       this.metrics.errorSent('relay-limited');
       return;
