@@ -95,7 +95,7 @@ export class ServerMetrics {
     });
     this.pauseCounter = new Counter({
       name: 'icebreaker_relay_pauses_total',
-      help: 'Times a relaying sender was slowed (its socket not read) by a relay limit, by reason: rate, receiver, buffer.',
+      help: 'Times a relaying sender was slowed (its socket not read) by a relay limit, by reason: rate, receiver, buffer, store (Redis).',
       labelNames: ['reason'],
       registers,
     });
@@ -151,7 +151,7 @@ export class ServerMetrics {
   }
 
   /** A sender began to wait for `reason`. */
-  paused(reason: 'rate' | 'receiver' | 'buffer'): void {
+  paused(reason: 'rate' | 'receiver' | 'buffer' | 'store'): void {
     this.pauseCounter.labels(reason).inc();
   }
 

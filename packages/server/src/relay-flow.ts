@@ -19,7 +19,7 @@ const REMOTE_FACTOR = 4;
 const SWEEP_MS = 10_000;
 
 /** Why a sender's socket is not being read: the `reason` label of `icebreaker_relay_pauses_total`. */
-export type PauseReason = 'rate' | 'receiver' | 'buffer';
+export type PauseReason = 'rate' | 'receiver' | 'buffer' | 'store';
 
 /**
  * The relay's flow control on this node. Its principle: a limit never drops or corrupts a relayed
@@ -31,7 +31,8 @@ export type PauseReason = 'rate' | 'receiver' | 'buffer';
  *   is read again when the debt is paid);
  * - the receiver holds more than half `--max-buffered-bytes` of relayed bytes this process has not yet
  *   handed to the kernel (a receiver that does not read);
- * - the node holds more than `--relay-max-buffered` of them, all receivers together.
+ * - the node holds more than `--relay-max-buffered` of them, all receivers together;
+ * - (with Redis) the sender has more than `--max-buffered-bytes` on its way to Redis.
  *
  * Frames already read when a pause begins (at most one TCP read) are still relayed, so the bounds can
  * be passed by that much. A frame that would take a receiver past `--max-buffered-bytes`, or the node
@@ -94,11 +95,29 @@ export class RelayFlow {
     if (this.buffered > this.bufferBound) this.waitForBuffer(sender);
   }
 
-  /** Counts `bytes` on their way to Redis (they are this node's until the script has taken them). → call it when they have gone. */
+  /**
+   * Counts `bytes` on their way to Redis (they are this node's until the script has taken them). →
+   * call it when they have gone. A sender with more than `--max-buffered-bytes` on its way waits for
+   * Redis (until half of it is through): the receiver's node, which may be this one, can only slow it
+   * once its frames arrive, and what is already on its way then cannot be held back.
+   */
   sending(sender: Connection, bytes: number): () => void {
+    const state = this.state(sender);
+    state.inFlight += bytes;
     this.buffered += bytes;
     if (this.buffered > this.bufferBound) this.waitForBuffer(sender);
-    return () => this.drained(bytes);
+    if (state.inFlight > this.receiverHard && !state.waitingStore) {
+      state.waitingStore = true;
+      this.update(sender, state, 'store');
+    }
+    return () => {
+      state.inFlight -= bytes;
+      if (state.waitingStore && state.inFlight <= this.receiverBound) {
+        state.waitingStore = false;
+        this.update(sender, state);
+      }
+      this.drained(bytes);
+    };
   }
 
   /** Slows `sender` until `target` (null: this node's relay buffer) has drained. */
@@ -215,7 +234,7 @@ export class RelayFlow {
 
   /** Pauses or resumes the sender's socket to match what it waits for; `reason`: why a new wait began. */
   private update(sender: Connection, state: RelayState<Connection>, reason?: PauseReason): void {
-    const wait = state.timer !== null || state.waitingOn !== null || state.waitingBuffer;
+    const wait = state.timer !== null || state.waitingOn !== null || state.waitingBuffer || state.waitingStore;
     if (reason !== undefined) this.metrics.paused(reason);
     if (wait === state.paused || state.gone || !sender.isOpen) return;
     state.paused = wait;

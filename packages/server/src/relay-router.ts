@@ -76,9 +76,9 @@ export class RelayRouter {
       return;
     }
     const out = withSender(frame, to, place.id, payload);
-    this.metrics.relayed(bytes);
     this.flow.charge(connection, place.room, bytes, now);
     if (target) {
+      this.metrics.relayed(bytes);
       this.flow.write(target, out, connection);
       return;
     }
@@ -86,7 +86,10 @@ export class RelayRouter {
     this.store.forwardRelay(connection, to, out).then(
       (outcome) => {
         sent();
-        if (outcome === 'sent') return;
+        if (outcome === 'sent') {
+          this.metrics.relayed(bytes);
+          return;
+        }
         if (outcome === 'unavailable')
           refuse(connection, bytes, 'unavailable', 'the server was recovering its shared state: this relay frame was not sent');
         else refuse(connection, bytes, 'unknown-peer', missText(outcome, to, place.room));

@@ -17,6 +17,10 @@ export class RelayState<C> {
   timer: ReturnType<typeof setTimeout> | null = null;
   /** The receiver this sender waits for, if any. */
   waitingOn: C | null = null;
+  /** Bytes this sender has sent on to Redis that Redis has not yet taken. */
+  inFlight = 0;
+  /** Whether this sender waits for Redis to take what it sent on. */
+  waitingStore = false;
   /** Whether this sender waits for the server's relay buffer to drain. */
   waitingBuffer = false;
   /** Whether its socket is paused (then the heartbeat leaves it be: its pongs wait unread with the rest). */
