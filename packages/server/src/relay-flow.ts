@@ -44,7 +44,7 @@ export type PauseReason = 'rate' | 'receiver' | 'buffer' | 'store';
  */
 export class RelayFlow {
   /** Relay bytes this node holds: written to receivers and not yet handed to the kernel, or on their way to Redis. */
-  buffered = 0;
+  private buffered = 0;
   private readonly waitingBuffer = new Set<Connection>();
   private readonly rooms = new Map<string, ByteRate>();
   private readonly server: ByteRate | null;
