@@ -67,8 +67,8 @@ describe('resolveConfig', () => {
     [{ 'relay-peer-rate': '-1' }, '--relay-peer-rate'],
     [{ 'relay-room-rate': '2GiB' }, '--relay-room-rate'],
     [{ 'relay-server-rate': 'unlimited' }, '--relay-server-rate'],
-    [{ 'relay-max-buffered-bytes': '64KiB' }, '--relay-max-buffered-bytes'],
-    [{ 'relay-max-buffered-bytes': '0' }, '--relay-max-buffered-bytes'],
+    [{ 'relay-max-buffered': '64KiB' }, '--relay-max-buffered'],
+    [{ 'relay-max-buffered': '0' }, '--relay-max-buffered'],
   ])('refuses %o with an invalid-config error naming %s', (flags, name) => {
     let error: unknown;
     try {
@@ -116,7 +116,7 @@ describe('resolveConfig', () => {
       relayPeerBytesPerSecond: 1024 * 1024,
       relayRoomBytesPerSecond: 0,
     });
-    expect(resolveConfig({}, { ICEBREAKER_RELAY: 'off', ICEBREAKER_RELAY_MAX_BUFFERED_BYTES: '16MiB' })).toMatchObject({
+    expect(resolveConfig({}, { ICEBREAKER_RELAY: 'off', ICEBREAKER_RELAY_MAX_BUFFERED: '16MiB' })).toMatchObject({
       relay: 'off',
       relayMaxBufferedBytes: 16 * 1024 * 1024,
     });

@@ -8,9 +8,11 @@
  * as the service's, wherever its peers are.
  */
 
+import { encodeRelayFrame } from '@icebreaker/protocol';
 import type { StartOptions } from '@icebreaker/server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisServer } from '../helpers/redis.js';
+import { randomData, receiveRelayed, sendRelayed } from '../helpers/relay.js';
 import { type Harness, metric, startHarness } from '../helpers/server.js';
 import type { Frame } from '../helpers/socket.js';
 
@@ -219,5 +221,55 @@ describe.each(SETUPS)('$store', ({ nodes: count, redis: onRedis }) => {
     const joiner2 = await node(0).peer('q2');
     expect(await joiner2.socket.next()).toMatchObject({ type: 'signal', from: second.id });
     expect(await second.socket.next()).toEqual({ type: 'peer-joined', peer: { id: joiner2.id } });
+  });
+
+  it('relay: 24 MiB one way and 2 MiB the other, sent at once, arrive exact and in order between signals, wherever the peers are', async () => {
+    // No rate: only the flow control keeps the node from taking in more than Redis and the receiver take.
+    const node = await service({ relayPeerBytesPerSecond: 0, relayRoomBytesPerSecond: 0, relayServerBytesPerSecond: 0 });
+    const a = await node(0).peer('relay');
+    const b = await node(1).peer('relay');
+    await a.socket.next();
+    const ab = randomData(24 * 1024 * 1024);
+    const ba = randomData(2 * 1024 * 1024);
+    a.socket.send({ type: 'signal', to: b.id, seq: 0, data: candidate(0) });
+    sendRelayed(a.socket, b.id, ab.data);
+    a.socket.send({ type: 'signal', to: b.id, seq: 1, data: candidate(1) });
+    sendRelayed(b.socket, a.id, ba.data);
+    expect(await b.socket.next()).toEqual({ type: 'signal', from: a.id, seq: 0, data: candidate(0) });
+    const [atB, atA] = await Promise.all([
+      receiveRelayed(b.socket, a.id, ab.data.byteLength, 10_000),
+      receiveRelayed(a.socket, b.id, ba.data.byteLength, 10_000),
+    ]);
+    expect(atB).toEqual({ sha256: ab.sha256, frames: 1536 });
+    expect(atA).toEqual({ sha256: ba.sha256, frames: 128 });
+    // The signal sent after the frames came after them.
+    expect(b.socket.pending).toEqual([{ type: 'signal', from: a.id, seq: 1, data: candidate(1) }]);
+    expect(a.socket.pending).toEqual([]);
+    expect(await waitForTotal('icebreaker_relayed_bytes_total', ab.data.byteLength + ba.data.byteLength + 1664 * 18)).toBeUndefined();
+  });
+
+  it('relay: a peer of another room, one that does not exist, and a dropped one waiting to resume get unknown-peer; the frame goes nowhere', async () => {
+    const node = await service({ resumeGraceMs: 10_000 });
+    const a = await node(0).peer('mine');
+    const b = await node(1).peer('mine');
+    await a.socket.next();
+    const outsider = await node(2).peer('theirs');
+    outsider.socket.send(Buffer.from(encodeRelayFrame(a.id, Buffer.from('knock'))));
+    expect(await outsider.socket.next()).toMatchObject({
+      type: 'error',
+      code: 'unknown-peer',
+      message: expect.stringContaining('"theirs"'),
+    });
+    outsider.socket.send(Buffer.from(encodeRelayFrame('QUFBQUFBQUFBQUFB', Buffer.from('knock'))));
+    expect(await outsider.socket.next()).toMatchObject({ type: 'error', code: 'unknown-peer' });
+    await b.socket.close();
+    await waitForTotal('icebreaker_connections', 2);
+    a.socket.send(Buffer.from(encodeRelayFrame(b.id, Buffer.from('are you there'))));
+    expect(await a.socket.next()).toMatchObject({ type: 'error', code: 'unknown-peer', message: expect.stringContaining('may come back') });
+    const back = await node(2).socket();
+    await back.join('mine', { resume: b.welcome.resumeToken });
+    a.socket.send(Buffer.from(encodeRelayFrame(b.id, Buffer.from('welcome back'))));
+    expect((await back.nextBinary()).subarray(18).toString()).toBe('welcome back');
+    expect([a.socket.binaryPending, back.binaryPending, back.pending]).toEqual([[], [], []]);
   });
 });

@@ -2,7 +2,7 @@ import type { Duplex } from 'node:stream';
 import { ERROR_CODES, type ErrorCode, encode, type RequestId, type ServerMessage } from '@icebreaker/protocol';
 import type { WebSocket } from 'ws';
 import type { RateLimiter } from './rate-limiter.js';
-import type { RelayState } from './relay-flow.js';
+import type { RelayState } from './relay-state.js';
 import type { Endpoint, LeaveReason, Place } from './types.js';
 
 /** What a connection reports to the server around it (metrics, logs). */
@@ -32,7 +32,7 @@ export class Connection implements Endpoint {
   /** Whether this peer may relay through the server: `--relay on`, or `token` and the claim. */
   relayAllowed = false;
   /** The relay's flow state of this connection, as a sender and as a receiver; made when it first relays. */
-  relay: RelayState | null = null;
+  relay: RelayState<Connection> | null = null;
   /** Whether writes are being gathered for one flush at the end of this turn of the event loop. */
   private corked = false;
 
@@ -75,7 +75,8 @@ export class Connection implements Endpoint {
   sendFrame(frame: string): void {
     if (!this.isOpen) return;
     if (!this.corked) {
-      if (this.socket.bufferedAmount > this.maxBufferedBytes) {
+      // Relayed bytes have bounds of their own, and slow their sender rather than cut off this receiver.
+      if (this.socket.bufferedAmount - (this.relay?.outstanding ?? 0) > this.maxBufferedBytes) {
         this.socket.terminate();
         this.observer.slowConsumer(this);
         return;

@@ -70,7 +70,7 @@ export class ServerMetrics {
     gauge('icebreaker_queued_bytes', 'Bytes of held and queued signals (bounded by --max-queued-bytes).', (c) => c.queuedBytes);
     gauge(
       'icebreaker_relay_buffered_bytes',
-      'Relayed bytes held by this node, not yet taken by their receivers (bounded by --relay-max-buffered-bytes).',
+      'Relayed bytes held by this node, not yet taken by their receivers (bounded by --relay-max-buffered).',
       (c) => c.relayBufferedBytes,
     );
     gauge(
@@ -95,7 +95,7 @@ export class ServerMetrics {
     });
     this.pauseCounter = new Counter({
       name: 'icebreaker_relay_pauses_total',
-      help: 'Times a relaying sender was slowed (its socket not read) by a relay limit, by reason: rate, receiver, buffer.',
+      help: 'Times a relaying sender was slowed (its socket not read) by a relay limit, by reason: rate, receiver, buffer, store (Redis).',
       labelNames: ['reason'],
       registers,
     });
@@ -151,7 +151,7 @@ export class ServerMetrics {
   }
 
   /** A sender began to wait for `reason`. */
-  paused(reason: 'rate' | 'receiver' | 'buffer'): void {
+  paused(reason: 'rate' | 'receiver' | 'buffer' | 'store'): void {
     this.pauseCounter.labels(reason).inc();
   }
 

@@ -3,45 +3,23 @@ import { type ByteRate, byteRate } from './byte-rate.js';
 import type { ServerConfig } from './config.js';
 import type { Connection } from './connection.js';
 import type { ServerMetrics } from './metrics.js';
+import { RelayState } from './relay-state.js';
 
 /** The largest relay frame: its header (type, length, a peer id of up to 255 bytes) and payload. */
 export const RELAY_FRAME_MAX = 2 + 255 + RELAY_PAYLOAD_MAX;
+
+/**
+ * How many times its own bound a receiver may hold of frames that came through Redis: their senders
+ * (on other nodes, or whose frames were already on their way) cannot be slowed in time by this node,
+ * only by their own nodes' rates and by the peers' credit window.
+ */
+const REMOTE_FACTOR = 4;
 
 /** How often idle room buckets are forgotten (they are made again, full, when the room relays). */
 const SWEEP_MS = 10_000;
 
 /** Why a sender's socket is not being read: the `reason` label of `icebreaker_relay_pauses_total`. */
-export type PauseReason = 'rate' | 'receiver' | 'buffer';
-
-/** What the relay keeps of one connection, as a sender and as a receiver. */
-export class RelayState {
-  /** The sender's own rate (`--relay-peer-rate`); null: no limit. */
-  readonly rate: ByteRate | null;
-  /** The room its frames are charged to (`--relay-room-rate`). */
-  room = '';
-  /** Relay bytes written to this receiver that have not yet left this process. */
-  outstanding = 0;
-  /** Senders on this node waiting for this receiver to take its backlog. */
-  waiters: Set<Connection> | null = null;
-  /** While the sender is over a rate: when it is read again. */
-  timer: ReturnType<typeof setTimeout> | null = null;
-  /** The receiver this sender waits for, if any. */
-  waitingOn: Connection | null = null;
-  /** Whether this sender waits for the server's relay buffer to drain. */
-  waitingBuffer = false;
-  /** Whether its socket is paused (then the heartbeat leaves it be: its pongs wait unread with the rest). */
-  paused = false;
-  /** The connection closed: what is still written to it no longer counts. */
-  gone = false;
-  /** The peers this one said it relays to (`relay` requests): the active-relays gauge. */
-  open: Set<string> | null = null;
-  /** Whether this sender was told `relay-limited` in the current episode (one notice per episode). */
-  limited = false;
-
-  constructor(rate: ByteRate | null) {
-    this.rate = rate;
-  }
-}
+export type PauseReason = 'rate' | 'receiver' | 'buffer' | 'store';
 
 /**
  * The relay's flow control on this node. Its principle: a limit never drops or corrupts a relayed
@@ -53,17 +31,20 @@ export class RelayState {
  *   is read again when the debt is paid);
  * - the receiver holds more than half `--max-buffered-bytes` of relayed bytes this process has not yet
  *   handed to the kernel (a receiver that does not read);
- * - the node holds more than `--relay-max-buffered-bytes` of them, all receivers together.
+ * - the node holds more than `--relay-max-buffered` of them, all receivers together;
+ * - (with Redis) the sender has more than `--max-buffered-bytes` on its way to Redis.
  *
  * Frames already read when a pause begins (at most one TCP read) are still relayed, so the bounds can
- * be passed by that much. A frame that would take a receiver past `--max-buffered-bytes` (where the
- * server would cut it off as a slow consumer), or the node past twice its relay buffer, is refused
- * with `relay-limited` instead — only a sender on another node (which this node cannot pause) or very
- * many senders to one receiver get there.
+ * be passed by that much. A frame that would take a receiver past `--max-buffered-bytes`, or the node
+ * past twice its relay buffer, is refused with `relay-limited` instead — only very many senders to one
+ * receiver get there. With Redis, frames reach the receiver's node through a stream, and those already
+ * in it cannot be held back by a pause: a receiver may hold four times `--max-buffered-bytes` of them
+ * before they are refused (a sender on another node is slowed by its own node's rates alone; the
+ * client library's credit window keeps it far below).
  */
 export class RelayFlow {
   /** Relay bytes this node holds: written to receivers and not yet handed to the kernel, or on their way to Redis. */
-  buffered = 0;
+  private buffered = 0;
   private readonly waitingBuffer = new Set<Connection>();
   private readonly rooms = new Map<string, ByteRate>();
   private readonly server: ByteRate | null;
@@ -85,15 +66,18 @@ export class RelayFlow {
   }
 
   /** The relay state of `connection`, made on first use. */
-  state(connection: Connection): RelayState {
+  state(connection: Connection): RelayState<Connection> {
     connection.relay ??= new RelayState(byteRate(this.config.relayPeerBytesPerSecond, 2 * RELAY_FRAME_MAX, performance.now()));
     return connection.relay;
   }
 
-  /** Whether `bytes` more may be written to `target` (or sent on from this node): false past a hard bound. */
-  admits(target: Connection | null, bytes: number): boolean {
+  /**
+   * Whether `bytes` more may be written to `target` (or sent on from this node, `null`): false past a
+   * hard bound. `remote`: the frame came through Redis, and may find the receiver a few times fuller.
+   */
+  admits(target: Connection | null, bytes: number, remote = false): boolean {
     if (this.buffered + bytes > 2 * this.bufferBound) return false;
-    return target === null || this.state(target).outstanding + bytes <= this.receiverHard;
+    return target === null || this.state(target).outstanding + bytes <= this.receiverHard * (remote ? REMOTE_FACTOR : 1);
   }
 
   /**
@@ -111,11 +95,29 @@ export class RelayFlow {
     if (this.buffered > this.bufferBound) this.waitForBuffer(sender);
   }
 
-  /** Counts `bytes` on their way to Redis (they are this node's until the script has taken them). → call it when they have gone. */
+  /**
+   * Counts `bytes` on their way to Redis (they are this node's until the script has taken them). →
+   * call it when they have gone. A sender with more than `--max-buffered-bytes` on its way waits for
+   * Redis (until half of it is through): the receiver's node, which may be this one, can only slow it
+   * once its frames arrive, and what is already on its way then cannot be held back.
+   */
   sending(sender: Connection, bytes: number): () => void {
+    const state = this.state(sender);
+    state.inFlight += bytes;
     this.buffered += bytes;
     if (this.buffered > this.bufferBound) this.waitForBuffer(sender);
-    return () => this.drained(bytes);
+    if (state.inFlight > this.receiverHard && !state.waitingStore) {
+      state.waitingStore = true;
+      this.update(sender, state, 'store');
+    }
+    return () => {
+      state.inFlight -= bytes;
+      if (state.waitingStore && state.inFlight <= this.receiverBound) {
+        state.waitingStore = false;
+        this.update(sender, state);
+      }
+      this.drained(bytes);
+    };
   }
 
   /** Slows `sender` until `target` (null: this node's relay buffer) has drained. */
@@ -164,7 +166,7 @@ export class RelayFlow {
     return this.buffered;
   }
 
-  private written(receiving: RelayState, bytes: number): void {
+  private written(receiving: RelayState<Connection>, bytes: number): void {
     if (receiving.gone) return;
     receiving.outstanding -= bytes;
     if (receiving.outstanding <= this.receiverBound) this.release(receiving);
@@ -176,7 +178,7 @@ export class RelayFlow {
     this.releaseBuffer();
   }
 
-  private waitFor(sender: Connection, target: Connection, receiving: RelayState): void {
+  private waitFor(sender: Connection, target: Connection, receiving: RelayState<Connection>): void {
     const state = this.state(sender);
     if (state.waitingOn !== null) return;
     state.waitingOn = target;
@@ -194,7 +196,7 @@ export class RelayFlow {
   }
 
   /** The receiver of `receiving` took its backlog: the senders waiting for it are read again. */
-  private release(receiving: RelayState): void {
+  private release(receiving: RelayState<Connection>): void {
     const waiters = receiving.waiters;
     if (!waiters || waiters.size === 0) return;
     receiving.waiters = null;
@@ -217,7 +219,7 @@ export class RelayFlow {
   }
 
   /** A sender's rate pause is over, unless a bucket is still in debt (more frames were read meanwhile). */
-  private rateCheck(sender: Connection, state: RelayState): void {
+  private rateCheck(sender: Connection, state: RelayState<Connection>): void {
     state.timer = null;
     if (state.gone) return;
     const now = performance.now();
@@ -231,8 +233,8 @@ export class RelayFlow {
   }
 
   /** Pauses or resumes the sender's socket to match what it waits for; `reason`: why a new wait began. */
-  private update(sender: Connection, state: RelayState, reason?: PauseReason): void {
-    const wait = state.timer !== null || state.waitingOn !== null || state.waitingBuffer;
+  private update(sender: Connection, state: RelayState<Connection>, reason?: PauseReason): void {
+    const wait = state.timer !== null || state.waitingOn !== null || state.waitingBuffer || state.waitingStore;
     if (reason !== undefined) this.metrics.paused(reason);
     if (wait === state.paused || state.gone || !sender.isOpen) return;
     state.paused = wait;

@@ -76,9 +76,9 @@ export class RelayRouter {
       return;
     }
     const out = withSender(frame, to, place.id, payload);
-    this.metrics.relayed(bytes);
     this.flow.charge(connection, place.room, bytes, now);
     if (target) {
+      this.metrics.relayed(bytes);
       this.flow.write(target, out, connection);
       return;
     }
@@ -86,7 +86,10 @@ export class RelayRouter {
     this.store.forwardRelay(connection, to, out).then(
       (outcome) => {
         sent();
-        if (outcome === 'sent') return;
+        if (outcome === 'sent') {
+          this.metrics.relayed(bytes);
+          return;
+        }
         if (outcome === 'unavailable')
           refuse(connection, bytes, 'unavailable', 'the server was recovering its shared state: this relay frame was not sent');
         else refuse(connection, bytes, 'unknown-peer', missText(outcome, to, place.room));
@@ -103,7 +106,7 @@ export class RelayRouter {
   arrived(target: Endpoint, frame: Uint8Array, sender: Endpoint | null, answer: (refusal: string) => void): void {
     // Every endpoint is a Connection; the store sees less of it.
     const receiver = target as Connection;
-    if (!this.flow.admits(receiver, frame.byteLength)) {
+    if (!this.flow.admits(receiver, frame.byteLength, true)) {
       answer(encode({ type: 'error', code: 'relay-limited', message: LIMITED }));
       this.metrics.errorSent('relay-limited');
       return;

@@ -186,7 +186,7 @@ export const SERVER_SETTINGS = {
     wholeNumber(256 * KiB, 64 * 1024 * MiB),
     64 * MiB,
     'relayed bytes this server holds written and not yet taken by the receivers, all together; at it every sender waits, and frames beyond twice it get `relay-limited`. One receiver holds at most half `--max-buffered-bytes`',
-    { flag: 'relay-max-buffered-bytes', env: 'ICEBREAKER_RELAY_MAX_BUFFERED_BYTES', form: 'bytes' },
+    { flag: 'relay-max-buffered', env: 'ICEBREAKER_RELAY_MAX_BUFFERED', form: 'bytes' },
   ),
   turnUrls: setting(
     listOf(isTurnUrl, 'turn: or turns: URLs like turn:turn.example.org:3478?transport=udp (port 1-65535, transport udp or tcp)'),
