@@ -32,6 +32,7 @@ export {
 } from '@icebreaker/protocol';
 export { type ParsedCandidate, parseCandidate } from './candidate.js';
 export { Emitter, type EventMap, type Listener } from './emitter.js';
+export { type PreparedConnection, prepare } from './prepare.js';
 export { type PeerContext, RemotePeer, type RemotePeerEvents } from './remote-peer.js';
 export { type ConnectOptions, connect, Room, type RoomEvents, type SignalingState } from './room.js';
 export type { PayloadData } from './signal-link.js';
