@@ -49,13 +49,13 @@ export function prepare(url: string, options: SignalingClientOptions = {}): Prep
     ),
     async join(joinOptions) {
       if (used) throw new TypeError('join: this prepared connection has already joined a room; call prepare() again for another');
-      validateConnect(url, joinOptions);
-      used = true;
       // The room reconnects with the same WebSocket implementation as the prepared connection.
       const roomOptions: ConnectOptions =
-        joinOptions.WebSocket === undefined && options.WebSocket !== undefined
+        joinOptions?.WebSocket === undefined && options.WebSocket !== undefined
           ? { ...joinOptions, WebSocket: options.WebSocket }
           : joinOptions;
+      validateConnect(url, roomOptions);
+      used = true;
       let signaling = await opening.catch(() => null);
       if (!signaling?.isOpen) signaling = await SignalingClient.open(url, options);
       return joinRoom(url, roomOptions, signaling);

@@ -232,7 +232,8 @@ export class Room extends Emitter<RoomEvents> {
 
   private receive(from: PeerId, data: SignalData, seq: number | undefined): void {
     // A signal can come before its peer-joined (after a server restart, peers resume in any order).
-    const entry = this.remote.get(from) ?? this.ensurePeer({ id: from }, false);
+    // Held signals come before the welcome's peers are made: their names are in the welcome.
+    const entry = this.remote.get(from) ?? this.ensurePeer(this.welcome.peers.find((p) => p.id === from) ?? { id: from }, false);
     entry?.link.receive(seq, data);
   }
 
@@ -247,6 +248,7 @@ export class Room extends Emitter<RoomEvents> {
       this.prepared = null;
       prepared.target.id = info.id;
       prepared.peer.bind(info.id, this.peerContext(info, true, prepared.link));
+      prepared.link.restartWait();
       return this.announce(info, prepared.peer, prepared.link, prepared.sent);
     }
     const made = this.makePeer(info, initiator);
