@@ -4,7 +4,7 @@
  * joining side) or throughput (bytes sent → bytes received). The same 64 KiB chunks are used everywhere.
  */
 
-import { connect, type RemotePeer, type Room } from '@icebreaker/client';
+import { connect, type PreparedConnection, prepare, type RemotePeer, type Room } from '@icebreaker/client';
 import { Peer } from 'peerjs';
 
 const CHUNK = 64 * 1024;
@@ -14,11 +14,17 @@ type Role = 'wait' | 'join';
 
 /** What every implementation offers the runner. */
 interface Impl {
-  /** Connects; resolves with ms from start to open, measured on the joining side. */
-  setup(role: Role, room: string): Promise<number>;
+  /**
+   * Connects; resolves with ms from start to open, measured on the joining side. `warm`: the
+   * signaling connection was opened before the start, when the tab loaded (Icebreaker's `prepare`,
+   * PeerJS's `new Peer()`), as an application does that opens it early; cold: it opens in the window.
+   */
+  setup(role: Role, room: string, warm: boolean): Promise<number>;
   /** After setup: sends `bytes` (sender) or resolves when they all arrived (receiver), with ms taken. */
   transfer(role: 'send' | 'recv', bytes: number): Promise<number>;
   close(): void;
+  /** Resolves once the connection made ahead of a warm start is open (at once if there is none). */
+  warmed?(): Promise<void>;
 }
 
 // ── ceiling / floor: a bare RTCDataChannel, signaled over a BroadcastChannel (no server) ─────────────
@@ -30,14 +36,19 @@ function bare(): Impl {
     async setup(role, room) {
       bus = new BroadcastChannel(`bench-${room}`);
       const start = performance.now();
+      const mark = startMarks(start);
       queueMicrotask(ready);
       const connection = new RTCPeerConnection({ iceServers: [] });
       pc = connection;
+      watchSteps(connection, mark);
       const opened = new Promise<void>((resolve) => {
         const adopt = (c: RTCDataChannel) => {
           channel = c;
           c.binaryType = 'arraybuffer';
-          c.onopen = () => resolve();
+          c.onopen = () => {
+            mark('open');
+            resolve();
+          };
           if (c.readyState === 'open') resolve();
         };
         if (role === 'join') adopt(connection.createDataChannel('bench'));
@@ -46,6 +57,7 @@ function bare(): Impl {
       const b = bus;
       connection.onicecandidate = (e) => b.postMessage({ candidate: e.candidate?.toJSON() ?? null });
       b.onmessage = async ({ data }) => {
+        mark(`in ${data.description ? data.description.type : data.candidate ? 'candidate' : 'end'}`);
         if (data.description) {
           await connection.setRemoteDescription(data.description);
           if (data.description.type === 'offer') {
@@ -123,10 +135,39 @@ function benchFile(bytes: number): Blob {
 function library(mode: 'files' | 'messages'): Impl {
   let session: Room | null = null;
   let peer: RemotePeer | null = null;
+  let prepared: PreparedConnection | null = prepare(`ws://${location.host}/ws`);
+  const warming = prepared.ready;
   return {
-    async setup(_role, room) {
+    warmed: () => warming,
+    async setup(_role, room, warm) {
+      const url = `ws://${location.host}/ws`;
+      // Opened by `use`, before the start: the tab had loaded (and the socket opened) long before.
+      const early = warm ? prepared : null;
+      if (!early) prepared?.close();
+      prepared = null;
       const start = performance.now();
-      const s = await connect(`ws://${location.host}/ws`, { room, iceServers: [] });
+      const mark = startMarks(start);
+      class TimedSocket extends WebSocket {
+        constructor(url: string) {
+          super(url);
+          this.addEventListener('open', () => mark('ws open'));
+        }
+      }
+      const options = { room, iceServers: [], WebSocket: TimedSocket };
+      const s = await (early ? early.join(options) : connect(url, options));
+      mark('welcome');
+      const watch = (p: RemotePeer) => {
+        mark('peer');
+        // Incoming signals only: a prepared peer's outgoing ones are told again, late, when it is bound.
+        p.on('signal', (dir, data) => {
+          if (dir === 'in')
+            mark(`in ${data.kind === 'description' ? data.description.type : data.kind === 'candidate' ? 'candidate' : 'end'}`);
+        });
+        watchSteps(p.pc, mark);
+      };
+      s.on('peer', watch);
+      for (const p of s.peers.values()) watch(p);
+      s.on('open', () => mark('open'));
       session = s;
       ready();
       peer = await new Promise<RemotePeer>((resolve) => {
@@ -165,6 +206,7 @@ function library(mode: 'files' | 'messages'): Impl {
     },
     close() {
       session?.close();
+      prepared?.close();
     },
   };
 }
@@ -174,15 +216,26 @@ function peerjs(server: { port: number }): Impl {
   let peer: Peer | null = null;
   let conn: ReturnType<Peer['connect']> | null = null;
   const options = { host: '127.0.0.1', port: server.port, path: '/', config: { iceServers: [] }, debug: 0 } as const;
+  const opened = (self: Peer) =>
+    new Promise((resolve, reject) => {
+      self.on('open', resolve);
+      self.on('error', reject);
+    });
+  let prepared: Peer | null = new Peer(`early-${Math.random().toString(36).slice(2)}`, options);
+  const warming = opened(prepared).then(() => undefined);
   return {
-    async setup(role, room) {
+    warmed: () => warming,
+    async setup(role, room, warm) {
+      // Warm, the joining side's Peer was made (and its socket opened) by `use`: it needs no room.
+      const early = warm && role === 'join' ? prepared : null;
+      if (!early) prepared?.destroy();
+      prepared = null;
       const start = performance.now();
-      const self = new Peer(`${room}-${role}`, options);
+      const mark = startMarks(start);
+      const self = early ?? new Peer(`${room}-${role}`, options);
       peer = self;
-      await new Promise((resolve, reject) => {
-        self.on('open', resolve);
-        self.on('error', reject);
-      });
+      if (!early) await opened(self);
+      mark('ws open');
       ready();
       if (role === 'wait') {
         conn = await new Promise((resolve) => self.on('connection', (c) => c.on('open', () => resolve(c))));
@@ -191,6 +244,7 @@ function peerjs(server: { port: number }): Impl {
         await new Promise((resolve) => c.on('open', () => resolve(undefined)));
         conn = c;
       }
+      mark('open');
       return performance.now() - start;
     },
     async transfer(role, bytes) {
@@ -214,26 +268,47 @@ function peerjs(server: { port: number }): Impl {
     close() {
       conn?.close();
       peer?.destroy();
+      prepared?.destroy();
     },
   };
 }
 
+/** Steps of the last setup in this tab, `[what, ms since the epoch]`, for the profile (the tabs share a clock). */
+const marks: Array<[string, number]> = [];
+
+/** Starts a fresh list of steps at `start` (performance.now()); returns the function that marks one. */
+function startMarks(start: number): (what: string) => void {
+  const at = (now: number) => performance.timeOrigin + now;
+  marks.length = 0;
+  marks.push(['start', at(start)]);
+  return (what) => marks.push([what, at(performance.now())]);
+}
+
+/** Marks the steps a peer connection shows: offer/answer set, candidates, ICE, DTLS (connected). */
+function watchSteps(pc: RTCPeerConnection, mark: (what: string) => void): void {
+  pc.addEventListener('signalingstatechange', () => mark(`sig ${pc.signalingState}`));
+  pc.addEventListener('icecandidate', (e) => mark(`out ${(e as RTCPeerConnectionIceEvent).candidate ? 'candidate' : 'end'}`));
+  pc.addEventListener('iceconnectionstatechange', () => mark(`ice ${pc.iceConnectionState}`));
+  pc.addEventListener('connectionstatechange', () => mark(`pc ${pc.connectionState}`));
+}
 let current: Impl | null = null;
 let pending: Promise<number> | null = null;
 
 const bench = {
-  use(name: 'bare' | 'library' | 'messages' | 'peerjs', peerServerPort = 0): void {
+  /** Makes a fresh implementation (as a freshly loaded tab would); resolves once its early connection is open. */
+  async use(name: 'bare' | 'library' | 'messages' | 'peerjs', peerServerPort = 0): Promise<void> {
     current?.close();
     current =
       name === 'bare' ? bare() : name === 'peerjs' ? peerjs({ port: peerServerPort }) : library(name === 'library' ? 'files' : 'messages');
+    await current.warmed?.();
   },
   /** Starts connecting; resolves when this side is ready for the other to start. */
-  async begin(role: Role, room: string): Promise<void> {
+  async begin(role: Role, room: string, warm: boolean): Promise<void> {
     const impl = current as Impl;
     const ready = new Promise<void>((resolve) => {
       readyHook = resolve;
     });
-    pending = impl.setup(role, room);
+    pending = impl.setup(role, room, warm);
     pending.catch(() => {});
     await Promise.race([ready, pending.then(() => undefined)]);
   },
@@ -244,6 +319,7 @@ const bench = {
   },
   send: (bytes: number) => (current as Impl).transfer('send', bytes),
   close: () => current?.close(),
+  marks: () => marks,
 };
 (globalThis as { bench?: typeof bench }).bench = bench;
 

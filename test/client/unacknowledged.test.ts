@@ -18,6 +18,10 @@ describe('signals a peer never acknowledges', () => {
     // A raw WebSocket client that joins and only reads: it never sends an ack.
     const { socket, id } = await t.h.peer('mute');
     const arrivals = new Map<number, number[]>();
+    // The offer and candidates the session held for the next peer came right after the welcome.
+    for (const frame of socket.pending as Array<{ type: string; seq?: number }>) {
+      if (frame.type === 'signal' && frame.seq !== undefined) arrivals.set(frame.seq, [...(arrivals.get(frame.seq) ?? []), Date.now()]);
+    }
     socket.ws.on('message', (raw) => {
       const frame = JSON.parse(raw.toString()) as { type: string; seq?: number };
       if (frame.type !== 'signal' || frame.seq === undefined) return;

@@ -63,7 +63,7 @@ const RESTART_MAX_MS = 60_000;
  */
 export class PathLadder {
   readonly main = new PathChannel(MAIN_LABEL, MAIN_RELAY_CHANNEL);
-  private readonly relay: PeerRelay | null;
+  private relay: PeerRelay | null = null;
   /** The direct main channel: the first `icebreaker` one, or a moved one after it died. */
   private direct: RTCDataChannel | null = null;
   /** A direct main channel died under way: the next one is a moved one (`icebreaker-moved:1`). */
@@ -81,31 +81,38 @@ export class PathLadder {
 
   constructor(
     private readonly host: LadderHost,
-    relay: RelayContext | undefined,
-    initiator: boolean,
+    private readonly initiator: boolean,
   ) {
     const main = this.main;
     main.addEventListener('open', () => host.mainEvent('open'));
     main.addEventListener('close', () => host.mainEvent('close'));
     main.addEventListener('message', (event) => host.mainEvent('message', (event as MessageEvent).data));
-    this.relay = relay
-      ? new PeerRelay(
-          relay,
-          initiator,
-          (data) => host.signal(data),
-          (error) => host.error(error),
-        )
-      : null;
-    if (!this.relay || !relay) return;
-    const link = this.relay.link;
+  }
+
+  /**
+   * Adds the relay rung: makes and sends this side's key, and starts the clock on ICE. Called as the
+   * peer is made, or, for a peer prepared before the remote one was known, once it is (its offer
+   * waited in the server's hold meanwhile, and the relay is between two known peers).
+   */
+  useRelay(context: RelayContext): void {
+    if (this.relay || this.host.closed) return;
+    const relay = new PeerRelay(
+      context,
+      this.initiator,
+      (data) => this.host.signal(data),
+      (error) => this.host.error(error),
+    );
+    this.relay = relay;
+    const link = relay.link;
     link.on('hello', (reason) => this.peerRelays(reason));
     link.on('bye', () => this.main.close());
     link.on('channel', (channel) => this.adoptRelayed(channel));
     link.on('error', (error) => {
-      host.error(error);
+      this.host.error(error);
       if (this.current === 'relay') this.main.close();
     });
-    this.arm(relay.afterMs, `ICE did not connect within ${relay.afterMs / 1000} s`);
+    const ice = this.host.pc.iceConnectionState;
+    if (ice !== 'connected' && ice !== 'completed') this.arm(context.afterMs, `ICE did not connect within ${context.afterMs / 1000} s`);
   }
 
   /** The path the data takes now. */

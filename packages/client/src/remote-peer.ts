@@ -126,18 +126,25 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
   /** Set once a remote description is in place (not read back from the stack: see sendDescription). */
   private remoteDescribed = false;
 
-  /** @internal The session makes a RemotePeer for each peer of the room: see its `peer` event. */
+  /**
+   * @internal The session makes a RemotePeer for each peer of the room: see its `peer` event. The first
+   * peer of a room makes one before anyone else is there, under a placeholder id, so that its offer is
+   * ready and held for the next peer (the seed's steps 8–12); {@link RemotePeer.bind} then names it.
+   */
   constructor(
-    readonly id: PeerId,
-    private readonly context: PeerContext,
+    private peerId: PeerId,
+    private context: PeerContext,
   ) {
     super();
     const pc = new context.RTCPeerConnection(context.configuration);
     this.pc = pc;
+    const peer = this;
     this.ladder = new PathLadder(
       {
         pc,
-        id,
+        get id() {
+          return peer.id;
+        },
         signal: (data) => this.signalOut(data),
         mainEvent: (event, data) => this.mainEvent(event, data),
         transferChannel: (channel) => this.adoptTransfer(channel),
@@ -151,9 +158,9 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
           return peerClosed();
         },
       },
-      context.relay,
       context.initiator,
     );
+    if (context.relay) this.ladder.useRelay(context.relay);
     const peerClosed = (): boolean => this.closed;
     pc.addEventListener('negotiationneeded', () => this.enqueue(() => this.offer()));
     pc.addEventListener('icecandidate', (event) => {
@@ -181,6 +188,29 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
       // does not); offering here too is harmless where it does: the second attempt finds the offer sent.
       this.enqueue(() => this.offer());
     }
+  }
+
+  /** The remote peer's id, chosen by the server. */
+  get id(): PeerId {
+    return this.peerId;
+  }
+
+  /**
+   * @internal A peer made before the remote one was known (see the constructor) learns who it is
+   * talking to: its id, its name, and which side yields in a collision, which depends on both ids.
+   */
+  bind(id: PeerId, context: PeerContext): void {
+    this.peerId = id;
+    this.context = context;
+    if (context.relay) this.ladder.useRelay(context.relay);
+  }
+
+  /**
+   * @internal Tells again, as `signal` events, what a peer made before the remote one was known sent
+   * meanwhile, for listeners that arrived with the room's `peer` event (the page shows the exchange).
+   */
+  replaySent(sent: readonly PayloadData[]): void {
+    for (const data of sent) this.emit('signal', 'out', data);
   }
 
   /**

@@ -4,7 +4,7 @@ import { Emitter } from './emitter.js';
 import type { PathInfo } from './path-ladder.js';
 import type { RelayContext } from './peer-relay.js';
 import { type PeerContext, RemotePeer } from './remote-peer.js';
-import { MAX_RESENDS, SignalLink } from './signal-link.js';
+import { MAX_RESENDS, type PayloadData, SignalLink } from './signal-link.js';
 import { SignalingClient, type WebSocketConstructor } from './signaling-client.js';
 import type { IncomingTransfer } from './transfer.js';
 import { LIMITS, validateConnect } from './validate.js';
@@ -69,6 +69,19 @@ export interface RoomEvents {
   error: [error: IcebreakerError, peer: RemotePeer | undefined];
 }
 
+/** A peer made before anyone else is in the room, whose offer waits on the server (see `prepare`). */
+interface Prepared {
+  readonly peer: RemotePeer;
+  readonly link: SignalLink;
+  /** Who the link sends to: nobody named (held by the server) until a peer joins. */
+  readonly target: { id: PeerId | undefined };
+  /** What it sent before it was bound, told again to the application's listeners at binding. */
+  readonly sent: PayloadData[];
+}
+
+/** Stands for the remote id of a prepared peer until one joins; never seen by the application. */
+const UNBOUND = '' as PeerId;
+
 const OPEN_RETRY = { initialDelayMs: LIMITS.initialDelayMs.default, maxDelayMs: LIMITS.maxDelayMs.default };
 
 /** How long a departed peer's connection stays open for what it sent just before it left. */
@@ -95,8 +108,21 @@ const GOING_AWAY_SPREAD_MS = 5000;
 export async function connect(url: string, options: ConnectOptions): Promise<Room> {
   validateConnect(url, options);
   const signaling = await SignalingClient.open(url, options.WebSocket ? { WebSocket: options.WebSocket } : {});
-  const welcome = await signaling.join(joinRequest(options));
-  return new Room(url, options, signaling, welcome);
+  return joinRoom(url, options, signaling);
+}
+
+/**
+ * @internal Joins on an open signaling connection (closed if the join fails) and makes the Room in
+ * the same turn as the welcome, so that the signals that follow the welcome (a held offer) find it.
+ */
+export async function joinRoom(url: string, options: ConnectOptions, signaling: SignalingClient): Promise<Room> {
+  try {
+    const welcome = await signaling.join(joinRequest(options));
+    return new Room(url, options, signaling, welcome);
+  } catch (error) {
+    signaling.close();
+    throw error;
+  }
 }
 
 function joinRequest(options: ConnectOptions, resume?: string) {
@@ -130,6 +156,7 @@ export class Room extends Emitter<RoomEvents> {
   private signaling: SignalingClient;
   private welcome: WelcomeMessage;
   private state: SignalingState = 'open';
+  private prepared: Prepared | null = null;
 
   constructor(
     private readonly url: string,
@@ -146,9 +173,11 @@ export class Room extends Emitter<RoomEvents> {
     this.welcome = welcome;
     this.attach(signaling);
     // Peers already here make the offers (as the seed's PEER1 does): each learns of a newcomer
-    // through peer-joined, while the newcomer waits for their offers.
+    // through peer-joined, while the newcomer waits for their offers. The first peer of a room makes
+    // its offer at once, before anyone is there (see `prepare`).
     queueMicrotask(() => {
       for (const info of welcome.peers) this.ensurePeer(info, false);
+      this.prepare();
     });
   }
 
@@ -173,6 +202,7 @@ export class Room extends Emitter<RoomEvents> {
       peer.close();
     }
     this.remote.clear();
+    this.discardPrepared();
   }
 
   private attach(signaling: SignalingClient): void {
@@ -184,10 +214,21 @@ export class Room extends Emitter<RoomEvents> {
       entry.link.dispose();
       entry.peer.closeWhenDrained(PEER_LEFT_LINGER_MS);
       this.emit('peer-left', entry.peer);
+      // Alone again: the next peer to join finds an offer waiting, as the first one did.
+      this.prepare();
     });
     signaling.on('signal', (from, data, seq) => this.receive(from, data, seq));
     signaling.on('relay', (from, payload) => this.remote.get(from)?.peer.relayIn(payload));
-    signaling.on('error', (error) => this.emit('error', error, undefined));
+    signaling.on('error', (error) => {
+      // Nobody came within the server's --hold-ttl: the held offer is gone, so make a fresh one for
+      // whoever comes next. The application never sent it, so it is not the application's error.
+      if (error.code === 'hold-expired' && this.prepared) {
+        this.discardPrepared();
+        this.prepare();
+        return;
+      }
+      this.emit('error', error, undefined);
+    });
     // A draining server: leave on our own, at a random moment of the first half of the window so
     // that a node's clients do not all arrive at the next node at once; the close starts the resume.
     signaling.on('going-away', (withinMs) => {
@@ -203,34 +244,92 @@ export class Room extends Emitter<RoomEvents> {
 
   private receive(from: PeerId, data: SignalData, seq: number | undefined): void {
     // A signal can come before its peer-joined (after a server restart, peers resume in any order).
-    const entry = this.remote.get(from) ?? this.ensurePeer({ id: from }, false);
+    // Held signals come before the welcome's peers are made: their names are in the welcome.
+    const entry = this.remote.get(from) ?? this.ensurePeer(this.welcome.peers.find((p) => p.id === from) ?? { id: from }, false);
     entry?.link.receive(seq, data);
   }
 
   private ensurePeer(info: PeerInfo, initiator: boolean): { peer: RemotePeer; link: SignalLink } | undefined {
     const known = this.remote.get(info.id);
     if (known || this.state === 'closed') return known;
+    const prepared = this.prepared;
+    if (prepared) {
+      // The first peer to join got the prepared offer (held, or sent to it as the only other peer):
+      // this side is its caller, whichever way we learnt of it (peer-joined, its first signal, a
+      // resumed welcome).
+      this.prepared = null;
+      prepared.target.id = info.id;
+      prepared.peer.bind(info.id, this.peerContext(info, true, prepared.link));
+      prepared.link.restartWait();
+      return this.announce(info, prepared.peer, prepared.link, prepared.sent);
+    }
+    const made = this.makePeer(info, initiator);
+    return this.announce(info, made.peer, made.link, []);
+  }
+
+  /**
+   * The seed's steps 8–12: alone in the room, make the caller's peer connection, its channel and its
+   * offer now, and trickle its candidates: the server holds them (`signal` without `to`) and hands
+   * them to the next peer right after its welcome, so that peer answers at once instead of first
+   * announcing itself and waiting for an offer. Does nothing unless this peer is alone.
+   */
+  private prepare(): void {
+    if (this.prepared || this.remote.size > 0 || this.state !== 'open') return;
+    this.prepared = this.makePeer({ id: UNBOUND }, true);
+  }
+
+  private discardPrepared(): void {
+    const prepared = this.prepared;
+    this.prepared = null;
+    prepared?.link.dispose();
+    prepared?.peer.close();
+  }
+
+  /** A peer connection to `info` and the signal link to it; `info.id` is UNBOUND for a prepared one. */
+  private makePeer(info: PeerInfo, initiator: boolean): Prepared {
+    const target = { id: info.id === UNBOUND ? undefined : info.id };
+    const sent: PayloadData[] = [];
     let peer: RemotePeer | null = null;
     const retransmitMs = this.options.retransmitMs ?? LIMITS.retransmitMs.default;
     const link = new SignalLink(
       (data, seq) => {
-        if (this.state === 'open' && this.signaling.isOpen) this.signaling.signal(data, info.id, seq);
+        if (this.state === 'open' && this.signaling.isOpen) this.signaling.signal(data, target.id, seq);
       },
       (data) => peer?.handleSignal(data),
       {
         retransmitMs,
-        online: () => this.state === 'open' && this.signaling.isOpen,
+        // Unbound, a copy would only be held again beside the first: the joiner gets the first.
+        online: () => target.id !== undefined && this.state === 'open' && this.signaling.isOpen,
         unacknowledged: (pending, everAcked) => {
           if (!peer) return;
           const waited = (retransmitMs * (2 ** (MAX_RESENDS + 1) - 1)) / 1000;
           const what = everAcked
             ? `has stopped acknowledging signals: ${pending} unacknowledged after ${MAX_RESENDS} resends over ${waited} s`
             : `has acknowledged none of the ${pending} signals sent to it after ${MAX_RESENDS} resends over ${waited} s: it may not speak the end-to-end signal protocol (seq and ack)`;
-          this.emit('error', new IcebreakerError('signals-unacknowledged', `peer ${info.id} ${what}; no more resends`), peer);
+          this.emit('error', new IcebreakerError('signals-unacknowledged', `peer ${target.id} ${what}; no more resends`), peer);
         },
       },
     );
-    const context: PeerContext = {
+    const context = this.peerContext(info, initiator, link);
+    const unbound = info.id === UNBOUND;
+    const created = new RemotePeer(
+      info.id,
+      unbound
+        ? {
+            ...context,
+            signal: (data) => {
+              if (target.id === undefined) sent.push(data);
+              link.send(data);
+            },
+          }
+        : context,
+    );
+    peer = created;
+    return { peer: created, link, target, sent };
+  }
+
+  private peerContext(info: PeerInfo, initiator: boolean, link: SignalLink): PeerContext {
+    return {
       RTCPeerConnection: this.options.RTCPeerConnection ?? globalThis.RTCPeerConnection,
       configuration: { ...this.options.rtcConfiguration, iceServers: this.options.iceServers ?? [...this.welcome.iceServers] },
       // Any fixed order works; both sides must just agree on who yields.
@@ -242,8 +341,15 @@ export class Room extends Emitter<RoomEvents> {
       ...(info.name === undefined ? {} : { name: info.name }),
       ...this.relayContext(info.id),
     };
-    const created = new RemotePeer(info.id, context);
-    peer = created;
+  }
+
+  /** Makes a peer known to the room and the application. */
+  private announce(
+    info: PeerInfo,
+    created: RemotePeer,
+    link: SignalLink,
+    sent: readonly PayloadData[],
+  ): { peer: RemotePeer; link: SignalLink } {
     const entry = { peer: created, link };
     this.remote.set(info.id, entry);
     created.on('open', () => this.emit('open', created));
@@ -252,12 +358,16 @@ export class Room extends Emitter<RoomEvents> {
     created.on('error', (error) => this.emit('error', error, created));
     created.on('path', (path) => this.emit('path', created, path));
     this.emit('peer', created);
+    created.replaySent(sent);
     return entry;
   }
 
-  /** The relay to `peerId`, when the server offers it and the application did not turn it off. */
+  /**
+   * The relay to `peerId`, when the server offers it and the application did not turn it off; none
+   * for a peer prepared before the remote one is known (it gets one when bound).
+   */
   private relayContext(peerId: PeerId): { relay?: RelayContext } {
-    if (this.options.relay === false || !this.welcome.relay) return {};
+    if (this.options.relay === false || !this.welcome.relay || peerId === UNBOUND) return {};
     const relay: RelayContext = {
       transport: { send: (payload) => this.state === 'open' && this.signaling.relay(peerId, payload) },
       report: (state) => {
@@ -300,6 +410,8 @@ export class Room extends Emitter<RoomEvents> {
         link.resend();
         peer.relayResume();
       }
+      this.prepared?.link.resend();
+      this.prepare();
       return;
     }
     if (!retry) this.close();

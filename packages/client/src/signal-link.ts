@@ -115,6 +115,16 @@ export class SignalLink {
     return this.unacked.length;
   }
 
+  /**
+   * Starts the wait before each unacknowledged signal's next copy over from now: signals held by the
+   * server while their sender was alone reach the peer only when it joins, not when they were sent.
+   */
+  restartWait(): void {
+    const due = Date.now() + this.timing.retransmitMs;
+    for (const entry of this.unacked) if (Number.isFinite(entry.dueAt)) entry.dueAt = due;
+    this.arm();
+  }
+
   /** Stops the resend timer for good (the peer left, or the room was closed). */
   dispose(): void {
     this.disposed = true;

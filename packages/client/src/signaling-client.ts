@@ -86,6 +86,8 @@ export class SignalingClient extends Emitter<SignalingEvents> {
   private nextId = 1;
   private pendingJoin: { id: number; resolve: (w: WelcomeMessage) => void; reject: (e: IcebreakerError) => void } | null = null;
   private joined: WelcomeMessage | null = null;
+  /** Frames that came in the same turn as a welcome, kept until its joiner has attached (see receive). */
+  private afterWelcome: unknown[] | null = null;
 
   private constructor(private readonly socket: WebSocketLike) {
     super();
@@ -187,6 +189,13 @@ export class SignalingClient extends Emitter<SignalingEvents> {
   }
 
   private receive(frame: unknown): void {
+    // The server sends what was held or queued for a peer right after its welcome. `ws` in Node emits
+    // the frames of one read in one turn, before the joiner's `await join()` has resumed and
+    // attached its listeners: they wait here for that microtask (browsers give each frame a task).
+    if (this.afterWelcome) {
+      this.afterWelcome.push(frame);
+      return;
+    }
     if (typeof frame !== 'string') {
       this.receiveBinary(frame);
       return;
@@ -198,11 +207,19 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     }
     const message = result.message;
     switch (message.type) {
-      case 'welcome':
+      case 'welcome': {
         this.joined = message;
         this.pendingJoin?.resolve(message);
         this.pendingJoin = null;
+        const later: unknown[] = [];
+        this.afterWelcome = later;
+        // Queued after the join's resolution, so it runs once the awaiting code has attached.
+        queueMicrotask(() => {
+          this.afterWelcome = null;
+          for (const next of later) this.receive(next);
+        });
         return;
+      }
       case 'peer-joined':
         this.emit('peer-joined', message.peer);
         return;

@@ -177,12 +177,18 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
       this.complete(16, { kind: 'text', text: 'The library takes the channel PEER1 opens.' });
     }
     const pc = peer.pc;
+    const gathered = () => {
+      const count = this.candidates.filter((c) => c.side === 'local').length;
+      this.complete(this.role === 'caller' ? 7 : 20, { kind: 'text', text: `Gathering complete: ${count} candidates.` });
+    };
     this.watchStates(pc, (property) => {
       if (peer !== this.peer) return;
-      if (property === 'iceGatheringState' && pc.iceGatheringState === 'complete') {
-        const count = this.candidates.filter((c) => c.side === 'local').length;
-        this.complete(this.role === 'caller' ? 7 : 20, { kind: 'text', text: `Gathering complete: ${count} candidates.` });
-      }
+      if (property === 'iceGatheringState' && pc.iceGatheringState === 'complete') gathered();
+    });
+    // A first peer prepares its offer before anyone joins, so gathering may be over by now; its
+    // candidates are told again just after this event, hence the count a microtask later.
+    queueMicrotask(() => {
+      if (peer === this.peer && pc.iceGatheringState === 'complete') gathered();
     });
     peer.on('signal', (direction, data) => {
       if (peer === this.peer) this.observe(direction, data);
