@@ -155,13 +155,12 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
         error: (error) => this.emit('error', error),
         restartIce: () => this.restartIce(),
         get closed() {
-          return peerClosed();
+          return peer.closed;
         },
       },
       context.initiator,
     );
     if (context.relay) this.ladder.useRelay(context.relay);
-    const peerClosed = (): boolean => this.closed;
     pc.addEventListener('negotiationneeded', () => this.enqueue(() => this.offer()));
     pc.addEventListener('icecandidate', (event) => {
       const candidate = (event as RTCPeerConnectionIceEvent).candidate;
