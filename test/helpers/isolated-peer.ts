@@ -40,7 +40,7 @@ export interface IsolatedPeer {
  */
 export function isolatedPeer(net: IsolatedNetwork | null, config: ScriptedPeerConfig): IsolatedPeer {
   const args = ['--import', 'tsx', SCRIPT, JSON.stringify(config)];
-  const options = { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'] };
+  const options = { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] as ['pipe', 'pipe', 'pipe'] };
   const child = net ? net.spawn(process.execPath, args, options) : spawn(process.execPath, args, options);
   const reports: PeerReport[] = [];
   const waiters = new Set<() => void>();

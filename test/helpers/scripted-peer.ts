@@ -2,7 +2,7 @@
  * A Node peer run as its own process (by `isolatedPeer`, inside a network namespace): it joins a room
  * with the Icebreaker client, sends or receives random bytes, and reports on stdout, one JSON object a
  * line, what a test asserts on (see {@link PeerReport}). Its one argument is a {@link ScriptedPeerConfig}
- * in JSON. It runs until killed.
+ * in JSON. It runs until killed, or until its stdin ends.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { connect, type RemotePeer } from '@icebreaker/client';
@@ -42,6 +42,9 @@ const report = (line: PeerReport) => process.stdout.write(`${JSON.stringify(line
 // @roamhq/wrtc can crash while Node's exit clean-up frees its connections (see test/helpers/peers.ts):
 // a signal ends the process at once.
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => process.exit(0));
+// Its stdin is a pipe from the test: it ends when the test process dies, and so does this peer,
+// instead of lingering in a namespace nobody will delete.
+process.stdin.on('end', () => process.exit(0)).resume();
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ScriptedPeerConfig;
 const stack =
