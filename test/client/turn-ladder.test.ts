@@ -40,7 +40,7 @@ describe('the TURN rungs, with ICE made to fail for real (network namespace, nft
 
   it('connects a peer whose only way out is TCP to the signaling server and TURN: relay over TCP, 1 MiB with its SHA-256', async () => {
     net = await isolatedNetwork();
-    turn = await Coturn.start({ secret: TURN_SECRET, listeningIps: [net.hostAddress] });
+    turn = await Coturn.start({ secret: TURN_SECRET, listeningIps: [net.hostAddress], verbose: true });
     h = await startHarness({ host: net.hostAddress, turnUrls: [turn.tcpUrl], turnSecret: TURN_SECRET });
     await net.restrict({ onlyTcpTo: [h.server.port, turn.port] });
 
@@ -58,8 +58,28 @@ describe('the TURN rungs, with ICE made to fail for real (network namespace, nft
     const sent = await inside.report('sent');
     const data = await outside.received;
     expect([data.byteLength, sha256(data)]).toEqual([MiB, sent.sha256]);
+    const { peerId } = await inside.report('joined');
+    // Its own allocation (TURN usernames are `<expiry>:<peer id>`; peer ids are URL-safe base64).
+    expect(turn.log()).toMatch(new RegExp(`user <\\d+:${peerId}>: incoming packet ALLOCATE processed, success`));
     // Gathering through a TURN server over UDP could not have worked: no UDP leaves the namespace.
     expect((await inside.report('gathered')).candidates).not.toContain('srflx/udp');
+  }, 60_000);
+
+  it('cannot use TURN over TCP from node-datachannel (libjuice: UDP only): behind that firewall it never connects', async () => {
+    net = await isolatedNetwork();
+    turn = await Coturn.start({ secret: TURN_SECRET, listeningIps: [net.hostAddress], verbose: true });
+    h = await startHarness({ host: net.hostAddress, turnUrls: [turn.tcpUrl], turnSecret: TURN_SECRET });
+    await net.restrict({ onlyTcpTo: [h.server.port, turn.port] });
+    // The CLI's peer runs on this stack. (Its polyfill does not enforce iceTransportPolicy 'relay', and
+    // reports the end of gathering before its candidates: only the outcome tells.)
+    const inside = isolatedPeer(net, { url: h.server.signalingUrl, room: 'juice', stack: 'node-datachannel' });
+    peers.push(inside);
+    await hostPeer('juice');
+    await expect(inside.report('open', undefined, 15_000)).rejects.toThrow(/no open report within 15000 ms/);
+    // It never even tried the TURN server it was given (the host's peer did: its allocation is logged).
+    const { peerId } = await inside.report('joined');
+    expect(turn.log()).toMatch(/incoming packet ALLOCATE processed, success/);
+    expect(turn.log()).not.toContain(`:${peerId}>`);
   }, 60_000);
 
   it('never connects that peer without TURN: every host pair is dropped (and libwebrtc still reports no `failed`)', async () => {

@@ -28,6 +28,8 @@ export interface CoturnOptions {
    * that parallel suites do not collide.
    */
   readonly tlsPort?: number;
+  /** Log each session and request (`user <…:peer id>: incoming packet ALLOCATE processed, success`), to tell who used it. */
+  readonly verbose?: boolean;
 }
 
 const exec = promisify(execFile);
@@ -75,6 +77,7 @@ export class Coturn {
       listeningIps = ['127.0.0.1'],
       relayIp = RELAY_IP,
       tlsPort,
+      verbose = false,
     } = typeof options === 'string' ? { secret: options } : options;
     const host = listeningIps[0] ?? '127.0.0.1';
     const port = await freePort(host);
@@ -100,6 +103,7 @@ export class Coturn {
         '--fingerprint',
         '--log-file=stdout',
         '--simple-log',
+        ...(verbose ? ['--verbose'] : []),
         `--pidfile=${join(dir, 'turnserver.pid')}`,
         `--userdb=${join(dir, 'turndb')}`,
       ],

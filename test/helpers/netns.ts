@@ -28,7 +28,7 @@ export interface NetworkFilter {
   readonly dropUdp?: boolean;
   /**
    * Drop everything but TCP to these ports of the host's address (the signaling server's, TURN's):
-   * no UDP, and no ICE-TCP host path either, so only a relay over TCP can carry media.
+   * no UDP, and no ICE-TCP host path either, so only a relay over TCP can carry media. Empty: only loopback.
    */
   readonly onlyTcpTo?: readonly number[];
 }
@@ -122,7 +122,7 @@ function ruleset(hostAddress: string, filter: NetworkFilter): string {
     `  chain output { type filter hook output priority 0; policy ${only ? 'drop' : 'accept'};`,
     '    oifname "lo" accept',
     ...(dropUdp ? ['    meta l4proto udp drop'] : []),
-    ...(only ? [`    ip daddr ${hostAddress} tcp dport { ${only.join(', ')} } accept`] : []),
+    ...(only?.length ? [`    ip daddr ${hostAddress} tcp dport { ${only.join(', ')} } accept`] : []),
     '  }',
     `  chain input { type filter hook input priority 0; policy ${only ? 'drop' : 'accept'};`,
     '    iifname "lo" accept',

@@ -20,6 +20,8 @@ export interface ScriptedPeerConfig {
   /** Instead of the welcome's ICE servers. */
   readonly iceServers?: RTCIceServer[];
   readonly rtcConfiguration?: RTCConfiguration;
+  /** More options of `connect` (JSON-able ones), e.g. those of a newer rung of the ladder. */
+  readonly options?: Record<string, unknown>;
   /** Random bytes to send, in one message, to the first peer whose channel opens. */
   readonly send?: number;
 }
@@ -28,7 +30,10 @@ export interface ScriptedPeerConfig {
 export type PeerReport =
   | { readonly type: 'joined'; readonly peerId: string }
   | { readonly type: 'ice'; readonly state: RTCIceConnectionState }
-  /** Gathering finished: the local candidates found, as `<type>/<protocol>` (e.g. `relay/udp`, `host/tcp`). */
+  /**
+   * Gathering finished: the local candidates found, as `<type>/<protocol>` (e.g. `relay/udp`, `host/tcp`).
+   * Exact with libwebrtc; node-datachannel's polyfill may say `complete` before its candidates arrive.
+   */
   | { readonly type: 'gathered'; readonly candidates: readonly string[] }
   | { readonly type: 'candidate-error'; readonly errorCode: number; readonly url: string; readonly errorText: string }
   | { readonly type: 'open'; readonly peerId: string }
@@ -63,12 +68,21 @@ class ReportingPeerConnection extends stack {
       report({ type: 'ice', state: this.iceConnectionState });
     });
     const candidates: string[] = [];
+    let gathered = false;
+    // The end of gathering: a null candidate (libwebrtc), or only the state (node-datachannel's polyfill).
+    const complete = () => {
+      if (gathered) return;
+      gathered = true;
+      report({ type: 'gathered', candidates });
+    };
     this.addEventListener('icecandidate', (event) => {
       const line = event.candidate?.candidate;
-      if (line) {
-        const [, , protocol, , , , , type] = line.split(' ');
-        candidates.push(`${type}/${protocol?.toLowerCase()}`);
-      } else report({ type: 'gathered', candidates });
+      if (!line) return complete();
+      const [, , protocol, , , , , type] = line.split(' ');
+      candidates.push(`${type}/${protocol?.toLowerCase()}`);
+    });
+    this.addEventListener('icegatheringstatechange', () => {
+      if (this.iceGatheringState === 'complete') complete();
     });
     this.addEventListener('icecandidateerror', (event) => {
       const e = event as RTCPeerConnectionIceErrorEvent;
@@ -83,6 +97,7 @@ const room = await connect(config.url, {
   WebSocket: WebSocket as never,
   ...(config.iceServers ? { iceServers: config.iceServers } : {}),
   ...(config.rtcConfiguration ? { rtcConfiguration: config.rtcConfiguration } : {}),
+  ...config.options,
 });
 report({ type: 'joined', peerId: room.peerId });
 room.on('error', (error) => report({ type: 'error', code: error.code, message: error.message }));
