@@ -12,8 +12,13 @@ export const TURN_SECRET = 'turn-test-secret-0123456789';
  *
  * What a user sees, measured with libwebrtc (@roamhq/wrtc, as Chromium): gathering completes with no
  * candidate at all, so no pair can be formed, and `iceConnectionState` stays `new`/`checking`: libwebrtc
- * reports no `failed` without a pair that failed (≥ 60 s watched). A relay rung must start on its own
- * timeout, not wait for `failed`.
+ * reports no `failed` without a pair that failed (≥ 60 s watched), and not within 100 s either when its
+ * pairs exist but every check is dropped (a namespace that lets only the signaling TCP out). libjuice
+ * (node-datachannel, the CLI's stack) sometimes reports `failed`, sometimes stays `checking`. A relay
+ * rung must start on its own timeout, not wait for `failed`.
+ *
+ * The namespace case is built in test/client/turn-ladder.test.ts: `isolatedNetwork()`, the server on its
+ * `hostAddress`, then `restrict({ onlyTcpTo: [server port] })`, and an `isolatedPeer` inside.
  */
 export interface FailingIce {
   readonly server: StartOptions;
