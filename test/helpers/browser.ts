@@ -24,11 +24,12 @@ export function chromiumPath(): string {
 /**
  * Launches headless Chromium with the flags this sandbox needs. mDNS host-name candidates are turned
  * off because a headless browser may be unable to resolve them, and loopback is allowed for machines
- * whose only interface is lo. `extraArgs` adds flags (e.g. `--js-flags=--jitless`).
+ * whose only interface is lo. `extraArgs` adds flags (e.g. `--js-flags=--jitless`); `executablePath`
+ * another launcher (e.g. one that runs Chromium in a network namespace).
  */
-export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+export function launchChromium(extraArgs: string[] = [], executablePath = chromiumPath()): Promise<Browser> {
   return chromium.launch({
-    executablePath: chromiumPath(),
+    executablePath,
     args: [
       '--no-sandbox',
       '--disable-gpu',
