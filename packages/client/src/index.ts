@@ -31,6 +31,19 @@ export {
   type WelcomeMessage,
 } from '@icebreaker/protocol';
 export { type ParsedCandidate, parseCandidate } from './candidate.js';
+export { diagnose, fetchIceServers } from './diagnose.js';
+export type {
+  CandidateSummary,
+  DiagnoseOptions,
+  Diagnosis,
+  Finding,
+  FindingCode,
+  IceServerError,
+  NatHint,
+  PathCheck,
+  ServerReport,
+  Severity,
+} from './diagnosis.js';
 export { Emitter, type EventMap, type Listener } from './emitter.js';
 export { type PeerContext, RemotePeer, type RemotePeerEvents } from './remote-peer.js';
 export { type ConnectOptions, connect, Room, type RoomEvents, type SignalingState } from './room.js';
