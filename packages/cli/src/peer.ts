@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { connect, type RemotePeer, type Room, type WebSocketConstructor } from '@icebreaker/client';
 import { isIcebreakerError, RoomName } from '@icebreaker/protocol';
 import { initLogger, type LogLevel } from 'node-datachannel';
-import { RTCPeerConnection } from 'node-datachannel/polyfill';
+import { NodeRTCPeerConnection as RTCPeerConnection } from './node-rtc.js';
 import { safeParse } from 'valibot';
 import WebSocket from 'ws';
 import { type DroppedLines, PENDING_LIMITS, PendingLines } from './pending-lines.js';

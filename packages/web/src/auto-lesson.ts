@@ -10,7 +10,7 @@ import {
 import { IceServer, type WelcomeMessage } from '@icebreaker/protocol';
 import * as v from 'valibot';
 import { LessonRecord } from './lesson-record.js';
-import type { LessonEvents, LiveStates, StepOutput, StepStatus, Teaching } from './teaching.js';
+import type { LessonEvents, LiveStates, PathInfo, StepOutput, StepStatus, Teaching } from './teaching.js';
 
 /** The extra events of the automatic mode: files and media, which the library brings. */
 export interface AutoLessonEvents extends LessonEvents {
@@ -31,6 +31,7 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
   private peer: RemotePeer | null = null;
   /** What step 1 showed, shown again when a newcomer starts the steps over. */
   private configured: StepOutput | null = null;
+  private pathInfo: PathInfo | null = null;
 
   constructor(
     private readonly endpoint: string,
@@ -48,6 +49,14 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
 
   get started(): boolean {
     return this.room !== null;
+  }
+
+  get peerConnection(): RTCPeerConnection | null {
+    return this.peer?.pc ?? null;
+  }
+
+  get path(): PathInfo | null {
+    return this.pathInfo;
   }
 
   /** The library's peer, once there is one (for files and media). */
@@ -186,6 +195,25 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
     });
     peer.on('track', (track, streams) => this.emit('track', track, streams));
     peer.on('state', () => this.changed());
+    this.watchPath(peer);
+  }
+
+  /**
+   * Follows the path the library reports, when it reports one: a library with the fallback ladder
+   * has `peer.path` and a `path` event (feature-checked, so the page works with one without). A
+   * fallback is said in the library's own sentence, in the timeline and beside the candidate pairs.
+   */
+  private watchPath(peer: RemotePeer): void {
+    if (!('path' in peer)) return;
+    type PathEvent = { path: string; reason?: string };
+    const laddered = peer as unknown as { path: string; on(event: 'path', listener: (info: PathEvent) => void): () => void };
+    this.pathInfo = { path: laddered.path };
+    laddered.on('path', (info) => {
+      if (peer !== this.peer) return;
+      this.pathInfo = info.reason === undefined ? { path: info.path } : { path: info.path, reason: info.reason };
+      this.log(info.path === 'relay' ? 'error' : 'info', `Path: ${info.path}${info.reason ? `. ${info.reason}` : ''}`);
+      this.changed();
+    });
   }
 
   /**
@@ -200,6 +228,7 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
     this.done.clear();
     this.outputs.clear();
     this.candidates.length = 0;
+    this.pathInfo = null;
     this.log('info', `A new peer (${peer.id}) joined: the steps start over, with this tab as PEER1, the caller.`);
     if (this.configured) this.complete(1, this.configured);
   }
