@@ -27,7 +27,9 @@ export function doctorReport(d: Diagnosis, target: string): string {
     lines.push(`  ${mark} ${s.url}  ${detail}`);
   }
   lines.push(`Candidates   ${d.candidateTypes.join(', ') || 'none'}`);
-  lines.push(`UDP          ${d.udpBlocked ? 'seems blocked' : d.servers.length === 0 ? 'not tested (no server)' : 'gets through'}`);
+  lines.push(
+    `UDP          ${d.udpBlocked ? 'seems blocked: nothing came back over UDP' : d.servers.length === 0 ? 'not tested (no server)' : 'gets through'}`,
+  );
   lines.push(`NAT          ${d.nat.text}`);
   lines.push('Paths');
   for (const c of d.checks) lines.push(`  ${c.connected ? '✓' : '✗'} ${c.policy === 'relay' ? 'relay only' : 'any path  '}  ${path(c)}`);

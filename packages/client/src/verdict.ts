@@ -98,7 +98,7 @@ export function findings(e: Evidence): Finding[] {
       text: `TURN works end to end: two test connections exchanged data relayed through ${answered.join(', ') || 'TURN'}${rtt(relayed)}`,
     });
   }
-  if (!out.some((f) => f.severity !== 'ok')) {
+  if (out.length === 0) {
     out.push({ code: 'ok', severity: 'ok', text: `every ICE server answered and a path exists${rtt(connected)}` });
   }
   return out.sort((x, y) => RANK[x.severity] - RANK[y.severity]);

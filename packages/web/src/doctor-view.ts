@@ -72,7 +72,11 @@ function render(d: Diagnosis): Node[] {
       el('dt', {}, 'Candidates'),
       el('dd', {}, d.candidateTypes.join(', ') || 'none'),
       el('dt', {}, 'UDP'),
-      el('dd', {}, d.udpBlocked ? 'seems blocked' : d.servers.length === 0 ? 'not tested (no server)' : 'gets through'),
+      el(
+        'dd',
+        {},
+        d.udpBlocked ? 'seems blocked: nothing came back over UDP' : d.servers.length === 0 ? 'not tested (no server)' : 'gets through',
+      ),
       el('dt', {}, 'NAT'),
       el('dd', {}, d.nat.text),
     ),
