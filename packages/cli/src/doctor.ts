@@ -13,6 +13,7 @@ export const DOCTOR_EXIT = { path: 0, noPath: 1, usage: 2 } as const;
 /** How long the TURN credential minted from --turn-secret lives: the doctor's own run, with room to spare. */
 const CREDENTIAL_TTL_MS = 600_000;
 
+/** The text of `icebreaker doctor --help`. */
 export const DOCTOR_HELP = `Usage: icebreaker doctor [url] [options]
 
 Checks connectivity: asks each ICE server on its own whether it answers (a STUN binding, a TURN

@@ -125,17 +125,22 @@ export function summarize(s: Stats): CandidateSummary {
 
 /** Times three echoes over the open channel and gives the median, in milliseconds. */
 async function echoRtt(channel: RTCDataChannel, echoing: Promise<RTCDataChannel>): Promise<number | undefined> {
-  const remote = await Promise.race([echoing, new Promise<null>((resolve) => setTimeout(() => resolve(null), 1000))]);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const remote = await Promise.race([echoing, new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), 1000)))]);
+  clearTimeout(timer);
   if (!remote) return undefined;
   const times: number[] = [];
   for (let i = 0; i < 3; i++) {
     const sent = performance.now();
+    let wait: ReturnType<typeof setTimeout> | undefined;
     const back = new Promise<boolean>((resolve) => {
       channel.addEventListener('message', () => resolve(true), { once: true });
-      setTimeout(() => resolve(false), 1000);
+      wait = setTimeout(() => resolve(false), 1000);
     });
     channel.send(`ping ${i}`);
-    if (!(await back)) return undefined;
+    const answered = await back;
+    clearTimeout(wait);
+    if (!answered) return undefined;
     times.push(performance.now() - sent);
   }
   times.sort((x, y) => x - y);
