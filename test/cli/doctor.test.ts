@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import type { Diagnosis } from '@icebreaker/client';
+import { mintRoomToken } from '@icebreaker/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Coturn } from '../helpers/coturn.js';
 import { CLI, ServerProcess } from '../helpers/server-process.js';
@@ -70,6 +71,22 @@ describe('icebreaker doctor against a real server and a real coturn', () => {
     expect(code).toBe(1);
   });
 
+  it('on a server that wants room tokens: --room and --token get the ICE servers, none gets auth-required', async () => {
+    const secret = 'doctor-auth-secret-0123456789abcdefghij';
+    const guarded = await ServerProcess.start(['--port', '0', '--ice-servers', 'none', '--auth-secret', secret]);
+    try {
+      const token = await mintRoomToken(secret, { room: 'doctor-check', ttlMs: 60_000 });
+      const admitted = await doctor(guarded.url, '--room', 'doctor-check', '--token', token, '--json');
+      expect((JSON.parse(admitted.stdout) as Diagnosis).signaling).toEqual({ url: guarded.signalingUrl, ok: true });
+      expect(admitted.code).toBe(0);
+      const refused = await doctor(guarded.url, '--json');
+      expect((JSON.parse(refused.stdout) as Diagnosis).signaling?.error).toMatch(/^auth-required: /);
+      expect(refused.code).toBe(1);
+    } finally {
+      await guarded.terminate();
+    }
+  });
+
   it.each([
     [[], 'give a server address, --ice-servers or --turn-url'],
     [['--turn-url', 'turn:127.0.0.1:3478'], '--turn-url needs --turn-secret'],
@@ -77,6 +94,7 @@ describe('icebreaker doctor against a real server and a real coturn', () => {
     [['--turn-url', 'http://x', '--turn-secret', SECRET], '--turn-url: expected a non-empty list of turn: or turns: URLs'],
     [['--ice-servers', 'none', '--timeout', '1ms'], '--timeout: "1ms" is not valid'],
     [['--ice-servers', 'none', '--colour'], "Unknown option '--colour'"],
+    [['http://127.0.0.1:9/', '--room', 'a b'], '--room: expected 1 to 64 letters, digits or - _ . ~'],
   ])('bad usage %j: exit 2 and says why', async (args, message) => {
     const { code, stderr } = await doctor(...args);
     expect(stderr).toContain(message);

@@ -98,6 +98,9 @@ describe('diagnose() in Node (node-datachannel) against a real coturn', () => {
     await expect(run({ iceServers: [{ urls: 'turn:x' }] })).rejects.toThrow(/^options\.iceServers\[0\]\.username/);
     await expect(run({ iceServers: [], iceTransportPolicy: 'none' as never })).rejects.toThrow(/^options\.iceTransportPolicy/);
     await expect(run({ signalingUrl: 'ftp://x', WebSocket: WebSocket as never })).rejects.toThrow(/^options\.signalingUrl: expected/);
+    await expect(run({ signalingUrl: 'ws://127.0.0.1:9/ws', WebSocket: WebSocket as never, room: '../x' })).rejects.toThrow(
+      /^options\.room: expected/,
+    );
     await expect(run({ iceServers: [], colour: 1 } as never)).rejects.toThrow(/^options\.colour: not an option here/);
   });
 });

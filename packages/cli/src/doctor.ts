@@ -32,7 +32,9 @@ Options:
   --turn-url <url>      a TURN URL to check (repeat the flag for more), with a credential minted
                         from --turn-secret as the server would mint it
   --turn-secret <text>  coturn's static-auth-secret (as the server's --turn-secret)
-  --token <token>       room token, for a server that requires one (env ICEBREAKER_TOKEN)
+  --room <room>         room to join to read the ICE servers (default: a fresh doctor-… room);
+                        for a room token, which admits one room
+  --token <token>       room token for --room, for a server that requires one (env ICEBREAKER_TOKEN)
   --relay-only          test only paths through TURN (iceTransportPolicy "relay")
   --timeout <duration>  how long each phase may take: 5s, 10s (default 5s)
   --json                print the report as JSON (verdict codes in "code" and "findings")
@@ -86,6 +88,7 @@ export async function doctor(argv: readonly string[], io: Io): Promise<number> {
     options = {
       ...(address === undefined ? {} : { signalingUrl: signalingUrl(address), WebSocket: WebSocket as unknown as WebSocketConstructor }),
       ...(overridden ? { iceServers } : {}),
+      ...(values.room === undefined ? {} : { room: values.room }),
       ...(token === undefined || token === '' ? {} : { token }),
       ...(values['relay-only'] ? { iceTransportPolicy: 'relay' as const } : {}),
       timeoutMs: parseDuration(values.timeout ?? '5s', '--timeout', 500, 60_000),
@@ -119,6 +122,7 @@ function parse(argv: readonly string[]) {
       'ice-servers': { type: 'string' },
       'turn-url': { type: 'string', multiple: true },
       'turn-secret': { type: 'string' },
+      room: { type: 'string' },
       token: { type: 'string' },
       'relay-only': { type: 'boolean' },
       timeout: { type: 'string' },

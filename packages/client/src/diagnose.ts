@@ -6,7 +6,7 @@ import { checks } from './validate.js';
 import { findings, natHint, verdictText } from './verdict.js';
 
 const TIMEOUT = { min: 500, max: 60_000, default: 5000 } as const;
-const KEYS = ['iceServers', 'signalingUrl', 'token', 'RTCPeerConnection', 'WebSocket', 'timeoutMs', 'iceTransportPolicy'];
+const KEYS = ['iceServers', 'signalingUrl', 'room', 'token', 'RTCPeerConnection', 'WebSocket', 'timeoutMs', 'iceTransportPolicy'];
 
 /**
  * The connectivity doctor: checks each ICE server on its own (a STUN binding gives a server-reflexive
@@ -35,7 +35,7 @@ export async function diagnose(options: DiagnoseOptions): Promise<Diagnosis> {
   let signaling: Diagnosis['signaling'];
   if (options.signalingUrl !== undefined) {
     const Socket = options.WebSocket ?? (globalThis.WebSocket as WebSocketConstructor);
-    const fetched = await fetchIceServers(options.signalingUrl, Socket, options.token, timeoutMs);
+    const fetched = await fetchIceServers(options.signalingUrl, { WebSocket: Socket, room: options.room, token: options.token, timeoutMs });
     signaling = { url: options.signalingUrl, ...('error' in fetched ? { ok: false, error: fetched.error } : { ok: true }) };
     if (iceServers === undefined && 'servers' in fetched) iceServers = fetched.servers;
   }
@@ -101,17 +101,17 @@ export async function diagnose(options: DiagnoseOptions): Promise<Diagnosis> {
  */
 export async function fetchIceServers(
   url: string,
-  Socket: WebSocketConstructor,
-  token: string | undefined,
-  timeoutMs: number,
+  options: { WebSocket: WebSocketConstructor; room?: string | undefined; token?: string | undefined; timeoutMs: number },
 ): Promise<{ servers: RTCIceServer[] } | { error: string }> {
+  const { WebSocket: Socket, token, timeoutMs } = options;
   let client: SignalingClient | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
   });
   try {
-    const room = `doctor-${[...crypto.getRandomValues(new Uint8Array(6))].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+    const room =
+      options.room ?? `doctor-${[...crypto.getRandomValues(new Uint8Array(6))].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
     client = await Promise.race([SignalingClient.open(url, { WebSocket: Socket }), timeout]);
     const welcome = await Promise.race([client.join(token === undefined ? { room } : { room, token }), timeout]);
     client.leave();
@@ -155,6 +155,7 @@ function validateDiagnose(options: unknown): void {
     }
     checks.implementation('options.WebSocket', o.WebSocket, 'WebSocket', ' such as the ws package');
   } else if (o.WebSocket !== undefined) checks.implementation('options.WebSocket', o.WebSocket, 'WebSocket');
+  if (o.room !== undefined) checks.room('options.room', o.room);
   if (o.token !== undefined) checks.token('options.token', o.token);
   checks.implementation('options.RTCPeerConnection', o.RTCPeerConnection, 'RTCPeerConnection');
   if (o.timeoutMs !== undefined) checks.whole('options.timeoutMs', o.timeoutMs, TIMEOUT.min, TIMEOUT.max);

@@ -12,7 +12,12 @@ export interface DiagnoseOptions {
    * ICE servers to check: the doctor joins a throwaway room, reads `welcome.iceServers`, and leaves.
    */
   readonly signalingUrl?: string;
-  /** A room token, for a signaling server that requires one (it must admit any room: see the README). */
+  /**
+   * The room the doctor joins to read the ICE servers; default a fresh `doctor-…` room of its own.
+   * The others in a room see the doctor come and go, so give one only for a room token's sake.
+   */
+  readonly room?: string;
+  /** A room token for `room`, for a signaling server that requires one. */
   readonly token?: string;
   /** The RTCPeerConnection implementation; defaults to the global one. In Node, pass one in. */
   readonly RTCPeerConnection?: typeof RTCPeerConnection;

@@ -188,4 +188,13 @@ function describeSecret(value: unknown): string {
 }
 
 /** The checks above, for the options of other entry points (`diagnose`), so each is written once. */
-export const checks = { url: validateUrl, token: validateToken, iceServers: validateIceServers, implementation, whole, record, fail };
+export const checks = {
+  url: validateUrl,
+  room: validateRoom,
+  token: validateToken,
+  iceServers: validateIceServers,
+  implementation,
+  whole,
+  record,
+  fail,
+};
