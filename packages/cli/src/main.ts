@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { doctor } from './doctor.js';
 import { peer } from './peer.js';
 import { serve } from './serve.js';
 import { token } from './token.js';
@@ -9,6 +10,7 @@ Commands:
   serve     run the signaling server and the teaching page
   peer      join a room as a peer from the terminal: chat, send and receive files
   token     print a room token for a server that runs with --auth-secret
+  doctor    check connectivity: which ICE servers answer, whether a path exists, and what to do
 
 Run "icebreaker <command> --help" for a command's options.
 `;
@@ -21,6 +23,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return serve(rest, process.env, process.stdout, process.stderr);
     case 'token':
       return token(rest, process.env, process.stdout, process.stderr);
+    case 'doctor':
+      return doctor(rest, { env: process.env, out: process.stdout, err: process.stderr });
     case 'peer':
       return peer(rest, { stdin: process.stdin, env: process.env, out: process.stdout, err: process.stderr });
     case undefined:
@@ -37,5 +41,5 @@ async function main(argv: readonly string[]): Promise<number> {
 
 const code = await main(process.argv.slice(2));
 // A peer's WebRTC stack and stdin keep the process alive after its session closed: leave explicitly.
-if (process.argv[2] === 'peer') process.exit(code);
+if (process.argv[2] === 'peer' || process.argv[2] === 'doctor') process.exit(code);
 process.exitCode = code;

@@ -32,6 +32,19 @@ export {
 } from '@icebreaker/protocol';
 export { type ParsedCandidate, parseCandidate } from './candidate.js';
 export type { ChannelLike } from './channel-like.js';
+export { diagnose, fetchIceServers } from './diagnose.js';
+export type {
+  CandidateSummary,
+  DiagnoseOptions,
+  Diagnosis,
+  Finding,
+  FindingCode,
+  IceServerError,
+  NatHint,
+  PathCheck,
+  ServerReport,
+  Severity,
+} from './diagnosis.js';
 export { Emitter, type EventMap, type Listener } from './emitter.js';
 export { type PathCandidate, type PathInfo, type PeerPath, selectedPair } from './path-ladder.js';
 export type { RelayContext } from './peer-relay.js';

@@ -193,3 +193,15 @@ function show(value: unknown): string {
 function describeSecret(value: unknown): string {
   return typeof value === 'string' ? `a string of ${value.length} characters` : show(value);
 }
+
+/** The checks above, for the options of other entry points (`diagnose`), so each is written once. */
+export const checks = {
+  url: validateUrl,
+  room: validateRoom,
+  token: validateToken,
+  iceServers: validateIceServers,
+  implementation,
+  whole,
+  record,
+  fail,
+};

@@ -10,7 +10,7 @@ import {
 import { IceServer, type WelcomeMessage } from '@icebreaker/protocol';
 import * as v from 'valibot';
 import { LessonRecord } from './lesson-record.js';
-import type { LessonEvents, LiveStates, StepOutput, StepStatus, Teaching } from './teaching.js';
+import type { LessonEvents, LiveStates, PathInfo, StepOutput, StepStatus, Teaching } from './teaching.js';
 
 /** The extra events of the automatic mode: files and media, which the library brings. */
 export interface AutoLessonEvents extends LessonEvents {
@@ -31,6 +31,7 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
   private peer: RemotePeer | null = null;
   /** What step 1 showed, shown again when a newcomer starts the steps over. */
   private configured: StepOutput | null = null;
+  private pathInfo: PathInfo | null = null;
 
   constructor(
     private readonly endpoint: string,
@@ -50,6 +51,14 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
 
   get started(): boolean {
     return this.room !== null;
+  }
+
+  get peerConnection(): RTCPeerConnection | null {
+    return this.peer?.pc ?? null;
+  }
+
+  get path(): PathInfo | null {
+    return this.pathInfo;
   }
 
   /** The library's peer, once there is one (for files and media). */
@@ -195,8 +204,15 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
     });
     peer.on('track', (track, streams) => this.emit('track', track, streams));
     peer.on('state', () => this.changed());
+    this.watchPath(peer);
+  }
+
+  /** Follows the path the library reports: said in the timeline, and beside the candidate pairs. */
+  private watchPath(peer: RemotePeer): void {
+    this.pathInfo = { path: peer.path };
     peer.on('path', (info) => {
       if (peer !== this.peer) return;
+      this.pathInfo = info.reason === undefined ? { path: info.path } : { path: info.path, reason: info.reason };
       const pair = info.pair ? ` over ${info.pair.local.type} ↔ ${info.pair.remote.type} candidates` : '';
       const says: Record<typeof info.path, string> = {
         connecting: 'Connecting.',
@@ -205,6 +221,7 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
         relay: 'The data goes through the signaling server, sealed end to end: ICE found no path.',
       };
       this.log(info.path === 'relay' ? 'error' : 'info', `${says[info.path]}${info.reason ? ` (${info.reason})` : ''}`);
+      this.changed();
     });
   }
 
@@ -220,6 +237,7 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
     this.done.clear();
     this.outputs.clear();
     this.candidates.length = 0;
+    this.pathInfo = null;
     this.log('info', `A new peer (${peer.id}) joined: the steps start over, with this tab as PEER1, the caller.`);
     if (this.configured) this.complete(1, this.configured);
   }

@@ -85,6 +85,15 @@ export class Lesson extends LessonRecord<LessonEvents> implements Teaching {
     return this.done.has(1) || this.done.has(13);
   }
 
+  get peerConnection(): RTCPeerConnection | null {
+    return this.pc;
+  }
+
+  /** Step by step runs on the bare WebRTC API: the view reads the path from the selected pair. */
+  get path(): null {
+    return null;
+  }
+
   states(): LiveStates {
     const pc = this.pc;
     return {

@@ -1,10 +1,12 @@
-import { SignalingClient } from '@icebreaker/client';
+import { diagnose, SignalingClient } from '@icebreaker/client';
 import { isIcebreakerError, RoomName } from '@icebreaker/protocol';
 import { safeParse } from 'valibot';
 import { AutoLesson } from './auto-lesson.js';
+import { mountDoctor } from './doctor-view.js';
 import { byId, el } from './dom.js';
 import { mountExtras } from './extras-view.js';
 import { Lesson } from './lesson.js';
+import { mountPairs } from './pairs-view.js';
 import type { Mode } from './teaching.js';
 import { mountView } from './view.js';
 
@@ -74,9 +76,11 @@ async function main(): Promise<void> {
     else lesson.setMode(next);
   });
   if (lesson instanceof AutoLesson) mountExtras(lesson);
+  mountPairs(lesson);
+  mountDoctor(lesson);
   lesson.start();
   // Exposed for the browser tests and for curious learners in the console.
-  (globalThis as { icebreaker?: unknown }).icebreaker = { lesson, signaling };
+  (globalThis as { icebreaker?: unknown }).icebreaker = { lesson, signaling, diagnose };
 }
 
 void main();

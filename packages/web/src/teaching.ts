@@ -43,6 +43,16 @@ export interface ChatLine {
   readonly text: string;
 }
 
+/**
+ * The path a connection takes, as the client library reports it once it has its fallback ladder
+ * (`RemotePeer.path` and its `path` event): direct ICE, through TURN, or relayed by the signaling
+ * server. `reason` says in a sentence why it fell back, when it did.
+ */
+export interface PathInfo {
+  readonly path: string;
+  readonly reason?: string;
+}
+
 /** The events every lesson emits. */
 export interface LessonEvents {
   /** Something shown changed; the view re-reads the lesson. */
@@ -64,6 +74,10 @@ export interface Teaching {
   readonly timeline: readonly TimelineEntry[];
   readonly started: boolean;
   readonly connected: boolean;
+  /** The RTCPeerConnection of the current connection, for the candidate-pair view's getStats. */
+  readonly peerConnection: RTCPeerConnection | null;
+  /** The path the library reports (automatic mode, with a library that has the ladder), else null. */
+  readonly path: PathInfo | null;
   status(n: number): StepStatus;
   output(n: number): StepOutput | undefined;
   failure(n: number): string | undefined;
