@@ -7,7 +7,7 @@ import { type IsolatedPeer, isolatedPeer } from '../helpers/isolated-peer.js';
 import { type IsolatedNetwork, isolatedNetwork } from '../helpers/netns.js';
 import { NODE_WEBRTC, openPeer } from '../helpers/peers.js';
 import { selectedPair } from '../helpers/selected-pair.js';
-import { type Harness, startHarness } from '../helpers/server.js';
+import { type Harness, metric, startHarness } from '../helpers/server.js';
 
 const MiB = 1024 * 1024;
 const sha256 = (data: ArrayBuffer) => createHash('sha256').update(new Uint8Array(data)).digest('hex');
@@ -65,35 +65,66 @@ describe('the TURN rungs, with ICE made to fail for real (network namespace, nft
     expect((await inside.report('gathered')).candidates).not.toContain('srflx/udp');
   }, 60_000);
 
-  it('cannot use TURN over TCP from node-datachannel (libjuice: UDP only): behind that firewall it never connects', async () => {
+  it('cannot use TURN over TCP from node-datachannel (libjuice: UDP only): behind that firewall only the relay through the signaling server connects it', async () => {
     net = await isolatedNetwork();
     turn = await Coturn.start({ secret: TURN_SECRET, listeningIps: [net.hostAddress], verbose: true });
     h = await startHarness({ host: net.hostAddress, turnUrls: [turn.tcpUrl], turnSecret: TURN_SECRET });
     await net.restrict({ onlyTcpTo: [h.server.port, turn.port] });
     // The CLI's peer runs on this stack. (Its polyfill does not enforce iceTransportPolicy 'relay', and
     // reports the end of gathering before its candidates: only the outcome tells.)
-    const inside = isolatedPeer(net, { url: h.server.signalingUrl, room: 'juice', stack: 'node-datachannel' });
+    const inside = isolatedPeer(net, { url: h.server.signalingUrl, room: 'juice', stack: 'node-datachannel', send: MiB });
     peers.push(inside);
-    await hostPeer('juice');
-    await expect(inside.report('open', undefined, 15_000)).rejects.toThrow(/no open report within 15000 ms/);
+    const outside = await hostPeer('juice');
+    // The last rung: ICE never connects, the data goes through the signaling server, whole.
+    expect((await inside.report('path', (p) => p.path === 'relay')).reason).toMatch(/ICE did not connect within 4 s|ICE failed/);
+    const sent = await inside.report('sent');
+    const data = await outside.received;
+    expect([data.byteLength, sha256(data)]).toEqual([MiB, sent.sha256]);
+    expect(inside.reports.filter((r) => r.type === 'ice').map((r) => r.state)).not.toContain('connected');
     // It never even tried the TURN server it was given (the host's peer did: its allocation is logged).
     const { peerId } = await inside.report('joined');
     expect(turn.log()).toMatch(/incoming packet ALLOCATE processed, success/);
     expect(turn.log()).not.toContain(`:${peerId}>`);
   }, 60_000);
 
-  it('never connects that peer without TURN: every host pair is dropped (and libwebrtc still reports no `failed`)', async () => {
+  it('never connects that peer by ICE without TURN: every host pair is dropped (and libwebrtc still reports no `failed`)', async () => {
     net = await isolatedNetwork();
     h = await startHarness({ host: net.hostAddress });
     await net.restrict({ onlyTcpTo: [h.server.port] });
-    const inside = isolatedPeer(net, { url: h.server.signalingUrl, room: 'no-turn', stack: 'wrtc' });
-    const outside = isolatedPeer(null, { url: h.server.signalingUrl, room: 'no-turn', stack: 'wrtc' });
+    // The relay turned off, to see ICE alone fail.
+    const config = { url: h.server.signalingUrl, room: 'no-turn', stack: 'wrtc' as const, options: { relay: false } };
+    const inside = isolatedPeer(net, config);
+    const outside = isolatedPeer(null, config);
     peers.push(inside, outside);
     // Both gathered host candidates and exchanged them: the checks run, and time out.
     expect((await inside.report('gathered')).candidates).toContain('host/udp');
     expect((await outside.report('gathered')).candidates).toContain('host/udp');
     await expect(inside.report('open', undefined, 15_000)).rejects.toThrow(/no open report within 15000 ms/);
     expect(inside.reports.filter((r) => r.type === 'ice').map((r) => r.state)).not.toContain('connected');
+  }, 60_000);
+
+  it('connects that same peer through the relay of the signaling server, and sends 1 MiB both ways whole', async () => {
+    net = await isolatedNetwork();
+    h = await startHarness({ host: net.hostAddress });
+    await net.restrict({ onlyTcpTo: [h.server.port] });
+    const config = {
+      url: h.server.signalingUrl,
+      room: 'rescued',
+      stack: 'wrtc' as const,
+      send: MiB,
+      options: { relay: { afterMs: 1000 } },
+    };
+    const inside = isolatedPeer(net, config);
+    const outside = isolatedPeer(null, config);
+    peers.push(inside, outside);
+    for (const peer of [inside, outside])
+      expect((await peer.report('path', (p) => p.path === 'relay')).reason).toBe('ICE did not connect within 1 s');
+    const [sentIn, sentOut] = [await inside.report('sent'), await outside.report('sent')];
+    expect((await outside.report('received')).sha256).toBe(sentIn.sha256);
+    expect((await inside.report('received')).sha256).toBe(sentOut.sha256);
+    expect(inside.reports.filter((r) => r.type === 'ice').map((r) => r.state)).not.toContain('connected');
+    // Everything went through the server: a mebibyte each way, and a little more.
+    expect(await metric(h.server, 'icebreaker_relayed_bytes_total')).toBeGreaterThan(2 * MiB);
   }, 60_000);
 
   it('connects directly over ICE-TCP when only UDP is dropped: dropping UDP alone does not force TURN on libwebrtc', async () => {
@@ -113,29 +144,36 @@ describe('the TURN rungs, with ICE made to fail for real (network namespace, nft
     expect((await inside.report('gathered')).candidates).not.toContain('relay/udp');
   }, 60_000);
 
-  it('leaves relay-only peers with no candidate when TURN refuses the credential (401): ICE cannot connect', async () => {
+  it('leaves relay-only peers with no candidate when TURN refuses the credential (401): ICE cannot connect, the relay does', async () => {
     failing = await refusedTurn();
     h = await startHarness(failing.server);
-    const config = { url: h.server.signalingUrl, room: 'refused', stack: 'wrtc' as const, ...failing.peer };
+    const config = { url: h.server.signalingUrl, room: 'refused', stack: 'wrtc' as const, ...failing.peer, send: MiB };
     const [a, b] = [isolatedPeer(null, config), isolatedPeer(null, config)];
     peers.push(a, b);
     for (const peer of [a, b]) {
       expect((await peer.report('candidate-error', (e) => e.errorCode === 401)).url).toBe(failing.turn?.url);
       expect((await peer.report('gathered')).candidates).toEqual([]);
     }
-    // With no candidate on either side there is no pair to check: nothing can open.
-    expect([...a.reports, ...b.reports].map((r) => r.type)).not.toContain('open');
+    // With no candidate on either side there is no pair to check: only the relay can open the channel.
+    expect((await a.report('path', (p) => p.path === 'relay')).reason).toMatch(/ICE did not connect/);
+    expect((await b.report('received')).sha256).toBe((await a.report('sent')).sha256);
+    expect([...a.reports, ...b.reports].filter((r) => r.type === 'pair')).toEqual([]);
     expect(failing.turn?.log()).toMatch(/Cannot find credentials of user <\d+:[\w-]+>/);
   }, 60_000);
 
   it('leaves relay-only peers with no candidate when there is no TURN server at all: ICE cannot connect', async () => {
     failing = relayWithoutTurn();
     h = await startHarness(failing.server);
-    const config = { url: h.server.signalingUrl, room: 'no-relay', stack: 'wrtc' as const, ...failing.peer };
+    const config = { url: h.server.signalingUrl, room: 'no-relay', stack: 'wrtc' as const, ...failing.peer, send: MiB };
     const [a, b] = [isolatedPeer(null, config), isolatedPeer(null, config)];
     peers.push(a, b);
     for (const peer of [a, b]) expect((await peer.report('gathered')).candidates).toEqual([]);
-    expect([...a.reports, ...b.reports].map((r) => r.type)).not.toContain('open');
+    // No pair ever: the relay through the signaling server carries the data.
+    expect((await a.report('received')).sha256).toBe((await b.report('sent')).sha256);
+    expect([...a.reports, ...b.reports].filter((r) => r.type === 'path').map((r) => r.type === 'path' && r.path)).toEqual([
+      'relay',
+      'relay',
+    ]);
   }, 60_000);
 
   it('TURNS on 443 with a self-signed certificate: libwebrtc in Node refuses it (701), so that peer has no relay', async () => {

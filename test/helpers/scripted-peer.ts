@@ -37,6 +37,8 @@ export type PeerReport =
   | { readonly type: 'gathered'; readonly candidates: readonly string[] }
   | { readonly type: 'candidate-error'; readonly errorCode: number; readonly url: string; readonly errorText: string }
   | { readonly type: 'open'; readonly peerId: string }
+  /** The path the data takes changed (the ladder): `direct`, `turn` or `relay`, and why. */
+  | { readonly type: 'path'; readonly path: string; readonly reason: string }
   | { readonly type: 'pair'; readonly local: Record<string, string>; readonly remote: Record<string, string> }
   | { readonly type: 'sent'; readonly bytes: number; readonly sha256: string }
   | { readonly type: 'received'; readonly bytes: number; readonly sha256: string }
@@ -105,11 +107,15 @@ room.on('message', (_peer, data) => {
   if (!(data instanceof ArrayBuffer)) return;
   report({ type: 'received', bytes: data.byteLength, sha256: createHash('sha256').update(new Uint8Array(data)).digest('hex') });
 });
+room.on('path', (_peer, info) => report({ type: 'path', path: info.path, reason: info.reason ?? '' }));
 room.on('open', (peer: RemotePeer) => {
   report({ type: 'open', peerId: peer.id });
   void (async () => {
-    const { local, remote } = await selectedPair(peer.pc);
-    report({ type: 'pair', local: { ...local }, remote: { ...remote } });
+    // Over the relay through the signaling server there is no candidate pair.
+    if (peer.path !== 'relay') {
+      const { local, remote } = await selectedPair(peer.pc);
+      report({ type: 'pair', local: { ...local }, remote: { ...remote } });
+    }
     if (config.send === undefined) return;
     const bytes = randomBytes(config.send);
     await peer.send(bytes);

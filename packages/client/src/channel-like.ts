@@ -1,7 +1,7 @@
 /**
  * What the client needs of a data channel: the part of `RTCDataChannel` that messages and file
- * transfers use. A real `RTCDataChannel` is one; so are the relay's channels ({@link RelayChannel}) and
- * the channels that move between the two ({@link PathChannel}), which is how messages and files run
+ * transfers use. A real `RTCDataChannel` is one; so are the relay's channels (`RelayChannel`) and
+ * the channels that move between the two (`PathChannel`), which is how messages and files run
  * unchanged over the direct path, TURN or the relay through the signaling server.
  */
 export interface ChannelLike extends EventTarget {

@@ -42,7 +42,8 @@ export interface LadderHost {
   transferChannel(channel: ChannelLike): void;
   path(info: PathInfo): void;
   error(error: IcebreakerError): void;
-  restartIce(): void;
+  /** Restarts ICE; false when the stack cannot. */
+  restartIce(): boolean;
   readonly closed: boolean;
 }
 
@@ -248,6 +249,7 @@ export class PathLadder {
     }
     this.main.fallBackTo(channel);
     this.setPath({ path: 'relay', reason });
+    this.restartLater();
   }
 
   /** The peer started relaying to us. */
@@ -364,15 +366,21 @@ export class PathLadder {
     if (path !== this.main) path.addEventListener('close', () => this.relayed.delete(path.relayId), { once: true });
   }
 
+  /**
+   * Restarts ICE after a pause that doubles each time (2 s to a minute), for as long as the relay
+   * carries the data and ICE is not connected: libwebrtc often never reports `failed` (no pair at all,
+   * or every check dropped), so the retries cannot wait for it.
+   */
   private restartLater(): void {
-    if (this.restartTimer || this.host.closed) return;
+    if (this.restartTimer || this.host.closed || this.restartDelay === Number.POSITIVE_INFINITY) return;
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       const ice = this.host.pc.iceConnectionState;
-      if (this.host.closed || ice === 'connected' || ice === 'completed') return;
+      if (this.host.closed || !this.relay?.active || ice === 'connected' || ice === 'completed') return;
       this.restartDelay = Math.min(this.restartDelay * 2, RESTART_MAX_MS);
-      this.host.restartIce();
-      // A restart that fails ends in `failed` again, which schedules the next one.
+      // A stack that cannot restart (node-datachannel) stays on the relay unless its first ICE connects late.
+      if (!this.host.restartIce()) this.restartDelay = Number.POSITIVE_INFINITY;
+      this.restartLater();
     }, this.restartDelay);
     (this.restartTimer as { unref?: () => void }).unref?.();
   }

@@ -109,6 +109,8 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
   private sending: Promise<void> = Promise.resolve();
   private closed = false;
   private announced = false;
+  /** The stack said it cannot restart ICE: the error was reported once. */
+  private restartRefused = false;
   private transferCount = 0;
   /** The SDP of the last description sent, so a stack's self-made offer goes out exactly once. */
   private sentSdp: string | undefined;
@@ -153,7 +155,7 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
           this.emit('path', info);
         },
         error: (error) => this.emit('error', error),
-        restartIce: () => this.restartIce(),
+        restartIce: () => this.tryRestartIce(),
         get closed() {
           return peer.closed;
         },
@@ -357,15 +359,24 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
 
   /** Restarts ICE: new credentials, new candidates, same peer and channels. */
   restartIce(): void {
-    if (this.closed) return;
+    this.tryRestartIce();
+  }
+
+  /** Restarts ICE; false when this stack cannot (node-datachannel's polyfill), said once as an error. */
+  private tryRestartIce(): boolean {
+    if (this.closed) return false;
     this.emit('ice-restart');
     try {
       this.pc.restartIce();
+      return true;
     } catch (error) {
-      this.emit(
-        'error',
-        new IcebreakerError('negotiation-failed', `this WebRTC stack cannot restart ICE: ${(error as Error).message}`, { cause: error }),
-      );
+      if (!this.restartRefused)
+        this.emit(
+          'error',
+          new IcebreakerError('negotiation-failed', `this WebRTC stack cannot restart ICE: ${(error as Error).message}`, { cause: error }),
+        );
+      this.restartRefused = true;
+      return false;
     }
   }
 

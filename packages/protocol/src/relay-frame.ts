@@ -18,7 +18,7 @@ declare const TextDecoder: new (label?: string, options?: { fatal?: boolean }) =
  * ```
  *
  * The server routes a frame to the named peer of the sender's room and looks at nothing else. The
- * payload is end-to-end encrypted between the two peers ({@link RelaySealed}), so the server sees
+ * payload is end-to-end encrypted between the two peers (see {@link RELAY_SEALED_OVERHEAD}), so the server sees
  * what it would see of a DTLS connection: sizes and timing.
  */
 export const RELAY_FRAME = 0x01;
