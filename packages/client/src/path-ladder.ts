@@ -91,7 +91,7 @@ export class PathLadder {
   }
 
   /**
-   * Adds the relay rung: makes and sends this side's key, and starts the clock on ICE. Called as the
+   * Adds the relay rung, and starts the clock on ICE. Called as the
    * peer is made, or, for a peer prepared before the remote one was known, once it is (its offer
    * waited in the server's hold meanwhile, and the relay is between two known peers).
    */
@@ -121,9 +121,9 @@ export class PathLadder {
     return this.current;
   }
 
-  /** Whether the relay can be used with this peer (the server offers it and both keys are agreed). */
-  get relayReady(): boolean {
-    return this.relay?.link.ready ?? false;
+  /** Whether this peer has the relay rung (the server offers it, the application did not turn it off). */
+  get relayOffered(): boolean {
+    return this.relay !== null;
   }
 
   /** The peer's `relay-key` signal. */
@@ -233,7 +233,9 @@ export class PathLadder {
     const relay = this.relay;
     if (!relay || relay.active || this.host.closed) return;
     if (!relay.link.ready) {
+      // The keys are agreed first: ours goes now, the peer answers with its own.
       this.pendingReason = reason;
+      relay.sendKey();
       return;
     }
     this.pendingReason = null;
@@ -329,7 +331,7 @@ export class PathLadder {
     // Registered before the main channel listens, so a path that died is given up before the
     // channel would take its close for the end.
     channel.addEventListener('close', () => {
-      if (this.direct !== channel || this.host.closed || !this.relayReady) return;
+      if (this.direct !== channel || this.host.closed || !this.relay) return;
       const state = this.host.pc.connectionState;
       // Closed by the peer over a working connection: the end. Closed with the connection gone: a path that died.
       if (state === 'connected') return;

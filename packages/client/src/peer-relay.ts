@@ -15,12 +15,14 @@ export interface RelayContext {
 
 /**
  * The relay's half of a remote peer: the key agreement over signaling, and the {@link RelayLink}
- * once both keys are known. Keys are made and exchanged as the peer is created, so that the relay is
- * ready at once when ICE fails; the exchange costs one signal each way.
+ * once both keys are known. Keys are made and exchanged only when one side needs the relay (its ICE
+ * has not connected in time): a connection that ICE opens spends nothing on it, and a fallback waits
+ * one signaling round trip for the keys.
  */
 export class PeerRelay {
   readonly link: RelayLink;
-  private keys: Promise<RelayKeyPair>;
+  private keys: Promise<RelayKeyPair> | null = null;
+  private keySent = false;
   private agreed = false;
   /** The relay carries this peer's channels now. */
   active = false;
@@ -32,19 +34,31 @@ export class PeerRelay {
     fail: (error: IcebreakerError) => void,
   ) {
     this.link = new RelayLink(context.transport, odd);
-    this.keys = RelayKeyPair.generate();
-    this.keys.then(
-      (keys) => signal({ kind: 'relay-key', key: keys.publicKey }),
-      (error: unknown) => fail(asRelayError(error)),
-    );
+    this.sendKey = () => {
+      if (this.keySent) return;
+      this.keySent = true;
+      this.keyPair().then(
+        (keys) => signal({ kind: 'relay-key', key: keys.publicKey }),
+        (error: unknown) => fail(asRelayError(error)),
+      );
+    };
   }
 
-  /** The peer's `relay-key` signal: agree on the keys (once; a second key is refused). */
+  /** Sends this side's public key to the peer, once: the relay is ready when the peer's has come too. */
+  readonly sendKey: () => void;
+
+  /** The peer's `relay-key` signal: agree on the keys (once; a second key is refused), and answer with ours. */
   async agree(remoteKey: string): Promise<void> {
     if (this.agreed) throw new IcebreakerError('relay-failed', 'the peer sent a second relay key');
     this.agreed = true;
-    const keys = await this.keys;
+    this.sendKey();
+    const keys = await this.keyPair();
     this.link.setCipher(await keys.agree(remoteKey));
+  }
+
+  private keyPair(): Promise<RelayKeyPair> {
+    this.keys ??= RelayKeyPair.generate();
+    return this.keys;
   }
 
   /** Starts carrying data: tells the peer and the server. */

@@ -1,4 +1,5 @@
 import {
+  concatBytes,
   decodeRelayOp,
   encodeRelayOp,
   IcebreakerError,
@@ -378,7 +379,7 @@ export class RelayChannel extends EventTarget implements ChannelLike {
       return new IcebreakerError('relay-failed', `a relayed message over ${MAX_FRAME_BYTES} bytes on channel ${this.id}`);
     this.parts.push(op.body);
     if (!op.final) return undefined;
-    const whole = joined(this.parts, this.partBytes);
+    const whole = concatBytes(this.parts, this.partBytes);
     this.parts = [];
     this.partBytes = 0;
     if (this.readyState === 'open')
@@ -393,15 +394,4 @@ export class RelayChannel extends EventTarget implements ChannelLike {
     this.parts = [];
     queueMicrotask(() => this.dispatchEvent(new Event('close')));
   }
-}
-
-/** The parts of one message as one buffer of its own. */
-function joined(parts: readonly Uint8Array[], bytes: number): Uint8Array<ArrayBuffer> {
-  const whole = new Uint8Array(bytes);
-  let offset = 0;
-  for (const part of parts) {
-    whole.set(part, offset);
-    offset += part.byteLength;
-  }
-  return whole;
 }

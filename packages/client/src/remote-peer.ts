@@ -543,7 +543,7 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
     this.restartTimer = null;
     this.ladder.iceChanged(state);
     // With the relay, the ladder restarts ICE with growing pauses while the relay carries the data.
-    if (state === 'failed' && !this.ladder.relayReady) this.restartIce();
+    if (state === 'failed' && !this.ladder.relayOffered) this.restartIce();
     else if (state === 'disconnected') {
       this.restartTimer = setTimeout(() => {
         if (this.pc.iceConnectionState === 'disconnected') this.restartIce();

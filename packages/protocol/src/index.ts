@@ -54,7 +54,7 @@ export {
   WelcomeMessage,
 } from './messages.js';
 export type { PeerDecodeFailure, PeerDecodeResult } from './peer-result.js';
-export { Reassembler } from './reassembler.js';
+export { concatBytes, Reassembler } from './reassembler.js';
 export { encodeRelayedSignal } from './relay.js';
 export {
   decodeRelayFrame,

@@ -51,7 +51,7 @@ export class Reassembler {
     }
     this.parts.push(body);
     if (!final) return { ok: true, value: null };
-    const whole = this.parts.length === 1 ? (this.parts[0] as Uint8Array) : concat(this.parts, this.size);
+    const whole = this.parts.length === 1 ? (this.parts[0] as Uint8Array) : concatBytes(this.parts, this.size);
     this.reset();
     return { ok: true, value: { kind, body: whole } };
   }
@@ -62,7 +62,8 @@ export class Reassembler {
   }
 }
 
-function concat(parts: readonly Uint8Array[], size: number): Uint8Array {
+/** The parts as one buffer of its own, `size` bytes long (their total): how split messages are put back together. */
+export function concatBytes(parts: readonly Uint8Array[], size: number): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(size);
   let offset = 0;
   for (const part of parts) {
