@@ -69,6 +69,51 @@ describe('the relay in browsers (automatic mode, ICE limited to TURN candidates,
     }
   }, 120_000);
 
+  it('moves two Chromium tabs from the relay to the direct path in the middle of a 40 MiB file, which arrives whole', async () => {
+    const url = `${t.server.url}?room=relay-upgrade&mode=auto&ice=relay`;
+    const relayedBefore = await metric(t.server, 'icebreaker_relayed_bytes_total');
+    const sender = await openPage(t.browser, url);
+    const receiver = await openPage(t.browser, url);
+    try {
+      await relayed(sender);
+      await relayed(receiver);
+      const path = join(t.files.dir, 'upgraded.bin');
+      await randomFile(path, 40 * MiB);
+      await sender.setInputFiles('#file-input', path);
+      // A few MiB in, ICE may use every candidate: both tabs restart it, it connects, and the file moves.
+      await expect
+        .poll(() => receiver.locator('.transfer[data-name="upgraded.bin"] progress').evaluate((p: HTMLProgressElement) => p.value), {
+          timeout: TIMEOUT,
+        })
+        .toBeGreaterThan(2 * MiB);
+      for (const page of [sender, receiver])
+        await page.evaluate(() => {
+          const peer = (globalThis as { icebreaker?: { lesson: { remote: { pc: RTCPeerConnection; restartIce(): void } } } }).icebreaker
+            ?.lesson.remote;
+          peer?.pc.setConfiguration({ ...peer.pc.getConfiguration(), iceTransportPolicy: 'all' });
+          peer?.restartIce();
+        });
+      const pathNow = (page: Page) =>
+        page.evaluate(
+          () => (globalThis as { icebreaker?: { lesson: { remote: { path: string } | null } } }).icebreaker?.lesson.remote?.path,
+        );
+      await expect.poll(() => pathNow(sender), { timeout: TIMEOUT }).toBe('direct');
+      const movedAt = await receiver.locator('.transfer[data-name="upgraded.bin"] progress').evaluate((p: HTMLProgressElement) => p.value);
+      await receiver.locator('.transfer[data-name="upgraded.bin"][data-state="done"]').waitFor({ timeout: TIMEOUT });
+      expect(movedAt).toBeLessThan(40 * MiB);
+      const download = receiver.waitForEvent('download');
+      await receiver.locator('.transfer a.download').click();
+      const saved = join(t.files.dir, 'upgraded-downloaded.bin');
+      await (await download).saveAs(saved);
+      expect(await sha256OfFile(saved)).toBe(await sha256OfFile(path));
+      // Most of it went peer to peer.
+      expect((await metric(t.server, 'icebreaker_relayed_bytes_total')) - relayedBefore).toBeLessThan(30 * MiB);
+    } finally {
+      await sender.context().close();
+      await receiver.context().close();
+    }
+  }, 120_000);
+
   it('connects a Chromium tab and a terminal (icebreaker peer --ice-policy relay): a file and chat over the relay', async () => {
     const page = await openPage(t.browser, `${t.server.url}?room=relay-cli&mode=auto&ice=relay`);
     await page.locator('#role[data-role="PEER1"]').waitFor();
