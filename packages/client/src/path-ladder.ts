@@ -142,6 +142,15 @@ export class PathLadder {
     this.relay?.link.receive(payload);
   }
 
+  /**
+   * The signaling connection dropped: relay frames sent to us meanwhile are refused by the server
+   * (it keeps none for a peer that is away), so a relay carrying data fails now, with `relay-failed`,
+   * rather than wait forever for bytes that will not come.
+   */
+  signalingLost(): void {
+    if (this.relay?.active) this.relay.link.abort('the signaling connection dropped while relaying: what was on its way is lost');
+  }
+
   /** The signaling connection is back: send what waited. */
   resume(): void {
     this.relay?.link.pump();

@@ -187,6 +187,11 @@ export class RelayLink extends Emitter<RelayLinkEvents> {
     this.channels.clear();
   }
 
+  /** Fails the link with `relay-failed` and `reason`: it closes, and its `error` event says why. */
+  abort(reason: string): void {
+    this.fail(new IcebreakerError('relay-failed', reason));
+  }
+
   /** @internal A channel's op, in order with every other op of the link. */
   enqueue(plain: Uint8Array<ArrayBuffer>, channel: RelayChannel | null, bytes: number): void {
     if (this.closed) return;

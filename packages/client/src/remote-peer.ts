@@ -421,6 +421,11 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
     this.ladder.relayIn(payload);
   }
 
+  /** @internal The signaling connection dropped: a relay carrying data lost what was on its way. */
+  relayLost(): void {
+    this.ladder.signalingLost();
+  }
+
   /** @internal The signaling connection is back: relay what waited. */
   relayResume(): void {
     this.ladder.resume();

@@ -381,6 +381,9 @@ export class Room extends Emitter<RoomEvents> {
   /** Reopens the signaling connection with backoff and resumes the same peer id. */
   private async reconnect(): Promise<void> {
     this.setState('reconnecting');
+    // The server keeps no relay frame for a peer whose connection dropped: what was on its way to us
+    // is lost, so a relay carrying data is over (issue 11: it hung instead, the transfer never ending).
+    for (const { peer } of this.remote.values()) peer.relayLost();
     const retry = this.options.reconnect === false ? null : { ...OPEN_RETRY, ...this.options.reconnect };
     for (let attempt = 0; retry && this.state === 'reconnecting'; attempt++) {
       const delay = Math.min(retry.initialDelayMs * 2 ** attempt, retry.maxDelayMs) * (0.5 + Math.random() / 2);

@@ -1,0 +1,75 @@
+import type { IcebreakerError, Room } from '@icebreaker/client';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { LIBDATACHANNEL, nodePeer, openPeer } from '../helpers/peers.js';
+import { type Harness, startHarness } from '../helpers/server.js';
+
+/** ICE cannot connect (relay-only, no TURN): the data goes through the signaling server. */
+const NO_PATH = {
+  ...LIBDATACHANNEL,
+  rtcConfiguration: { iceTransportPolicy: 'relay' as const },
+  relay: { afterMs: 200 },
+  reconnect: { initialDelayMs: 50, maxDelayMs: 100 },
+};
+
+/** The `ws` WebSocket, keeping each socket it opens so that a test can cut one. */
+const opened: WebSocket[] = [];
+class KeptWebSocket extends WebSocket {
+  constructor(url: string, protocols?: string | string[]) {
+    super(url, protocols);
+    opened.push(this);
+  }
+}
+
+describe('the signaling connection drops in the middle of a relayed transfer', () => {
+  let h: Harness;
+  const sessions: Room[] = [];
+  beforeEach(async () => {
+    h = await startHarness({ resumeGraceMs: 10_000 });
+  });
+  afterEach(async () => {
+    for (const session of sessions.splice(0)) session.close();
+    await h.close();
+  });
+
+  it('the receiver, whose incoming relay frames the server refused meanwhile, says relay-failed and its transfer fails instead of hanging', async () => {
+    const a = await nodePeer(h.server.signalingUrl, 'drop', NO_PATH);
+    // B comes back after a second and a half: long enough for the server to refuse A's whole credit window.
+    const b = await nodePeer(h.server.signalingUrl, 'drop', {
+      ...NO_PATH,
+      WebSocket: KeptWebSocket as never,
+      reconnect: { initialDelayMs: 3000, maxDelayMs: 3000 },
+    });
+    const socketOfB = opened.at(-1) as WebSocket;
+    sessions.push(a, b);
+    const [toB, toA] = await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
+    expect([toB.path, toA.path]).toEqual(['relay', 'relay']);
+    const errorsAtB: string[] = [];
+    b.on('error', (error: IcebreakerError) => errorsAtB.push(error.code));
+    const failure = new Promise<string>((resolve) =>
+      b.on('transfer', (_peer, transfer) =>
+        transfer.done.then(
+          () => resolve('completed'),
+          (error) => resolve(error.code),
+        ),
+      ),
+    );
+    let cut = false;
+    const sent = toB.sendFile(new Blob([new Uint8Array(20 * 1024 * 1024)]), {
+      onProgress: ({ bytes }) => {
+        if (cut || bytes < 2 * 1024 * 1024) return;
+        cut = true;
+        socketOfB.terminate();
+      },
+    });
+    sent.done.catch(() => {});
+    // Before the fix, A's credit was spent on refused frames, nothing more came, and B waited forever.
+    const hung = new Promise<string>((resolve) => setTimeout(() => resolve('still waiting after 10 s'), 10_000).unref());
+    expect(await Promise.race([failure, hung])).toBe('transfer-failed');
+    expect(errorsAtB).toContain('relay-failed');
+    expect(toA.channelState).toBe('closed');
+    // B resumes its id on the server, unharmed.
+    await new Promise<void>((resolve) => (b.signalingState === 'open' ? resolve() : b.on('signaling', (s) => s === 'open' && resolve())));
+    expect(b.peerId).toBe(toB.id);
+  }, 60_000);
+});
