@@ -71,5 +71,16 @@ describe('the signaling connection drops in the middle of a relayed transfer', (
     // B resumes its id on the server, unharmed.
     await new Promise<void>((resolve) => (b.signalingState === 'open' ? resolve() : b.on('signaling', (s) => s === 'open' && resolve())));
     expect(b.peerId).toBe(toB.id);
+    // The sender is not left waiting either: no credit came back for RELAY_STALL_MS (15 s), so its relay
+    // fails too, and its transfer with it.
+    const senderSays = await Promise.race([
+      sent.done.then(
+        () => 'completed',
+        (error: IcebreakerError) => error.code,
+      ),
+      new Promise<string>((resolve) => setTimeout(() => resolve('still waiting after 25 s'), 25_000).unref()),
+    ]);
+    expect(senderSays).toMatch(/transfer-(failed|cancelled)/);
+    expect(toB.channelState).toBe('closed');
   }, 60_000);
 });

@@ -35,6 +35,10 @@ export class PathChannel extends EventTarget implements ChannelLike {
   }
 
   get readyState(): RTCDataChannelState {
+    // The path we send on has ended, and its close event is on its way: we are closing too.
+    const path = this.sendPath;
+    if (this.state === 'open' && path && !this.ignored.has(path) && (path.readyState === 'closing' || path.readyState === 'closed'))
+      return 'closing';
     return this.state;
   }
 

@@ -27,6 +27,17 @@ export const MAIN_RELAY_CHANNEL = 1;
 /** Credit for a trickle of bytes goes back this long after they arrived, with whatever came meanwhile. */
 const CREDIT_DELAY_MS = 10;
 
+/**
+ * A sender whose window is spent hears from the receiver within milliseconds while both are there:
+ * credit goes back as bytes are taken, whatever the application does with them. No credit for this
+ * long means the bytes are not arriving (the receiver's signaling dropped, the server refused them):
+ * the relay fails rather than a transfer waiting for ever.
+ */
+export const RELAY_STALL_MS = 15_000;
+
+/** Channels one side may have open over the relay at once (file transfers); more fail the relay. */
+export const RELAY_CHANNELS_MAX = 256;
+
 /** Incoming payloads kept while the keys are still being agreed: at most one window. */
 const EARLY_PAYLOADS_MAX = 64;
 
@@ -77,6 +88,8 @@ export class RelayLink extends Emitter<RelayLinkEvents> {
   /** Payloads being sealed, not yet handed to the transport. */
   private inSeal = 0;
   private creditTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Runs while data waits for credit: see RELAY_STALL_MS. */
+  private stallTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly transport: RelayTransport,
@@ -169,7 +182,10 @@ export class RelayLink extends Emitter<RelayLinkEvents> {
     if (!cipher || this.closed) return;
     while (this.queue.length > 0) {
       const head = this.queue[0] as Outgoing;
-      if (head.plain.byteLength > this.credit) return;
+      if (head.plain.byteLength > this.credit) {
+        this.watchStall();
+        return;
+      }
       this.queue.shift();
       this.credit -= head.plain.byteLength;
       this.seal(cipher, head.plain);
@@ -183,6 +199,7 @@ export class RelayLink extends Emitter<RelayLinkEvents> {
     this.closed = true;
     this.queue.length = 0;
     clearTimeout(this.creditTimer);
+    clearTimeout(this.stallTimer);
     for (const channel of this.channels.values()) channel.remoteClosed();
     this.channels.clear();
   }
@@ -243,6 +260,8 @@ export class RelayLink extends Emitter<RelayLinkEvents> {
         return;
       }
       this.credit += credit;
+      clearTimeout(this.stallTimer);
+      this.stallTimer = undefined;
       this.pump();
       return;
     }
@@ -259,6 +278,10 @@ export class RelayLink extends Emitter<RelayLinkEvents> {
     if (op.op === RelayOp.Open) {
       if (this.channels.has(op.channel)) {
         this.fail(new IcebreakerError('relay-failed', `the peer opened channel ${op.channel} twice`));
+        return;
+      }
+      if (this.channels.size >= RELAY_CHANNELS_MAX) {
+        this.fail(new IcebreakerError('relay-failed', `the peer opened more than ${RELAY_CHANNELS_MAX} channels at once`));
         return;
       }
       this.emit('channel', this.channel(op.channel, new TextDecoder().decode(op.body)));
@@ -298,8 +321,22 @@ export class RelayLink extends Emitter<RelayLinkEvents> {
     this.seal(cipher, encodeRelayOp(RelayOp.Credit, 0, body));
   }
 
+  /** Waits for credit at most RELAY_STALL_MS. */
+  private watchStall(): void {
+    if (this.stallTimer || this.closed) return;
+    this.stallTimer = setTimeout(() => {
+      this.stallTimer = undefined;
+      if (this.queue.length > 0)
+        this.fail(new IcebreakerError('relay-failed', `the peer took no relayed byte for ${RELAY_STALL_MS / 1000} s`));
+    }, RELAY_STALL_MS);
+    (this.stallTimer as { unref?: () => void }).unref?.();
+  }
+
+  /** Ends the relay with `error`, telling the peer (if the way is still open) so that it ends too. */
   private fail(error: IcebreakerError): void {
     if (this.closed) return;
+    const cipher = this.cipher;
+    if (cipher) this.seal(cipher, encodeRelayOp(RelayOp.Close, 0), true);
     this.close();
     this.emit('error', error);
   }
