@@ -1,6 +1,9 @@
 import type { ChannelLike } from './channel-like.js';
 import { messageEvent } from './channel-like.js';
 
+/** The relay's channel number of the main channel, the same on both sides (no `Open` precedes it). */
+export const MAIN_RELAY_CHANNEL = 1;
+
 /**
  * A channel that can move between paths: a data channel of the direct (or TURN) connection, or a
  * channel of the relay through the signaling server. Messages and file transfers use it as they would

@@ -1,8 +1,8 @@
 import { IcebreakerError, MAIN_LABEL, RELAY_MOVED_LABEL, TRANSFER_LABEL } from '@icebreaker/protocol';
 import type { ChannelLike } from './channel-like.js';
-import { PathChannel } from './path-channel.js';
-import { PeerRelay, type RelayContext } from './peer-relay.js';
-import { MAIN_RELAY_CHANNEL, type RelayChannel } from './relay-link.js';
+import { MAIN_RELAY_CHANNEL, PathChannel } from './path-channel.js';
+import type { PeerRelay, RelayContext } from './peer-relay.js';
+import type { RelayChannel } from './relay-link.js';
 import type { PayloadData } from './signal-link.js';
 
 /**
@@ -47,6 +47,9 @@ export interface LadderHost {
   readonly closed: boolean;
 }
 
+/** Relay payloads kept while the relay's code loads (a few milliseconds): the peer's first ops. */
+const EARLY_RELAY_PAYLOADS = 64;
+
 /** ICE restarts while the relay carries the data: at most this often, doubling up to a minute. */
 const RESTART_FIRST_MS = 2000;
 const RESTART_MAX_MS = 60_000;
@@ -64,7 +67,12 @@ const RESTART_MAX_MS = 60_000;
  */
 export class PathLadder {
   readonly main = new PathChannel(MAIN_LABEL, MAIN_RELAY_CHANNEL);
+  /** The relay, once its code is loaded (see {@link useRelay}). */
   private relay: PeerRelay | null = null;
+  private relayContext: RelayContext | null = null;
+  private loading: Promise<PeerRelay | null> | null = null;
+  /** Relay payloads that came while the relay's code was loading. */
+  private readonly early: Uint8Array[] = [];
   /** The direct main channel: the first `icebreaker` one, or a moved one after it died. */
   private direct: RTCDataChannel | null = null;
   /** A direct main channel died under way: the next one is a moved one (`icebreaker-moved:1`). */
@@ -91,29 +99,52 @@ export class PathLadder {
   }
 
   /**
-   * Adds the relay rung, and starts the clock on ICE. Called as the
-   * peer is made, or, for a peer prepared before the remote one was known, once it is (its offer
-   * waited in the server's hold meanwhile, and the relay is between two known peers).
+   * Adds the relay rung, and starts the clock on ICE. Called as the peer is made, or, for a peer
+   * prepared before the remote one was known, once it is (its offer waited in the server's hold
+   * meanwhile, and the relay is between two known peers). The relay's code (its link, its WebCrypto
+   * sealing) is loaded only when a side needs the relay: an application whose connections ICE opens
+   * never downloads it, as it never downloads the SHA-256 without a file.
    */
   useRelay(context: RelayContext): void {
-    if (this.relay || this.host.closed) return;
-    const relay = new PeerRelay(
-      context,
-      this.initiator,
-      (data) => this.host.signal(data),
-      (error) => this.host.error(error),
-    );
-    this.relay = relay;
-    const link = relay.link;
-    link.on('hello', (reason) => this.peerRelays(reason));
-    link.on('bye', () => this.main.close());
-    link.on('channel', (channel) => this.adoptRelayed(channel));
-    link.on('error', (error) => {
-      this.host.error(error);
-      if (this.current === 'relay') this.main.close();
-    });
+    if (this.relayContext || this.host.closed) return;
+    this.relayContext = context;
     const ice = this.host.pc.iceConnectionState;
     if (ice !== 'connected' && ice !== 'completed') this.arm(context.afterMs, `ICE did not connect within ${context.afterMs / 1000} s`);
+  }
+
+  /** The relay's code and link, loaded once, when first needed; null if it cannot load or the peer closed. */
+  private loadRelay(): Promise<PeerRelay | null> {
+    const context = this.relayContext;
+    if (!context) return Promise.resolve(null);
+    this.loading ??= import('./peer-relay.js').then(
+      ({ PeerRelay }) => {
+        if (this.host.closed) return null;
+        const relay = new PeerRelay(
+          context,
+          this.initiator,
+          (data) => this.host.signal(data),
+          (error) => this.host.error(error),
+        );
+        this.relay = relay;
+        const link = relay.link;
+        link.on('hello', (reason) => this.peerRelays(reason));
+        link.on('bye', () => this.main.close());
+        link.on('channel', (channel) => this.adoptRelayed(channel));
+        link.on('error', (error) => {
+          this.host.error(error);
+          if (this.current === 'relay') this.main.close();
+        });
+        for (const payload of this.early.splice(0)) link.receive(payload);
+        return relay;
+      },
+      (error: unknown) => {
+        this.host.error(
+          new IcebreakerError('relay-unavailable', `the relay's code could not be loaded: ${(error as Error).message}`, { cause: error }),
+        );
+        return null;
+      },
+    );
+    return this.loading;
   }
 
   /** The path the data takes now. */
@@ -123,23 +154,28 @@ export class PathLadder {
 
   /** Whether this peer has the relay rung (the server offers it, the application did not turn it off). */
   get relayOffered(): boolean {
-    return this.relay !== null;
+    return this.relayContext !== null;
   }
 
   /** The peer's `relay-key` signal. */
   relayKey(key: string): void {
-    if (!this.relay) return;
-    this.relay.agree(key).then(
-      () => {
-        if (this.pendingReason !== null) this.startRelay(this.pendingReason);
-      },
-      (error: unknown) => this.host.error(error as IcebreakerError),
+    void this.loadRelay().then((relay) =>
+      relay?.agree(key).then(
+        () => {
+          if (this.pendingReason !== null) this.startRelay(this.pendingReason);
+        },
+        (error: unknown) => this.host.error(error as IcebreakerError),
+      ),
     );
   }
 
   /** A sealed payload the server relayed from this peer. */
   relayIn(payload: Uint8Array): void {
-    this.relay?.link.receive(payload);
+    if (this.relay) this.relay.link.receive(payload);
+    else if (this.relayContext && this.early.length < EARLY_RELAY_PAYLOADS) {
+      this.early.push(payload.slice());
+      void this.loadRelay();
+    }
   }
 
   /**
@@ -203,12 +239,13 @@ export class PathLadder {
       else void this.describe();
       return;
     }
-    if (!this.relay) return;
+    const context = this.relayContext;
+    if (!context) return;
     if (state === 'failed') {
       this.startRelay('ICE failed: no candidate pair works (a firewall, a symmetric NAT, or no TURN server that answers)');
       this.restartLater();
     } else if (state === 'disconnected' && this.current !== 'relay') {
-      this.arm(this.relay.context.afterMs, `the direct connection was lost for ${this.relay.context.afterMs / 1000} s`);
+      this.arm(context.afterMs, `the direct connection was lost for ${context.afterMs / 1000} s`);
     }
   }
 
@@ -240,7 +277,14 @@ export class PathLadder {
   /** Moves every channel to the relay. */
   private startRelay(reason: string): void {
     const relay = this.relay;
-    if (!relay || relay.active || this.host.closed) return;
+    if (!this.relayContext || relay?.active || this.host.closed) return;
+    if (!relay) {
+      this.pendingReason = reason;
+      void this.loadRelay().then((loaded) => {
+        if (loaded && this.pendingReason !== null) this.startRelay(this.pendingReason);
+      });
+      return;
+    }
     if (!relay.link.ready) {
       // The keys are agreed first: ours goes now, the peer answers with its own.
       this.pendingReason = reason;
@@ -340,7 +384,7 @@ export class PathLadder {
     // Registered before the main channel listens, so a path that died is given up before the
     // channel would take its close for the end.
     channel.addEventListener('close', () => {
-      if (this.direct !== channel || this.host.closed || !this.relay) return;
+      if (this.direct !== channel || this.host.closed || !this.relayContext) return;
       const state = this.host.pc.connectionState;
       // Closed by the peer over a working connection: the end. Closed with the connection gone: a path that died.
       if (state === 'connected') return;

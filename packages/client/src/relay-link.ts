@@ -13,6 +13,7 @@ import {
 import type { ChannelLike } from './channel-like.js';
 import { messageEvent } from './channel-like.js';
 import { Emitter } from './emitter.js';
+import { MAIN_RELAY_CHANNEL } from './path-channel.js';
 import type { Opener, Sealer } from './relay-cipher.js';
 
 /**
@@ -21,8 +22,7 @@ import type { Opener, Sealer } from './relay-cipher.js';
  */
 export const RELAY_WINDOW_BYTES = 512 * 1024;
 
-/** The relay's channel number of the main channel, the same on both sides (no `Open` precedes it). */
-export const MAIN_RELAY_CHANNEL = 1;
+export { MAIN_RELAY_CHANNEL };
 
 /** Credit for a trickle of bytes goes back this long after they arrived, with whatever came meanwhile. */
 const CREDIT_DELAY_MS = 10;
