@@ -1,6 +1,13 @@
 import type { ChannelLike } from './channel-like.js';
 import { messageEvent } from './channel-like.js';
 
+/**
+ * Bytes a channel holds from a new path while the old one has not said `Switch`: the old path's
+ * remainder is at most a relay window, so a peer that goes past this on the new path without ever
+ * switching is not following the protocol, and the channel closes.
+ */
+const HELD_MAX_BYTES = 64 * 1024 * 1024;
+
 /** The relay's channel number of the main channel, the same on both sides (no `Open` precedes it). */
 export const MAIN_RELAY_CHANNEL = 1;
 
@@ -22,6 +29,7 @@ export class PathChannel extends EventTarget implements ChannelLike {
   /** The path the peer moved to, read from once the old one's `Switch` has arrived. */
   private nextPath: ChannelLike | null = null;
   private held: unknown[] = [];
+  private heldBytes = 0;
   /** The old path's `Switch` arrived before the new path did. */
   private switched = false;
   private readonly ignored = new WeakSet<ChannelLike>();
@@ -146,6 +154,7 @@ export class PathChannel extends EventTarget implements ChannelLike {
     this.receivePath = next;
     const held = this.held;
     this.held = [];
+    this.heldBytes = 0;
     for (const data of held) this.dispatchEvent(messageEvent(data));
   }
 
@@ -187,7 +196,7 @@ export class PathChannel extends EventTarget implements ChannelLike {
       if (this.ignored.has(path) || this.state === 'closed') return;
       const data = (event as MessageEvent).data;
       if (path === this.receivePath) this.dispatchEvent(messageEvent(data));
-      else if (path === this.nextPath) this.held.push(data);
+      else if (path === this.nextPath) this.hold(data);
     });
     path.addEventListener('bufferedamountlow', () => {
       if (path === this.sendPath || this.draining.size === 0) this.dispatchEvent(new Event('bufferedamountlow'));
@@ -201,6 +210,12 @@ export class PathChannel extends EventTarget implements ChannelLike {
       // The end of the path we read or write ends the channel; the end of one we moved away from does not.
       if (path === this.sendPath || path === this.receivePath) this.finish();
     });
+  }
+
+  private hold(data: unknown): void {
+    this.held.push(data);
+    this.heldBytes += typeof data === 'string' ? data.length : ((data as ArrayBuffer).byteLength ?? 0);
+    if (this.heldBytes > HELD_MAX_BYTES) this.close();
   }
 
   private opened(): void {

@@ -442,6 +442,8 @@ export class PathLadder {
 
   /** Reads the selected pair and reports the direct or TURN path. */
   private async describe(reason?: string): Promise<void> {
+    // Stats of a closed connection say nothing, and some stacks do not take the call well then.
+    if (this.host.closed || this.host.pc.connectionState === 'closed') return;
     const pair = await selectedPair(this.host.pc);
     if (this.relay?.active || this.host.closed) return;
     const path: PeerPath = pair && (pair.local.type === 'relay' || pair.remote.type === 'relay') ? 'turn' : 'direct';
