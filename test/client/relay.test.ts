@@ -108,6 +108,35 @@ describe('the relay through the signaling server', () => {
   }, 60_000);
 });
 
+describe('a peer that leaves in the middle of a relayed transfer', () => {
+  const t = serverPerTest();
+
+  it("ends the sender's transfer with a typed error; the sender carries on with the next peer", async () => {
+    const a = await nodePeer(t.h.server.signalingUrl, 'leaving', { ...LIBDATACHANNEL, ...NO_PATH });
+    const b = await nodePeer(t.h.server.signalingUrl, 'leaving', { ...LIBDATACHANNEL, ...NO_PATH });
+    t.sessions.push(a);
+    const [toB] = await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
+    expect(toB.path).toBe('relay');
+    let left = false;
+    const sent = toB.sendFile(randomBlob(30 * 1024 * 1024).blob, {
+      onProgress: (p) => {
+        if (left || p.bytes < 4 * 1024 * 1024) return;
+        left = true;
+        b.close();
+      },
+    });
+    await expect(sent.done).rejects.toMatchObject({ code: expect.stringMatching(/^transfer-(failed|cancelled)$/) });
+    expect(toB.channelState).toBe('closed');
+    // A third peer joins the room: the sender connects to it (over the relay too) and is heard.
+    const c = await nodePeer(t.h.server.signalingUrl, 'leaving', { ...LIBDATACHANNEL, ...NO_PATH });
+    t.sessions.push(c);
+    const [toC] = await Promise.all([openPeer(a, c.peerId), openPeer(c, a.peerId)]);
+    const atC = messages(c, 1);
+    await toC.send('after the one who left');
+    expect(await atC).toEqual(['after the one who left']);
+  }, 60_000);
+});
+
 describe('the move from the relay to the direct path', () => {
   // The relay held to 2 MiB/s (the server's per-peer limit): the file is still mostly to come when
   // ICE connects, however long the restart takes on a loaded machine.

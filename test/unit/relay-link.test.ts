@@ -230,3 +230,30 @@ describe('a channel that moves from the relay to a direct path', () => {
     expect(text(atA)).toEqual(Array.from({ length: count }, (_, i) => `b${i}`));
   });
 });
+
+describe('a peer that moves to a direct path and never says Switch', () => {
+  it('has at most 64 MiB held for it: past that the channel closes', async () => {
+    const { a, stop } = await linkedPair();
+    stop();
+    const path = new PathChannel('icebreaker', MAIN_RELAY_CHANNEL);
+    path.attach(a.channel(MAIN_RELAY_CHANNEL));
+    const [direct, peerSide] = channelPair('icebreaker');
+    path.expect(direct);
+    const delivered = collect(path);
+    let arrived = 0;
+    direct.addEventListener('message', () => arrived++);
+    let closed = false;
+    path.addEventListener('close', () => {
+      closed = true;
+    });
+    // The hostile side sends on the new path without a Switch on the old one: held, not delivered.
+    for (let i = 0; i < 60; i++) peerSide.send(new Uint8Array(1024 * 1024));
+    await until(() => arrived === 60, 'the 60 MiB on the new path');
+    expect(delivered).toEqual([]);
+    expect(closed).toBe(false);
+    for (let i = 0; i < 8; i++) peerSide.send(new Uint8Array(1024 * 1024));
+    await until(() => closed, 'the channel to close');
+    expect(delivered).toEqual([]);
+    expect(path.readyState).toBe('closed');
+  });
+});
