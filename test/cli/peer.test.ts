@@ -172,6 +172,12 @@ describe('icebreaker peer', () => {
     [['http://127.0.0.1:1/', '--room', 'r', '--send', '/no/such/file'], /--send: no file/],
     [['http://127.0.0.1:1/', '--room', 'r', '--bogus'], /Unknown option/],
     [['http://127.0.0.1:1/', '--room', 'r', '--name', 'n'.repeat(65)], /--name: expected a display name of 1 to 64 characters/],
+    [['http://127.0.0.1:1/', '--room', 'r', '--ice-policy', 'none'], /--ice-policy: "none" is not all or relay/],
+    [
+      ['http://127.0.0.1:1/', '--room', 'r', '--relay', 'banana'],
+      /--relay: "banana" is not valid: expected a duration from 0ms to 10m .*\(or off\)/,
+    ],
+    [['http://127.0.0.1:1/', '--room', 'r', '--relay', '20m'], /--relay: "20m" is not valid/],
   ])('exits 2 for bad usage %j', async (args, message) => {
     const run = cli(args);
     expect(await run.exit).toBe(2);

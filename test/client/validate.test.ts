@@ -126,6 +126,10 @@ describe('client options', () => {
     ['RTCPeerConnection', { RTCPeerConnection: {} }, 'options.RTCPeerConnection: expected a RTCPeerConnection class, got an object'],
     ['WebSocket', { WebSocket: undefined }, 'options.WebSocket: no global WebSocket here; pass an implementation such as the ws package'],
     ['WebSocket', { WebSocket: 'ws' }, 'options.WebSocket: expected a WebSocket class, got "ws"'],
+    ['relay', { relay: true }, 'options.relay: expected false or an object, got true'],
+    ['relay', { relay: { afterMs: -1 } }, 'options.relay.afterMs: expected a whole number from 0 to 600000, got -1'],
+    ['relay', { relay: { afterMs: 'soon' } }, 'options.relay.afterMs: expected a whole number from 0 to 600000, got "soon"'],
+    ['relay', { relay: { after: 100 } }, 'options.relay.after: not an option here'],
     ['a typo', { frameByte: 4096 }, 'options.frameByte: not an option here (known: room, name, token,'],
   ])('connect() refuses a bad %s before connecting: %j', async (_field, override, message) => {
     await expect(connect(h.server.signalingUrl, bad({ ...base(), ...override }))).rejects.toThrow(
