@@ -117,7 +117,8 @@ describe('the page: the doctor panel and the candidate-pair view', () => {
       expect(await selected.locator('td').nth(2).textContent()).toBe('succeeded');
       expect(await selected.locator('td').nth(0).textContent()).toMatch(/^(host|srflx|prflx) udp /);
       await expect.poll(() => selected.locator('td').nth(4).textContent(), { timeout: WAIT }).toMatch(/^\d+(\.\d)? ms$/);
-      expect(await page.locator('#path').getAttribute('data-path')).toBe('direct');
+      // The library reports the path once it has read the selected pair from getStats: a moment later.
+      await expect.poll(() => page.locator('#path').getAttribute('data-path'), { timeout: WAIT }).toBe('direct');
       expect(await page.locator('#ladder [data-rung="direct"][aria-current]').count()).toBe(1);
     }
     await screenshot(one, `pairs-${mode}`);
