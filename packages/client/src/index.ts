@@ -46,12 +46,13 @@ export type {
   Severity,
 } from './diagnosis.js';
 export { Emitter, type EventMap, type Listener } from './emitter.js';
-export { type PathCandidate, type PathInfo, type PeerPath, selectedPair } from './path-ladder.js';
+export type { PathInfo, PeerPath } from './path-ladder.js';
 export type { RelayContext } from './peer-relay.js';
 export { type PreparedConnection, prepare } from './prepare.js';
 export type { RelayTransport } from './relay-link.js';
 export { type PeerContext, RemotePeer, type RemotePeerEvents } from './remote-peer.js';
 export { type ConnectOptions, connect, Room, type RoomEvents, type SignalingState } from './room.js';
+export { type PathCandidate, type SelectedPair, selectedPair } from './selected-pair.js';
 export type { PayloadData } from './signal-link.js';
 export {
   type JoinRequest,

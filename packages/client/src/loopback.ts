@@ -1,6 +1,5 @@
 import type { CandidateSummary, PathCheck } from './diagnosis.js';
-
-type Stats = RTCStats & Record<string, unknown>;
+import { type PathCandidate, selectedPair } from './selected-pair.js';
 
 /**
  * Connects two local RTCPeerConnections to each other through `iceServers` under `policy`, the
@@ -72,7 +71,7 @@ export async function checkPath(
       policy,
       connected: true,
       ms,
-      ...(pair ? { pair: { local: pair.local, remote: pair.remote } } : {}),
+      ...(pair ? { pair: { local: summary(pair.local), remote: summary(pair.remote) } } : {}),
       ...(rttMs === undefined ? {} : { rttMs, rttSource: pair?.rttMs === undefined ? ('echo' as const) : ('ice' as const) }),
     };
   } catch (error) {
@@ -84,43 +83,9 @@ export async function checkPath(
   }
 }
 
-/**
- * The selected candidate pair from `getStats` (W3C webrtc-stats §7.x: the transport's
- * `selectedCandidatePairId`, else the nominated pair that succeeded), with its candidates.
- */
-export async function selectedPair(
-  pc: RTCPeerConnection,
-): Promise<{ local: CandidateSummary; remote: CandidateSummary; rttMs?: number } | undefined> {
-  const stats = [...(await pc.getStats()).values()] as Stats[];
-  const byId = new Map(stats.map((s) => [s.id, s]));
-  const transport = stats.find((s) => s.type === 'transport' && typeof s.selectedCandidatePairId === 'string');
-  const pair =
-    (transport && byId.get(transport.selectedCandidatePairId as string)) ??
-    stats.find((s) => s.type === 'candidate-pair' && s.nominated === true && s.state === 'succeeded');
-  const local = pair && byId.get(pair.localCandidateId as string);
-  const remote = pair && byId.get(pair.remoteCandidateId as string);
-  if (!pair || !local || !remote) return undefined;
-  // currentRoundTripTime is in seconds (webrtc-stats §7.7). node-datachannel's polyfill puts its SCTP
-  // RTT in milliseconds there and fills none of the check counters, so it is trusted only beside them.
-  const rtt = pair.currentRoundTripTime;
-  const w3c = typeof pair.responsesReceived === 'number';
-  return {
-    local: summarize(local),
-    remote: summarize(remote),
-    ...(w3c && typeof rtt === 'number' && rtt >= 0 ? { rttMs: Math.round(rtt * 10_000) / 10 } : {}),
-  };
-}
-
-/** A candidate's stats entry in the summary's shape (`address` is `ip` in older stacks). */
-export function summarize(s: Stats): CandidateSummary {
-  const relayProtocol = typeof s.relayProtocol === 'string' ? s.relayProtocol : undefined;
-  return {
-    type: String(s.candidateType ?? '?'),
-    protocol: String(s.protocol ?? 'udp'),
-    address: String(s.address ?? s.ip ?? '?'),
-    port: Number(s.port ?? 0),
-    ...(relayProtocol ? { relayProtocol } : {}),
-  };
+/** A selected pair's end as the doctor reports candidates (an address and port always, `?` and 0 when unknown). */
+function summary(end: PathCandidate): CandidateSummary {
+  return { ...end, address: end.address ?? '?', port: end.port ?? 0 };
 }
 
 /** Times three echoes over the open channel and gives the median, in milliseconds. */

@@ -3,6 +3,7 @@ import type { ChannelLike } from './channel-like.js';
 import { MAIN_RELAY_CHANNEL, PathChannel } from './path-channel.js';
 import type { PeerRelay, RelayContext } from './peer-relay.js';
 import type { RelayChannel } from './relay-link.js';
+import { type SelectedPair, selectedPair } from './selected-pair.js';
 import type { PayloadData } from './signal-link.js';
 
 /**
@@ -12,23 +13,13 @@ import type { PayloadData } from './signal-link.js';
  */
 export type PeerPath = 'connecting' | 'direct' | 'turn' | 'relay';
 
-/** One end of the selected ICE candidate pair, from `getStats`. */
-export interface PathCandidate {
-  readonly type: string;
-  readonly protocol: string;
-  readonly address?: string;
-  readonly port?: number;
-  /** For a relay candidate: how it reaches its TURN server (`udp`, `tcp`, `tls`). */
-  readonly relayProtocol?: string;
-}
-
 /** What the `path` event of a remote peer tells. */
 export interface PathInfo {
   readonly path: PeerPath;
   /** Why the path changed, in plain words (always set when it falls back to the relay). */
   readonly reason?: string;
   /** The selected candidate pair, on the direct and TURN paths. */
-  readonly pair?: { readonly local: PathCandidate; readonly remote: PathCandidate; readonly rttMs?: number };
+  readonly pair?: SelectedPair;
 }
 
 /** What the ladder needs of its remote peer. */
@@ -444,7 +435,7 @@ export class PathLadder {
   private async describe(reason?: string): Promise<void> {
     // Stats of a closed connection say nothing, and some stacks do not take the call well then.
     if (this.host.closed || this.host.pc.connectionState === 'closed') return;
-    const pair = await selectedPair(this.host.pc);
+    const pair = await selectedPair(this.host.pc).catch(() => null);
     if (this.relay?.active || this.host.closed) return;
     const path: PeerPath = pair && (pair.local.type === 'relay' || pair.remote.type === 'relay') ? 'turn' : 'direct';
     this.setPath({ path, ...(reason === undefined ? {} : { reason }), ...(pair ? { pair } : {}) });
@@ -455,44 +446,4 @@ export class PathLadder {
     this.current = info.path;
     this.host.path(info);
   }
-}
-
-/** The selected candidate pair from `getStats`, or null if the stack does not tell. */
-export async function selectedPair(pc: RTCPeerConnection): Promise<PathInfo['pair'] | null> {
-  let stats: RTCStatsReport;
-  try {
-    stats = await pc.getStats();
-  } catch {
-    return null;
-  }
-  const all = new Map<string, Record<string, unknown>>();
-  for (const [id, value] of stats as unknown as Map<string, Record<string, unknown>>) all.set(id, value);
-  let pairId: unknown;
-  for (const value of all.values()) if (value.type === 'transport' && value.selectedCandidatePairId) pairId = value.selectedCandidatePairId;
-  let pair = typeof pairId === 'string' ? all.get(pairId) : undefined;
-  // Firefox and libdatachannel have no transport stats: the pair marked selected, or the nominated succeeded one.
-  if (!pair)
-    for (const value of all.values())
-      if (value.type === 'candidate-pair' && (value.selected === true || (value.nominated === true && value.state === 'succeeded')))
-        pair = value;
-  if (!pair) return null;
-  const local = candidateOf(all.get(String(pair.localCandidateId)));
-  const remote = candidateOf(all.get(String(pair.remoteCandidateId)));
-  if (!local || !remote) return null;
-  const rtt = pair.currentRoundTripTime;
-  return { local, remote, ...(typeof rtt === 'number' ? { rttMs: Math.round(rtt * 1000 * 10) / 10 } : {}) };
-}
-
-function candidateOf(stats: Record<string, unknown> | undefined): PathCandidate | null {
-  if (!stats) return null;
-  const type = stats.candidateType;
-  if (typeof type !== 'string') return null;
-  const address = stats.address ?? stats.ip;
-  return {
-    type,
-    protocol: String(stats.protocol ?? 'udp'),
-    ...(typeof address === 'string' ? { address } : {}),
-    ...(typeof stats.port === 'number' ? { port: stats.port } : {}),
-    ...(typeof stats.relayProtocol === 'string' ? { relayProtocol: stats.relayProtocol } : {}),
-  };
 }
