@@ -47,7 +47,7 @@ export type {
 } from './diagnosis.js';
 export { Emitter, type EventMap, type Listener } from './emitter.js';
 export { type FileSink, IncomingTransfer } from './incoming-transfer.js';
-export { type FileSource, OutgoingTransfer, type SendFileOptions } from './outgoing-transfer.js';
+export { type FileSource, OutgoingTransfer, type SendFileOptions, type TransferFlow } from './outgoing-transfer.js';
 export type { PathInfo, PeerPath } from './path-ladder.js';
 export type { RelayContext } from './peer-relay.js';
 export { type PreparedConnection, prepare } from './prepare.js';

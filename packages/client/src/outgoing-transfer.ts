@@ -1,5 +1,5 @@
 import { CHUNK_BYTES, decodeReceiverControl, IcebreakerError, type ReceiverControl, type TransferInfo } from '@icebreaker/protocol';
-import { sendWithBackpressure } from './backpressure.js';
+import { HIGH_WATER_BYTES, sendWithBackpressure } from './backpressure.js';
 import type { ChannelLike } from './channel-like.js';
 import { hashChunk, hashOfHashes } from './chunk-hash.js';
 import { closeLater, opened, Transfer, type TransferHost, type TransferProgress } from './transfer.js';
@@ -44,6 +44,20 @@ interface ReadChunk {
   readonly hash: Promise<string>;
 }
 
+/** How a sending transfer's data flows now: what the page's teaching view draws. */
+export interface TransferFlow {
+  /** Bytes queued on the channel now, and the mark above which the sender waits / below which it resumes. */
+  readonly bufferedAmount: number;
+  readonly highWater: number;
+  readonly lowWater: number;
+  /** The chunk (hashed unit) and frame (one channel message) sizes in use. */
+  readonly chunkBytes: number;
+  readonly frameBytes: number;
+  /** Chunks sent that the receiver has not yet acknowledged, and the most it may have. */
+  readonly chunksInFlight: number;
+  readonly window: number;
+}
+
 /** The sender is told, by a reply or by the channel, to stop what it is doing. */
 class Interrupted extends Error {}
 
@@ -64,6 +78,8 @@ export class OutgoingTransfer extends Transfer {
   private wake: (() => void) | null = null;
   private acked = 0;
   private rewindTo: number | null = null;
+  /** The next chunk to send. */
+  private sendingChunk = 0;
   private readonly reads = new Map<number, Promise<ReadChunk>>();
 
   constructor(
@@ -82,6 +98,23 @@ export class OutgoingTransfer extends Transfer {
     options.signal?.addEventListener('abort', () => this.cancel('cancelled by the sender'), { once: true });
     // As fetch() does: a signal that is already aborted cancels at once, and nothing is sent.
     if (options.signal?.aborted) this.cancel('cancelled by the sender');
+  }
+
+  /** How the data flows now: the channel's queue against its marks, chunk and frame sizes, the window. */
+  get flow(): TransferFlow {
+    return {
+      bufferedAmount: this.channel?.readyState === 'open' ? this.channel.bufferedAmount : 0,
+      highWater: HIGH_WATER_BYTES,
+      lowWater: HIGH_WATER_BYTES / 4,
+      chunkBytes: this.info.chunk,
+      frameBytes: this.frameBytes(),
+      chunksInFlight: Math.max(0, this.sendingChunk - this.acked),
+      window: this.window,
+    };
+  }
+
+  private get window(): number {
+    return Math.max(2, Math.floor(WINDOW_BYTES / this.info.chunk));
   }
 
   /** Stops the transfer and tells the receiver. */
@@ -168,9 +201,10 @@ export class OutgoingTransfer extends Transfer {
   /** Sends chunks from `from` to the last; resolves `null` when all went out, or the chunk a rewind asks for. */
   private async pump(attempt: number, from: number): Promise<number | null> {
     const channel = this.channel as ChannelLike;
-    const window = Math.max(2, Math.floor(WINDOW_BYTES / this.info.chunk));
+    const window = this.window;
     const frame = this.frameBytes();
     for (let index = from; index < this.chunks; index++) {
+      this.sendingChunk = index;
       while (this.rewindTo === null && index >= this.acked + window) await this.waitReply(attempt);
       if (this.rewindTo !== null) return this.rewindTo;
       const chunk = await this.read(index);
@@ -187,6 +221,7 @@ export class OutgoingTransfer extends Transfer {
       this.reads.delete(index);
       this.check(attempt);
       this.control({ t: 'chunk', i: index, hash });
+      this.sendingChunk = index + 1;
     }
     this.progress(true);
     return this.rewindTo;
