@@ -27,6 +27,23 @@ export async function sendWithBackpressure(
 }
 
 /**
+ * Sends frames in order, as {@link sendWithBackpressure} sends one, but awaits only when the buffer is
+ * above the high water mark: a message split into many frames costs one promise, not one per frame.
+ * Rejects with `channel-closed` when the channel closes first; the frames before went out.
+ */
+export async function sendAllWithBackpressure(
+  channel: SendChannel,
+  frames: Iterable<Uint8Array<ArrayBuffer> | string>,
+  highWater = HIGH_WATER_BYTES,
+): Promise<void> {
+  for (const frame of frames) {
+    if (channel.bufferedAmount > highWater) await drained(channel, highWater / 4);
+    if (channel.readyState !== 'open') throw new IcebreakerError('channel-closed', `the data channel is ${channel.readyState}`);
+    channel.send(frame);
+  }
+}
+
+/**
  * Channels of stacks that never fire `bufferedamountlow` (seen with @roamhq/wrtc). Browsers do fire
  * it, so they never land here; for the others a short re-check is the only way to learn of the drain.
  */
