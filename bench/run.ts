@@ -14,6 +14,7 @@ import { launchChromium } from '../test/helpers/browser.js';
 import { Firefox, type FirefoxTab } from '../test/helpers/firefox.js';
 import { ServerUnderTest } from './load/harness.js';
 import { startSignalRelay } from './signal-relay.js';
+import { TabProfiler } from './tab-profile.js';
 
 const MiB = 1024 * 1024;
 const SETUP_RUNS = Number(process.env.BENCH_SETUP_RUNS ?? 20);
@@ -38,16 +39,28 @@ const LABEL: Record<ImplName, string> = {
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const namesImpl = ONLY?.some((name) => (IMPLS as readonly string[]).includes(name)) ?? false;
 const wanted = (impl: ImplName) => !ONLY || !namesImpl || ONLY.includes(impl);
-const WITH_FIREFOX = !ONLY || ONLY.includes('firefox');
+/**
+ * BENCH_TUNE=1: instead of the comparison, the bare channel between the two Chromium tabs with other
+ * message sizes and buffer thresholds, against the library's choices (the first row); writes nothing.
+ */
+const TUNE = Boolean(process.env.BENCH_TUNE);
+const WITH_FIREFOX = !TUNE && (!ONLY || ONLY.includes('firefox'));
 const SLOT = 'main';
+/** BENCH_CPU_PROF=dir: each Chromium tab's CPU profile during each row's first measured transfer. */
+const PROFILE_DIR = process.env.BENCH_CPU_PROF;
 
 /** A benchmark tab, in either browser: calls a function of its `bench` object (bench/web/bench.ts). */
 interface Tab {
   call<T>(method: string, ...args: unknown[]): Promise<T>;
+  /** Chromium's tabs: the CPU profiler of `BENCH_CPU_PROF`. */
+  profiler?: TabProfiler;
+  name: string;
 }
 
-function chromiumTab(page: Page): Tab {
+function chromiumTab(page: Page, name: string, profiler?: TabProfiler): Tab {
   return {
+    name,
+    ...(profiler ? { profiler } : {}),
     call: <T>(method: string, ...args: unknown[]) =>
       page.evaluate(
         ([m, a]) =>
@@ -58,7 +71,10 @@ function chromiumTab(page: Page): Tab {
 }
 
 function firefoxTab(tab: FirefoxTab): Tab {
-  return { call: <T>(method: string, ...args: unknown[]) => tab.evaluate<T>(`globalThis.bench.${method}(...${JSON.stringify(args)})`) };
+  return {
+    name: 'firefox',
+    call: <T>(method: string, ...args: unknown[]) => tab.evaluate<T>(`globalThis.bench.${method}(...${JSON.stringify(args)})`),
+  };
 }
 
 /** One setup's steps in both tabs, in ms since the joining tab's start (the tabs share one clock). */
@@ -90,6 +106,9 @@ interface Row {
   sender: Tab;
   receiver: Tab;
   slot: string;
+  /** BENCH_TUNE: how this bare channel sends, and its label. */
+  tuning?: { chunk: number; highWater: number; lowThreshold: number };
+  label?: string;
   /** MiB/s of each round, in order. */
   runs: number[];
   mibPerSecond: number;
@@ -127,11 +146,42 @@ function median(values: number[]): number {
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
+const labelOf = (row: Row) => row.label ?? LABEL[row.impl];
+
+/** BENCH_TUNE's rows: the library's choices first (64 KiB, 1 MiB, a quarter of it), then the others. */
+function tuningRows(receiver: Tab, sender: Tab): Row[] {
+  const KiB = 1024;
+  const grid = [
+    [64 * KiB, MiB, MiB / 4],
+    [16 * KiB, MiB, MiB / 4],
+    [256 * KiB, MiB, MiB / 4],
+    [64 * KiB, 256 * KiB, 64 * KiB],
+    [64 * KiB, 4 * MiB, MiB],
+    [256 * KiB, 4 * MiB, MiB],
+    // Not 16 MiB: Chromium refuses a send past 16 MiB queued ("send queue is full").
+    [64 * KiB, 8 * MiB, 2 * MiB],
+    [64 * KiB, MiB, 0],
+  ] as const;
+  return grid.map(([chunk, highWater, lowThreshold], n) => ({
+    pair: 'Chromium ↔ Chromium',
+    impl: 'bare',
+    sender,
+    receiver,
+    slot: `tune-${n}`,
+    tuning: { chunk, highWater, lowThreshold },
+    label: `bare, ${chunk / KiB} KiB messages, wait above ${highWater / KiB} KiB until ${lowThreshold / KiB} KiB`,
+    runs: [],
+    mibPerSecond: 0,
+    ratioToBare: 0,
+  }));
+}
+
 /** Connects `receiver` (waiting) and `sender` (joining) with `impl` in `slot` of both tabs. */
-async function connectSlot(receiver: Tab, sender: Tab, impl: ImplName, slot: string, peerPort: number, relay?: string): Promise<void> {
+async function connectSlot(row: Row, peerPort: number, relay?: string): Promise<void> {
+  const { receiver, sender, impl, slot } = row;
   const room = `${slot}-${Date.now().toString(36)}`;
-  await receiver.call('use', impl, peerPort, slot, relay);
-  await sender.call('use', impl, peerPort, slot, relay);
+  await receiver.call('use', impl, peerPort, slot, relay ?? null, row.tuning);
+  await sender.call('use', impl, peerPort, slot, relay ?? null, row.tuning);
   await receiver.call('begin', 'wait', room, true, slot);
   await sender.call('begin', 'join', room, true, slot);
   await sender.call('finish', slot);
@@ -181,12 +231,18 @@ async function measureThroughput(rows: Row[]): Promise<void> {
     const turn = ((round % rows.length) + rows.length) % rows.length;
     for (const row of [...rows.slice(turn), ...rows.slice(0, turn)]) {
       await row.receiver.call('beginReceive', TRANSFER_BYTES, row.slot);
+      const profiled = PROFILE_DIR && round === 0 ? [row.sender, row.receiver].filter((tab) => tab.profiler) : [];
+      for (const tab of profiled) await tab.profiler?.start();
       const started = performance.now();
       await row.sender.call('send', TRANSFER_BYTES, row.slot);
       await row.receiver.call('finish', row.slot);
       const rate = TRANSFER_BYTES / MiB / ((performance.now() - started) / 1000);
+      for (const tab of profiled) {
+        const summary = await tab.profiler?.stop(PROFILE_DIR as string, `${row.slot}-${tab.name}`);
+        console.error(`  profile ${row.pair}, ${labelOf(row)}, ${tab === row.sender ? 'sender' : 'receiver'}: ${summary}`);
+      }
       if (round >= 0) row.runs.push(rate);
-      if (process.env.BENCH_PROFILE) console.error(`  round ${round}: ${row.pair}, ${LABEL[row.impl]}: ${rate.toFixed(1)} MiB/s`);
+      if (process.env.BENCH_PROFILE) console.error(`  round ${round}: ${row.pair}, ${labelOf(row)}: ${rate.toFixed(1)} MiB/s`);
     }
   }
   for (const row of rows) {
@@ -212,10 +268,12 @@ async function main(): Promise<void> {
     const context = await browser.newContext();
     const [waiter, joiner] = [await context.newPage(), await context.newPage()];
     for (const page of [waiter, joiner]) await page.goto(server.url);
-    const [a, b] = [chromiumTab(waiter), chromiumTab(joiner)];
+    if (PROFILE_DIR) await mkdir(PROFILE_DIR, { recursive: true });
+    const profilerOf = (page: Page) => (PROFILE_DIR ? TabProfiler.attach(page) : Promise.resolve(undefined));
+    const [a, b] = [chromiumTab(waiter, 'waiter', await profilerOf(waiter)), chromiumTab(joiner, 'joiner', await profilerOf(joiner))];
 
     const setups = {} as Record<ImplName, SetupResult>;
-    if (SETUP_RUNS > 0) {
+    if (SETUP_RUNS > 0 && !TUNE) {
       for (const impl of SETUP_IMPLS.filter(wanted)) {
         setups[impl] = await measureSetup(a, b, impl, peerPort);
         console.error(`${LABEL[impl]}: setup ${setups[impl].setupMs.toFixed(0)} ms (warm ${setups[impl].setupWarmMs.toFixed(0)} ms)`);
@@ -248,18 +306,18 @@ async function main(): Promise<void> {
           ratioToBare: 0,
         });
     }
-    for (const row of rows)
-      await connectSlot(row.receiver, row.sender, row.impl, row.slot, peerPort, row.pair === 'Firefox → Chromium' ? relay?.url : undefined);
+    if (TUNE) rows.splice(0, rows.length, ...tuningRows(a, b));
+    for (const row of rows) await connectSlot(row, peerPort, row.pair === 'Firefox → Chromium' ? relay?.url : undefined);
     await measureThroughput(rows);
     for (const row of rows)
       console.error(
-        `${row.pair}, ${LABEL[row.impl]}: ${row.mibPerSecond.toFixed(1)} MiB/s (${row.ratioToBare.toFixed(2)}× bare; runs ${row.runs.map((r) => r.toFixed(1)).join(', ')})`,
+        `${row.pair}, ${labelOf(row)}: ${row.mibPerSecond.toFixed(1)} MiB/s (${row.ratioToBare.toFixed(2)}× bare; runs ${row.runs.map((r) => r.toFixed(1)).join(', ')})`,
       );
     for (const row of rows) {
       await row.sender.call('close', row.slot);
       await row.receiver.call('close', row.slot);
     }
-    if (!ONLY) await report(setups, rows, context);
+    if (!ONLY && !TUNE) await report(setups, rows, context);
   } finally {
     await firefox?.close();
     await browser.close();

@@ -11,6 +11,15 @@ import { Peer } from 'peerjs';
 
 const CHUNK = 64 * 1024;
 const HIGH_WATER = 1024 * 1024;
+
+/** How the bare send loop sends (BENCH_TUNE tries others): message size, and when it waits and resumes. */
+interface Tuning {
+  chunk: number;
+  highWater: number;
+  lowThreshold: number;
+}
+/** The library's own choices (HIGH_WATER_BYTES and a quarter of it), with the bench's 64 KiB chunks. */
+const DEFAULT_TUNING: Tuning = { chunk: CHUNK, highWater: HIGH_WATER, lowThreshold: HIGH_WATER / 4 };
 /** `large`: `peer.send` of messages this big, which the library splits into frames and puts back together. */
 const LARGE_MESSAGE = 16 * 1024 * 1024;
 
@@ -73,7 +82,7 @@ async function socketBus(url: string): Promise<Bus> {
 
 // ── ceiling / floor: a bare RTCDataChannel, signaled over a BroadcastChannel (no server) ─────────────
 /** `relay`: signal through the runner's WebSocket relay at this URL instead (between two browsers). */
-function bare(relay?: string): Impl {
+function bare(relay?: string, tuning = DEFAULT_TUNING): Impl {
   let pc: RTCPeerConnection | null = null;
   let channel: RTCDataChannel | null = null;
   let bus: Bus | null = null;
@@ -121,7 +130,7 @@ function bare(relay?: string): Impl {
     },
     async transfer(role, bytes) {
       const c = channel as RTCDataChannel;
-      if (role === 'send') return sendLoop(c, bytes);
+      if (role === 'send') return sendLoop(c, bytes, tuning);
       return receiveCount(bytes, (onData) => {
         const handler = ({ data }: MessageEvent) => onData(data as ArrayBuffer);
         c.addEventListener('message', handler);
@@ -136,13 +145,13 @@ function bare(relay?: string): Impl {
   };
 }
 
-async function sendLoop(c: RTCDataChannel, bytes: number): Promise<number> {
+async function sendLoop(c: RTCDataChannel, bytes: number, { chunk: size, highWater, lowThreshold }: Tuning): Promise<number> {
   const start = performance.now();
-  const chunk = new Uint8Array(CHUNK);
-  c.bufferedAmountLowThreshold = HIGH_WATER / 4;
-  for (let sent = 0; sent < bytes; sent += CHUNK) {
-    if (c.bufferedAmount > HIGH_WATER) await new Promise((resolve) => c.addEventListener('bufferedamountlow', resolve, { once: true }));
-    c.send(chunk.subarray(0, Math.min(CHUNK, bytes - sent)));
+  const chunk = new Uint8Array(size);
+  c.bufferedAmountLowThreshold = lowThreshold;
+  for (let sent = 0; sent < bytes; sent += size) {
+    if (c.bufferedAmount > highWater) await new Promise((resolve) => c.addEventListener('bufferedamountlow', resolve, { once: true }));
+    c.send(chunk.subarray(0, Math.min(size, bytes - sent)));
   }
   return performance.now() - start;
 }
@@ -340,10 +349,10 @@ function watchSteps(pc: RTCPeerConnection, mark: (what: string) => void): void {
 /** The implementations the runner can ask for. */
 type ImplName = 'bare' | 'library' | 'messages' | 'large' | 'peerjs';
 
-function make(name: ImplName, peerServerPort: number, relay?: string): Impl {
+function make(name: ImplName, peerServerPort: number, relay?: string, tuning?: Tuning): Impl {
   switch (name) {
     case 'bare':
-      return bare(relay);
+      return bare(relay, tuning);
     case 'peerjs':
       return peerjs({ port: peerServerPort });
     case 'library':
@@ -366,11 +375,13 @@ function slot(name: string) {
 const bench = {
   /**
    * Makes a fresh implementation in `slot` (as a freshly loaded tab would), closing the one there;
-   * resolves once its early connection is open. `relay`: the bare channel signals through it.
+   * resolves once its early connection is open. `relay`: the bare channel signals through it;
+   * `tuning`: the bare channel sends so.
    */
-  async use(name: ImplName, peerServerPort = 0, slotName = 'main', relay?: string): Promise<void> {
+  async use(name: ImplName, peerServerPort = 0, slotName = 'main', relay?: string | null, tuning?: Tuning | null): Promise<void> {
     slots.get(slotName)?.impl.close();
-    const impl = make(name, peerServerPort, relay);
+    // null: what JSON makes of an argument left out (Firefox's tabs are called with JSON).
+    const impl = make(name, peerServerPort, relay ?? undefined, tuning ?? undefined);
     slots.set(slotName, { impl, pending: null });
     await impl.warmed?.();
   },
