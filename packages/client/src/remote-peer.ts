@@ -74,6 +74,8 @@ export interface PeerContext {
   readonly name?: string;
   /** The relay through the signaling server, when the server offers it (the last rung of the ladder). */
   readonly relay?: RelayContext;
+  /** Which peer connection to this peer it is: 0 for the first, one more for each new one (see `generation`). */
+  readonly generation?: number;
 }
 
 /**
@@ -194,6 +196,15 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
   /** The remote peer's id, chosen by the server. */
   get id(): PeerId {
     return this.peerId;
+  }
+
+  /**
+   * Which peer connection to this remote peer this is: 0 for the first; when one dies while both peers
+   * stay in the room, the room makes a new one, announced by its `peer` event again, one higher.
+   * The id stays the same: a `peer` event with `generation > 0` is a reconnection, not a newcomer.
+   */
+  get generation(): number {
+    return this.context.generation ?? 0;
   }
 
   /**
