@@ -38,7 +38,10 @@ const RELAY_FLUSH_POLL_MS = 10;
 export interface RemotePeerEvents {
   /** The main data channel opened: `send` works from now on. */
   open: [];
-  /** The connection to this peer is over (it left, or `close()` was called). */
+  /**
+   * This peer connection is over (the peer left, `close()` was called, or the connection died). If both
+   * peers are still in the room, the room makes a new one: its `peer` event brings the new RemotePeer.
+   */
   close: [];
   message: [data: MessageData];
   transfer: [transfer: IncomingTransfer];
