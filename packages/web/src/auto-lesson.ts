@@ -171,8 +171,11 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
   }
 
   private adopt(peer: RemotePeer): void {
-    if (this.peer && !this.remoteLeft) return;
-    if (this.peer) this.startOver(peer);
+    // The same peer on a new peer connection: the last one died while both stayed in the room.
+    const again = peer.generation > 0 && peer.id === this.remotePeer && !this.remoteLeft;
+    if (this.peer && !this.remoteLeft && !again) return;
+    if (again) this.log('info', `The connection to ${peer.id} died: the library makes a new one (connection #${peer.generation + 1}).`);
+    else if (this.peer) this.startOver(peer);
     this.peer = peer;
     this.remotePeer = peer.id;
     if (this.role === 'caller') {
