@@ -31,7 +31,7 @@ interface OpenPartial {
 type Request =
   | { op: 'scan'; directory: string }
   | { op: 'open'; directory: string; key: string; create: boolean; keepManifestBytes: number; append: string }
-  | { op: 'write'; key: string; at: number; bytes: ArrayBuffer; record: string }
+  | { op: 'write'; key: string; at: number; bytes: ArrayBuffer; length: number; record: string }
   | { op: 'truncate'; key: string; dataBytes: number; record: string }
   | { op: 'finish'; key: string; record: string }
   | { op: 'remove'; directory: string; key: string };
@@ -136,12 +136,13 @@ async function handle(request: Request): Promise<unknown> {
     }
     case 'write': {
       const { data, manifest } = partial(request.key);
-      const bytes = new Uint8Array(request.bytes);
+      const bytes = new Uint8Array(request.bytes, 0, request.length);
       if (data.write(bytes, { at: request.at }) !== bytes.length) throw new Error('the chunk was cut short (disk full?)');
       // The bytes reach the disk before the record that says they are there.
       data.flush();
       append(manifest, request.record);
-      return null;
+      // The buffer goes back, for the next chunk.
+      return new Transfer(request.bytes);
     }
     case 'truncate': {
       const { data, manifest } = partial(request.key);
@@ -167,10 +168,18 @@ async function handle(request: Request): Promise<unknown> {
   }
 }
 
+/** A reply value whose buffer moves back to the page rather than being copied. */
+class Transfer {
+  constructor(readonly buffer: ArrayBuffer) {}
+}
+
 self.onmessage = (event: MessageEvent<{ id: number; request: Request }>) => {
   const { id, request } = event.data;
   handle(request).then(
-    (value) => self.postMessage({ id, value }),
+    (value) =>
+      value instanceof Transfer
+        ? self.postMessage({ id, value: value.buffer }, { transfer: [value.buffer] })
+        : self.postMessage({ id, value }),
     (error: unknown) =>
       self.postMessage({ id, error: { name: (error as Error)?.name ?? 'Error', message: (error as Error)?.message ?? String(error) } }),
   );

@@ -6,9 +6,12 @@ import { sha256 } from '@noble/hashes/sha2.js';
 
 const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 
-/** Chunk `index` of file `seed`: the same bytes in every tab and after every reload (xorshift32). */
-function chunk(seed: number, index: number, length: number): Uint8Array<ArrayBuffer> {
-  const words = new Uint32Array(Math.ceil(length / 4));
+/**
+ * Chunk `index` of file `seed`: the same bytes in every tab and after every reload (xorshift32).
+ * Made in `into` when given (a buffer reused from chunk to chunk makes no garbage to collect).
+ */
+function chunk(seed: number, index: number, length: number, into?: ArrayBuffer): Uint8Array<ArrayBuffer> {
+  const words = into ? new Uint32Array(into, 0, Math.ceil(length / 4)) : new Uint32Array(Math.ceil(length / 4));
   let x = (seed * 0x9e3779b1 + index * 0x85ebca6b + 1) >>> 0 || 1;
   for (let i = 0; i < words.length; i++) {
     x ^= x << 13;
@@ -27,7 +30,8 @@ async function hashOf(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
 /** The SHA-256 of a whole file of `size` bytes made of {@link chunk}s, without holding it. */
 function fileSha(seed: number, size: number, chunkBytes: number): string {
   const hash = sha256.create();
-  for (let i = 0; i * chunkBytes < size; i++) hash.update(chunk(seed, i, Math.min(chunkBytes, size - i * chunkBytes)));
+  const buffer = new ArrayBuffer(Math.ceil(chunkBytes / 4) * 4);
+  for (let i = 0; i * chunkBytes < size; i++) hash.update(chunk(seed, i, Math.min(chunkBytes, size - i * chunkBytes), buffer));
   return hex(hash.digest());
 }
 
