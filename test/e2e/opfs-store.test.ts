@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { TransferInfo } from '@icebreaker/client';
 import { type IcebreakerServer, startServer } from '@icebreaker/server';
 import type { Browser } from 'playwright-core';
@@ -6,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser.js';
 import { scratch } from '../helpers/files.js';
 import { Firefox } from '../helpers/firefox.js';
-import { buildOpfsPage, chromiumTab, firefoxTab, type Tab } from '../helpers/opfs-page.js';
+import { buildOpfsPage, chromiumTab, firefoxTab, layOutDistPage, type Tab } from '../helpers/opfs-page.js';
 import type { OpfsPage } from './opfs-page/main.js';
 
 const MiB = 1024 * 1024;
@@ -34,6 +35,7 @@ describe('the OPFS store in the browser', () => {
   beforeAll(async () => {
     files = await scratch();
     await buildOpfsPage(files.dir);
+    await layOutDistPage(join(files.dir, 'dist'));
     server = await startServer({ port: 0, staticDir: files.dir, iceServers: [] });
     url = `${server.url}index.html`;
     [chromium, firefox] = await Promise.all([launchChromium(), Firefox.launch()]);
@@ -46,8 +48,8 @@ describe('the OPFS store in the browser', () => {
     await files?.dispose();
   });
 
-  async function tab(browser: 'chromium' | 'firefox'): Promise<Tab> {
-    return browser === 'chromium' ? chromiumTab(chromium, url) : firefoxTab(firefox, url);
+  async function tab(browser: 'chromium' | 'firefox', page = url): Promise<Tab> {
+    return browser === 'chromium' ? chromiumTab(chromium, page) : firefoxTab(firefox, page);
   }
 
   describe.each(['chromium', 'firefox'] as const)('in %s', (browser) => {
@@ -125,6 +127,35 @@ describe('the OPFS store in the browser', () => {
       },
       TIMEOUT,
     );
+
+    it('runs from the published files with no bundler (dist/, an import map), its worker loaded as it is', async () => {
+      const page = await tab(browser, `${server.url}dist/index.html`);
+      try {
+        await page.waitFor('globalThis.opfsDist', 'dist/opfs.js to load');
+        const result = await page.run(
+          async ({ file }) => {
+            const { opfsStore } = (globalThis as unknown as { opfsDist: { opfsStore: OpfsPage['opfsStore'] } }).opfsDist;
+            const hex = (buffer: ArrayBuffer) => Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('');
+            const bytes = new Uint8Array(file.size);
+            for (let at = 0; at < bytes.length; at += 65_536) crypto.getRandomValues(bytes.subarray(at, at + 65_536));
+            const sink = await opfsStore({ directory: file.id }).open(file);
+            for (let i = 0; i * file.chunk < file.size; i++) {
+              const part = bytes.slice(i * file.chunk, (i + 1) * file.chunk);
+              await sink.write(i, part, hex(await crypto.subtle.digest('SHA-256', part)));
+            }
+            const done = (await sink.close()) as Blob;
+            return {
+              sha: hex(await crypto.subtle.digest('SHA-256', await done.arrayBuffer())),
+              source: hex(await crypto.subtle.digest('SHA-256', bytes)),
+            };
+          },
+          { file: info(`dist-${browser}`, 3 * 65_536 + 7, 65_536) },
+        );
+        expect(result.sha).toBe(result.source);
+      } finally {
+        await page.close();
+      }
+    });
 
     it('re-keys a partial to the new id of the same file, truncates, and discards', async () => {
       const page = await tab(browser);
@@ -222,6 +253,9 @@ describe('the OPFS store in the browser', () => {
               badBytes: await failure(() => opfsStore({ maxBytes: 1.5 })),
               badFolder: await failure(() => opfsStore({ directory: '../x' })),
               unknownOption: await failure(() => opfsStore({ maxAge: 5 } as never)),
+              deadWorker: await failure(() =>
+                opfsStore({ directory: `${directory}-dead`, worker: () => new Worker('./no-such-worker.js', { type: 'module' }) }).list(),
+              ),
             };
             // The sink still takes the right chunk after every refusal, and the other partial is as it was.
             await sink.write(1, second, await hashOf(second));
@@ -231,10 +265,11 @@ describe('the OPFS store in the browser', () => {
           },
           { good: info(`good-${browser}`, 2 * 65_536, 65_536), directory },
         );
-        for (const key of ['outOfOrder', 'rewritten', 'shortChunk', 'badHash', 'pastTheEnd', 'notWhole', 'tooBig'] as const)
+        for (const key of ['outOfOrder', 'rewritten', 'shortChunk', 'badHash', 'pastTheEnd', 'notWhole', 'tooBig', 'deadWorker'] as const)
           expect(result.errors[key], key).toMatchObject({ name: 'IcebreakerError', code: 'transfer-failed' });
         expect(result.errors.outOfOrder?.message).toMatch(/chunk 2 came out of order.*takes chunk 1 next/);
         expect(result.errors.tooBig?.message).toMatch(/larger than this store may keep \(1000 bytes\)/);
+        expect(result.errors.deadWorker?.message).toMatch(/worker failed/);
         expect(result.errors.badHead).toMatchObject({ name: 'IcebreakerError', code: 'invalid-message' });
         for (const key of ['badAge', 'badBytes', 'badFolder', 'unknownOption'] as const)
           expect(result.errors[key], key).toMatchObject({ name: 'TypeError' });

@@ -1,10 +1,13 @@
+import { cp, mkdir, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { WORKSPACE_SOURCES } from '../../workspace.config.js';
 import type { Firefox } from './firefox.js';
 
-const PAGE_SOURCE = join(import.meta.dirname, '..', 'e2e', 'opfs-page');
+const ROOT = join(import.meta.dirname, '..', '..');
+const PAGE_SOURCE = join(ROOT, 'test', 'e2e', 'opfs-page');
 
 /**
  * Builds the OPFS store's test page (test/e2e/opfs-page) with Vite into `outDir`, as an application
@@ -18,6 +21,28 @@ export async function buildOpfsPage(outDir: string): Promise<void> {
     resolve: { alias: WORKSPACE_SOURCES },
     build: { outDir, emptyOutDir: true, target: 'es2022' },
   });
+}
+
+/**
+ * Lays out in `outDir` the store as the package publishes it (packages/client/dist, `npm run build`),
+ * with no bundler: a page whose import map points the packages' bare names at their files, which
+ * loads `opfs.js` and puts it on `globalThis.opfsDist`. The worker then loads from dist as it is.
+ */
+export async function layOutDistPage(outDir: string): Promise<void> {
+  await mkdir(outDir, { recursive: true });
+  await cp(join(ROOT, 'packages', 'client', 'dist'), join(outDir, 'client'), { recursive: true });
+  await cp(join(ROOT, 'packages', 'protocol', 'dist'), join(outDir, 'protocol'), { recursive: true });
+  const valibot = createRequire(join(ROOT, 'packages', 'protocol', 'package.json'))
+    .resolve('valibot')
+    .replace(/\.cjs$/, '.mjs');
+  await cp(valibot, join(outDir, 'valibot.js'));
+  const imports = { '@icebreaker/protocol': './protocol/index.js', valibot: './valibot.js' };
+  await writeFile(
+    join(outDir, 'index.html'),
+    `<!doctype html><title>OPFS store from dist</title>
+<script type="importmap">${JSON.stringify({ imports })}</script>
+<script type="module">import * as opfs from './client/opfs.js'; globalThis.opfsDist = opfs;</script>`,
+  );
 }
 
 /** A tab of Chromium or Firefox, driven the same way: a function run in the page, a reload, a wait. */
