@@ -57,7 +57,8 @@ describe('the OPFS store in the browser', () => {
       'keeps what was written across a reload mid-write, resumes from there, and closes to a File on disk with the right SHA-256',
       async () => {
         const page = await tab(browser);
-        const file = info(`reload-${browser}`, 24 * MiB + 12_345);
+        // Large enough that the writer is still going when the reload comes (about a second after chunk 6).
+        const file = info(`reload-${browser}`, 64 * MiB + 12_345);
         const directory = `reload-${browser}`;
         try {
           // Writes every chunk in turn, and keeps going until the reload stops it mid-write.
@@ -260,8 +261,13 @@ describe('the OPFS store in the browser', () => {
             // The sink still takes the right chunk after every refusal, and the other partial is as it was.
             await sink.write(1, second, await hashOf(second));
             const listed = (await store(directory).list()).map((p) => [p.info.id, p.chunks]).sort();
-            const closed = await sink.close().then(async () => failure(() => sink.write(2, second, '0'.repeat(64))));
-            return { errors, listed, closed };
+            // The same transfer opened again in the page (a resume): the new sink has what the old one
+            // wrote, and the old one takes no more calls.
+            const reopened = await store(directory).open(good);
+            const carried = reopened.stored.length;
+            const stale = await failure(() => sink.close());
+            const closed = await reopened.close().then(async () => failure(() => reopened.write(2, second, '0'.repeat(64))));
+            return { errors, listed, carried, stale, closed };
           },
           { good: info(`good-${browser}`, 2 * 65_536, 65_536), directory },
         );
@@ -278,6 +284,8 @@ describe('the OPFS store in the browser', () => {
           ['bystander', 1],
           [`good-${browser}`, 2],
         ]);
+        expect(result.carried).toBe(2);
+        expect(result.stale).toMatchObject({ code: 'transfer-failed', message: expect.stringMatching(/took over/) });
         expect(result.closed).toMatchObject({ code: 'transfer-failed', message: expect.stringMatching(/finished/) });
       } finally {
         await page.close();

@@ -18,6 +18,14 @@ describe('the OPFS manifest', () => {
     expect(state.validBytes).toBe(new TextEncoder().encode(text + infoRecord({ ...INFO, id: 'y' }, 6) + doneRecord(7)).length);
   });
 
+  it('takes a chunk written again as the chunks from it on (a writer that started over there)', () => {
+    const text = infoRecord(INFO, 1) + chunkRecord(0, hash(0), 2) + chunkRecord(1, hash(1), 3) + chunkRecord(1, hash(7), 4);
+    expect(readManifest(text + chunkRecord(2, hash(2), 5)).hashes).toEqual([hash(0), hash(7), hash(2)]);
+    expect(
+      readManifest(infoRecord(INFO, 1) + chunkRecord(0, hash(0), 2) + chunkRecord(1, hash(1), 3) + chunkRecord(0, hash(5), 4)).hashes,
+    ).toEqual([hash(5)]);
+  });
+
   it('stops at a torn last line, and counts only the bytes before it (UTF-8)', () => {
     const whole = infoRecord(INFO, 1) + chunkRecord(0, hash(0), 2);
     const torn = chunkRecord(1, hash(1), 3).slice(0, 20);
@@ -26,8 +34,9 @@ describe('the OPFS manifest', () => {
     expect(state.validBytes).toBe(new TextEncoder().encode(whole).length);
   });
 
-  it('stops at a chunk out of order or a bad hash, never skipping one', () => {
+  it('stops at a chunk past the next one or a bad hash, never skipping one', () => {
     expect(readManifest(infoRecord(INFO, 1) + chunkRecord(1, hash(1), 2)).hashes).toEqual([]);
+    expect(readManifest(infoRecord(INFO, 1) + chunkRecord(0, hash(0), 2) + chunkRecord(-1, hash(1), 3)).hashes).toEqual([hash(0)]);
     expect(readManifest(infoRecord(INFO, 1) + chunkRecord(0, 'nope', 2) + chunkRecord(1, hash(1), 3)).hashes).toEqual([]);
   });
 

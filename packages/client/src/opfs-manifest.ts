@@ -4,7 +4,8 @@
  * - `{"info":{…},"at":ms}`: what the file is (the transfer's head); a later one replaces it (the
  *   same file re-keyed to the id a sender gave it after a reload);
  * - `{"i":n,"h":"…","at":ms}`: chunk `n` is on disk, with that SHA-256; written only once the
- *   chunk's bytes were written and flushed, so a record never names bytes that are not there;
+ *   chunk's bytes were written and flushed, so a record never names bytes that are not there (a
+ *   chunk written again replaces the chunks from it on);
  * - `{"keep":n,"at":ms}`: only the first `n` chunks count (the sender's file changed after them);
  * - `{"done":true,"at":ms}`: every chunk is in: the data file is the finished file.
  *
@@ -26,7 +27,7 @@ export interface ManifestState {
 
 const HASH = /^[0-9a-f]{64}$/;
 
-/** Replays a manifest's records, stopping at the first line that is torn, not JSON, or out of order. */
+/** Replays a manifest's records, stopping at the first line that is torn, not JSON, or leaves a gap. */
 export function readManifest(text: string): ManifestState {
   let info: unknown = null;
   const hashes: string[] = [];
@@ -41,7 +42,12 @@ export function readManifest(text: string): ManifestState {
     if (record === null) break;
     if ('info' in record) info = record.info;
     else if ('i' in record) {
-      if (record.i !== hashes.length || typeof record.h !== 'string' || !HASH.test(record.h)) break;
+      // Chunk i written again (its writer started over from there): on disk it is the later bytes, as
+      // records are appended in the order the chunks were written. A record past the next chunk is a gap.
+      const i = record.i;
+      if (typeof i !== 'number' || !Number.isSafeInteger(i) || i < 0 || i > hashes.length) break;
+      if (typeof record.h !== 'string' || !HASH.test(record.h)) break;
+      hashes.length = i;
       hashes.push(record.h);
     } else if ('keep' in record) {
       if (!Number.isSafeInteger(record.keep) || (record.keep as number) < 0) break;

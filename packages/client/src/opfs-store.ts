@@ -114,11 +114,20 @@ class OpfsStore implements TransferStore {
         `opfsStore.open: not a transfer's head: ${parsed.issues.map((i) => i.message).join('; ')}`,
       );
     const { t: _, ...checked } = parsed.output;
+    // A sink of this store still open on the same transfer (a resume in the same page) stops first,
+    // and its last write lands, so that the new sink starts from what is really on disk.
+    for (const sink of this.active.values()) if (sink.id === checked.id) await sink.stop();
     const entries = await this.sweep(checked.size, checked.id);
-    const same = (entry: Entry) => entry.info !== null && entry.error === undefined && !entry.state.done && !this.active.has(entry.key);
-    const byId = entries.find((entry) => same(entry) && entry.info?.id === checked.id);
+    const usable = (entry: Entry) => entry.info !== null && entry.error === undefined && !entry.state.done;
+    const byId = entries.find((entry) => usable(entry) && entry.info?.id === checked.id);
+    // Not a partial this store is writing now: that one is another transfer's.
     const bySize = entries.find(
-      (entry) => same(entry) && entry.info?.name === checked.name && entry.info.size === checked.size && entry.info.chunk === checked.chunk,
+      (entry) =>
+        usable(entry) &&
+        !this.active.has(entry.key) &&
+        entry.info?.name === checked.name &&
+        entry.info.size === checked.size &&
+        entry.info.chunk === checked.chunk,
     );
     const now = Date.now();
     const found = byId ?? bySize;
@@ -316,9 +325,20 @@ class OpfsSink implements TransferSink {
     return this.held;
   }
 
+  /** The transfer this sink stores. */
+  get id(): string {
+    return this.info.id;
+  }
+
   /** Another sink took over this partial, or the store deleted it: later calls fail. */
   invalidate(): void {
     this.ended ??= 'another sink took over this transfer, or the store deleted it';
+  }
+
+  /** Takes no more calls, and resolves once those it took are done. */
+  async stop(): Promise<void> {
+    this.invalidate();
+    await this.queue;
   }
 
   write(index: number, bytes: Uint8Array<ArrayBuffer>, hash: string): Promise<void> {
