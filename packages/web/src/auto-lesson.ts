@@ -1,20 +1,26 @@
 import {
+  type BatchItem,
   type IncomingTransfer,
+  memorySink,
   type OutgoingTransfer,
   type PayloadData,
   parseCandidate,
   type RemotePeer,
   Room,
   type SignalingClient,
+  type TransferBatch,
 } from '@icebreaker/client';
 import { IceServer, type WelcomeMessage } from '@icebreaker/protocol';
 import * as v from 'valibot';
 import { LessonRecord } from './lesson-record.js';
+import { IN_MEMORY_BELOW_BYTES, type PageStore, pageStore } from './page-store.js';
 import type { LessonEvents, LiveStates, PathInfo, StepOutput, StepStatus, Teaching } from './teaching.js';
 
 /** The extra events of the automatic mode: files and media, which the library brings. */
 export interface AutoLessonEvents extends LessonEvents {
   transfer: [direction: 'in' | 'out', transfer: IncomingTransfer | OutgoingTransfer];
+  /** Several files sent at once (a multiple pick, a folder), with `files` files. */
+  batch: [batch: TransferBatch, files: number];
   track: [track: MediaStreamTrack, streams: readonly MediaStream[]];
 }
 
@@ -32,6 +38,11 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
   /** What step 1 showed, shown again when a newcomer starts the steps over. */
   private configured: StepOutput | null = null;
   private pathInfo: PathInfo | null = null;
+  /**
+   * Where received files go: the disk (OPFS), so that a file of any size fits and a transfer resumes
+   * after this tab reloads; `null` where the browser has no OPFS (memory, resumable while the tab lives).
+   */
+  readonly store: PageStore | null = pageStore();
 
   constructor(
     private readonly endpoint: string,
@@ -108,6 +119,22 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
     return transfer;
   }
 
+  /**
+   * Sends several files as one batch with one combined progress: each file of a folder with its path
+   * in it. One file that is not in a folder goes as a plain transfer.
+   */
+  sendFiles(items: readonly BatchItem[]): void {
+    if (!this.peer || this.ended || this.remoteLeft || items.length === 0) return;
+    const [first] = items;
+    if (items.length === 1 && first && first.path === undefined) {
+      if (first.file instanceof File) this.sendFile(first.file);
+      return;
+    }
+    const batch = this.peer.sendFiles(items);
+    this.log('info', `Sending ${items.length} files (${batch.total} bytes) together, each on a data channel of its own.`);
+    this.emit('batch', batch, items.length);
+  }
+
   /** Leaves the room through the library's current signaling connection (it may have reconnected). */
   leave(): void {
     this.room?.close();
@@ -124,7 +151,12 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
     }
     this.configured = { kind: 'json', text: 'The library configures each RTCPeerConnection with:', value: { iceServers } };
     this.complete(this.role === 'caller' ? 1 : 13, this.configured);
-    const options = { room: this.welcome.room, iceServers, rtcConfiguration: { iceTransportPolicy: this.iceTransportPolicy } };
+    const options = {
+      room: this.welcome.room,
+      iceServers,
+      rtcConfiguration: { iceTransportPolicy: this.iceTransportPolicy },
+      ...(this.store ? { transfers: { store: this.store } } : {}),
+    };
     const room = new Room(this.endpoint, options, this.signaling, this.welcome);
     this.room = room;
     room.on('peer', (peer) => this.adopt(peer));
@@ -154,7 +186,10 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
       });
     });
     room.on('transfer', (_peer, transfer) => {
-      this.log('info', `Receiving file "${transfer.info.name}" (${transfer.info.size} bytes).`);
+      this.log('info', `Receiving file "${transfer.info.path ?? transfer.info.name}" (${transfer.info.size} bytes).`);
+      // accept() must come in this turn, before the library opens the store's sink.
+      if (transfer.info.size < IN_MEMORY_BELOW_BYTES) transfer.accept(memorySink(transfer.info.type));
+      else this.carryOver(room, transfer);
       this.emit('transfer', 'in', transfer);
     });
     room.on('signaling', (state) => {
@@ -168,6 +203,29 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
       else this.log('error', `${error.code}: ${error.message}`);
     });
     this.changed();
+  }
+
+  /**
+   * A new transfer of the same file (name, size, chunk size) as one interrupted here: the sender's tab
+   * reloaded and its user picked the file again. The interrupted one can never resume (its id died
+   * with that tab): it gives up, and the new one continues its partial (see `pageStore`).
+   */
+  private carryOver(room: Room, transfer: IncomingTransfer): void {
+    const { name, size, chunk } = transfer.info;
+    const previous = room.transfers.find(
+      (other): other is IncomingTransfer =>
+        other !== transfer &&
+        'accept' in other &&
+        other.state === 'interrupted' &&
+        other.info.name === name &&
+        other.info.path === transfer.info.path &&
+        other.info.size === size &&
+        other.info.chunk === chunk,
+    );
+    if (!previous || !this.store) return;
+    this.store.carryOver(transfer.info.id, previous.info);
+    previous.giveUp('its sender came back and sent the same file again: it continues below');
+    this.log('info', `"${name}" came again from its sender: it continues from the part received before.`);
   }
 
   private adopt(peer: RemotePeer): void {
