@@ -9,11 +9,12 @@ import {
   Room,
   type SignalingClient,
   type TransferBatch,
+  type TransferStore,
 } from '@icebreaker/client';
 import { IceServer, type WelcomeMessage } from '@icebreaker/protocol';
 import * as v from 'valibot';
 import { LessonRecord } from './lesson-record.js';
-import { IN_MEMORY_BELOW_BYTES, type PageStore, pageStore } from './page-store.js';
+import { IN_MEMORY_BELOW_BYTES, pageStore } from './page-store.js';
 import type { LessonEvents, LiveStates, PathInfo, StepOutput, StepStatus, Teaching } from './teaching.js';
 
 /** The extra events of the automatic mode: files and media, which the library brings. */
@@ -42,7 +43,7 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
    * Where received files go: the disk (OPFS), so that a file of any size fits and a transfer resumes
    * after this tab reloads; `null` where the browser has no OPFS (memory, resumable while the tab lives).
    */
-  readonly store: PageStore | null = pageStore();
+  readonly store: TransferStore | null = pageStore();
 
   constructor(
     private readonly endpoint: string,
@@ -189,7 +190,6 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
       this.log('info', `Receiving file "${transfer.info.path ?? transfer.info.name}" (${transfer.info.size} bytes).`);
       // accept() must come in this turn, before the library opens the store's sink.
       if (transfer.info.size < IN_MEMORY_BELOW_BYTES) transfer.accept(memorySink(transfer.info.type));
-      else this.carryOver(room, transfer);
       this.emit('transfer', 'in', transfer);
     });
     room.on('signaling', (state) => {
@@ -203,29 +203,6 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
       else this.log('error', `${error.code}: ${error.message}`);
     });
     this.changed();
-  }
-
-  /**
-   * A new transfer of the same file (name, size, chunk size) as one interrupted here: the sender's tab
-   * reloaded and its user picked the file again. The interrupted one can never resume (its id died
-   * with that tab): it gives up, and the new one continues its partial (see `pageStore`).
-   */
-  private carryOver(room: Room, transfer: IncomingTransfer): void {
-    const { name, size, chunk } = transfer.info;
-    const previous = room.transfers.find(
-      (other): other is IncomingTransfer =>
-        other !== transfer &&
-        'accept' in other &&
-        other.state === 'interrupted' &&
-        other.info.name === name &&
-        other.info.path === transfer.info.path &&
-        other.info.size === size &&
-        other.info.chunk === chunk,
-    );
-    if (!previous || !this.store) return;
-    this.store.carryOver(transfer.info.id, previous.info);
-    previous.giveUp('its sender came back and sent the same file again: it continues below');
-    this.log('info', `"${name}" came again from its sender: it continues from the part received before.`);
   }
 
   private adopt(peer: RemotePeer): void {
