@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPage, pageSuite, screenshot } from '../helpers/browser.js';
+import { openPage, pageSuite, SCREENSHOT_DIR } from '../helpers/browser.js';
 import { randomFile, sha256OfFile } from '../helpers/files.js';
 import { Firefox } from '../helpers/firefox.js';
 
@@ -19,6 +19,12 @@ async function downloaded(page: Page, link: Locator, path: string): Promise<stri
   await link.click();
   await (await download).saveAs(path);
   return sha256OfFile(path);
+}
+
+/** Saves a picture of the page's files panel (test-results/screenshots). */
+async function panelShot(page: Page, name: string): Promise<void> {
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  await page.locator('#extras').screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`) });
 }
 
 /** Bytes the receiver's bar shows for its (single) incoming transfer. */
@@ -56,11 +62,30 @@ describe('files in the page: folders, one combined progress, disk-backed receivi
         expect(await batch.getAttribute('data-bytes')).toBe(String(8 * MiB + 200 * 1024 + 17));
         await expect(batch.locator('.batch-status').textContent()).resolves.toContain('3 of 3 files');
       }
-      await screenshot(receiver, 'page-folder-received');
+      await panelShot(receiver, 'page-folder-received');
+      await panelShot(sender, 'page-folder-sent');
       for (const [path, digest] of Object.entries(files)) {
         const link = receiver.locator(`.batch-in .transfer[data-name="${path}"] a.download`);
         expect(await downloaded(receiver, link, join(t.files.dir, `got-${path.replaceAll('/', '_')}`)), path).toBe(digest);
       }
+
+      // "Save as…" streams the disk-backed file into the file the user picks. Only the picker's dialog
+      // is replaced: it hands back a real file handle (in this origin's private file system).
+      const savedAs = await receiver.evaluate(() => {
+        (globalThis as { showSaveFilePicker?: unknown }).showSaveFilePicker = async ({ suggestedName }: { suggestedName: string }) =>
+          (await navigator.storage.getDirectory()).getFileHandle(`picked-${suggestedName}`, { create: true });
+        return typeof (globalThis as { showSaveFilePicker?: unknown }).showSaveFilePicker;
+      });
+      expect(savedAs).toBe('function');
+      const saveAs = receiver.locator('.batch-in .transfer[data-name="album/cover.bin"] button.save-as');
+      await saveAs.click();
+      await receiver.locator('.batch-in .transfer[data-name="album/cover.bin"] button.save-as[data-saved]').waitFor({ timeout: TIMEOUT });
+      const pickedDigest = await receiver.evaluate(async () => {
+        const file = await (await (await navigator.storage.getDirectory()).getFileHandle('picked-album_cover.bin')).getFile();
+        const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', await file.arrayBuffer()));
+        return Array.from(hash, (b) => b.toString(16).padStart(2, '0')).join('');
+      });
+      expect(pickedDigest).toBe(files['album/cover.bin']);
 
       // Several files picked at once: a batch too, without folders.
       const a = join(t.files.dir, 'a.bin');
@@ -95,7 +120,8 @@ describe('files in the page: folders, one combined progress, disk-backed receivi
       // The teaching view shows the sender's queue against its marks while the file goes.
       await sender.locator('#flow[data-state="sending"] .flow-figures').waitFor({ timeout: TIMEOUT });
       await expect(sender.locator('#flow .flow-figures').textContent()).resolves.toMatch(/Chunk1\.0 MiB.*Frame.*maxMessageSize/s);
-      await expect.poll(() => received(receiver), { timeout: TIMEOUT, intervals: [100] }).toBeGreaterThan(40 * MiB);
+      await panelShot(sender, 'page-flow-sending');
+      await expect.poll(() => received(receiver), { timeout: TIMEOUT, interval: 100 }).toBeGreaterThan(40 * MiB);
       const before = await received(receiver);
       await receiver.reload();
       await connected(receiver);
@@ -110,7 +136,7 @@ describe('files in the page: folders, one combined progress, disk-backed receivi
       await receiver.locator('.transfer-in[data-name="big-receiver.bin"][data-state="done"]').waitFor({ timeout: 120_000 });
       await sender.locator('.transfer-out[data-name="big-receiver.bin"][data-state="done"]').waitFor({ timeout: TIMEOUT });
       await expect(sender.locator('.transfer-out .transfer-resumed').textContent()).resolves.toContain('Resumed at');
-      await screenshot(receiver, 'page-receiver-reload-resumed');
+      await panelShot(receiver, 'page-receiver-reload-resumed');
       expect(await downloaded(receiver, item.locator('a.download'), join(t.files.dir, 'got-big-receiver.bin'))).toBe(digest);
     } finally {
       await sender.context().close();
@@ -128,7 +154,7 @@ describe('files in the page: folders, one combined progress, disk-backed receivi
       const path = join(t.files.dir, 'big-sender.bin');
       const digest = await randomFile(path, 200 * MiB);
       await sender.setInputFiles('#file-input', path);
-      await expect.poll(() => received(receiver), { timeout: TIMEOUT, intervals: [100] }).toBeGreaterThan(40 * MiB);
+      await expect.poll(() => received(receiver), { timeout: TIMEOUT, interval: 100 }).toBeGreaterThan(40 * MiB);
       await sender.reload();
       await connected(sender);
       await connected(receiver);
@@ -144,7 +170,7 @@ describe('files in the page: folders, one combined progress, disk-backed receivi
         .poll(() => sender.locator('.transfer-out .transfer-resumed').textContent(), { timeout: TIMEOUT })
         .toMatch(/^Resumed at .*: the receiver holds the chunks before it/);
       await receiver.locator('.transfer-in[data-name="big-sender.bin"][data-state="done"]').waitFor({ timeout: 120_000 });
-      await screenshot(receiver, 'page-sender-reload-resumed');
+      await panelShot(receiver, 'page-sender-reload-resumed');
       expect(await downloaded(receiver, item.locator('a.download'), join(t.files.dir, 'got-big-sender.bin'))).toBe(digest);
     } finally {
       await sender.context().close();
@@ -201,7 +227,11 @@ describe('files between Firefox and Chromium', () => {
       const path = join(t.files.dir, 'to-firefox.bin');
       const digest = await randomFile(path, 6 * MiB);
       await chromium.setInputFiles('#file-input', path);
-      await tab.waitFor(`document.querySelector('.transfer-in[data-name="to-firefox.bin"][data-state="done"] a.download')`, 'the file in Firefox', TIMEOUT);
+      await tab.waitFor(
+        `document.querySelector('.transfer-in[data-name="to-firefox.bin"][data-state="done"] a.download')`,
+        'the file in Firefox',
+        TIMEOUT,
+      );
       const got = await tab.evaluate<string>(`(async () => {
         const link = document.querySelector('.transfer-in[data-name="to-firefox.bin"] a.download');
         const bytes = await (await fetch(link.href)).arrayBuffer();

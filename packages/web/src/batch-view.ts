@@ -116,7 +116,8 @@ export class IncomingBatch {
         moved += transfer.info.size;
         filesDone++;
       } else moved += transfer.transferred;
-      if (transfer.state === 'failed' || transfer.state === 'cancelled') failed = `${transfer.info.path ?? transfer.info.name}: ${transfer.state}`;
+      if (transfer.state === 'failed' || transfer.state === 'cancelled')
+        failed = `${transfer.info.path ?? transfer.info.name}: ${transfer.state}`;
     }
     const seconds = Math.max((Date.now() - this.started) / 1000, 0.001);
     const speed = Math.max(0, moved - (this.startBytes ?? 0)) / seconds;

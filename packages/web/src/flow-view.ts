@@ -80,7 +80,10 @@ export class FlowView {
     this.root.dataset.state = transfer.state;
     const sctp = this.source.peerConnection?.sctp?.maxMessageSize;
     const rows: [string, string][] = [
-      ['File', `${transfer instanceof OutgoingTransfer ? 'sending' : 'receiving'} ${transfer.info.path ?? transfer.info.name} (${transfer.state})`],
+      [
+        'File',
+        `${transfer instanceof OutgoingTransfer ? 'sending' : 'receiving'} ${transfer.info.path ?? transfer.info.name} (${transfer.state})`,
+      ],
       ['Chunk', `${bytes(transfer.info.chunk)}: the unit hashed, stored, acknowledged and resumed from`],
     ];
     if (transfer instanceof OutgoingTransfer) {

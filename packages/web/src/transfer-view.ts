@@ -86,12 +86,12 @@ export function saveControls(file: Blob, path: string): HTMLElement {
       ? `in memory (files under ${bytes(IN_MEMORY_BELOW_BYTES)} are not written to disk)`
       : "on this browser's private disk (OPFS), kept 24 hours";
   const controls = el('span', { class: 'save' }, link);
-  const picker = (globalThis as { showSaveFilePicker?: SavePicker }).showSaveFilePicker;
-  if (picker) {
+  const picker = () => (globalThis as { showSaveFilePicker?: SavePicker }).showSaveFilePicker;
+  if (picker()) {
     const saveAs = el('button', { type: 'button', class: 'save-as' }, 'Save as…');
     saveAs.addEventListener('click', async () => {
       try {
-        const handle = await picker({ suggestedName: name });
+        const handle = await (picker() as SavePicker)({ suggestedName: name });
         saveAs.disabled = true;
         saveAs.textContent = 'Saving…';
         // Streamed a slice at a time from the store's disk file into the one the user picked.
