@@ -71,3 +71,4 @@ export {
   type TransferEvents,
   type TransferProgress,
 } from './transfer.js';
+export type { PartialTransfer, TransferSink, TransferStore } from './transfer-sink.js';
