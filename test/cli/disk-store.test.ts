@@ -131,6 +131,28 @@ describe('diskStore: partial files beside the destination', () => {
     );
   });
 
+  it('hands a quiet partial being received to the same file under a new id (the sender restarted), the old sink let go', async () => {
+    const src = source(3 * CHUNK);
+    let clock = 1_000_000;
+    const store = diskStore(dir, { now: () => clock });
+    const old = await store.open(info({ size: src.bytes.length }));
+    await old.write(0, src.chunks[0] as Uint8Array<ArrayBuffer>, src.hashes[0] as string);
+    // Still receiving (a chunk just now): another file of that name and size gets its own partial.
+    const beside = abandon(await store.open(info({ id: 'other', size: src.bytes.length })));
+    expect(beside.stored).toEqual([]);
+    clock += 1000;
+    const again = await store.open(info({ id: 'id-2', size: src.bytes.length }));
+    expect(again.stored).toEqual(src.hashes.slice(0, 1));
+    await expect(old.write(1, src.chunks[1] as Uint8Array<ArrayBuffer>, src.hashes[1] as string)).rejects.toThrow(
+      /reopened for another attempt/,
+    );
+    // The old transfer giving up later deletes nothing: the partial is no longer its.
+    await expect(old.discard()).rejects.toThrow(/reopened/);
+    for (let i = 1; i < 3; i++) await again.write(i, src.chunks[i] as Uint8Array<ArrayBuffer>, src.hashes[i] as string);
+    await again.close();
+    expect(await sha256(join(dir, 'report.bin'))).toBe(src.sha256);
+  });
+
   it('starts over when the same id comes back with another size, and takes back chunks on truncate', async () => {
     const src = source(4 * CHUNK);
     const store = diskStore(dir);

@@ -18,6 +18,8 @@ export interface DiskSinkHooks {
   saved(info: TransferInfo, path: string): void;
   /** The sink is done with its files (saved, discarded, or replaced by a reopening). */
   released(sink: DiskSink): void;
+  /** The store's clock (ms). */
+  now(): number;
 }
 
 /**
@@ -36,6 +38,8 @@ export class DiskSink implements TransferSink {
   /** Operations run one after the other: a truncate must not land between a chunk's bytes and its hash. */
   #queue: Promise<unknown> = Promise.resolve();
   #ended: string | null = null;
+  /** When a chunk was last stored, or the sink opened: how long its transfer has been quiet. */
+  lastWriteAt: number;
 
   /** Use `DiskSink.open`: the files are opened first. */
   private constructor(
@@ -53,6 +57,7 @@ export class DiskSink implements TransferSink {
     this.#part = part;
     this.#manifest = manifest;
     this.#hooks = hooks;
+    this.lastWriteAt = hooks.now();
   }
 
   /**
@@ -96,6 +101,7 @@ export class DiskSink implements TransferSink {
       // Only now that the bytes are written may the manifest say so.
       await this.#manifest.write(`${hash}\n`);
       this.#hashes.push(hash);
+      this.lastWriteAt = this.#hooks.now();
     });
   }
 

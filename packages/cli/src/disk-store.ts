@@ -13,6 +13,13 @@ export const DISK_STORE_MAX_AGE_MS = 7 * 86_400_000;
 /** All partials of a folder together are kept under this many bytes, the oldest dropped first: 64 GiB. */
 export const DISK_STORE_MAX_BYTES = 64 * 1024 ** 3;
 
+/**
+ * A partial being received is taken over by a new transfer of the same file (a sender that restarted,
+ * a tab reloaded and the file picked again) only when no chunk reached it for this long: two files of
+ * one name and size arriving at once each keep their own.
+ */
+const TAKEOVER_QUIET_MS = 1000;
+
 /** Folders below the receiving folder that are searched for partials (a sent folder's depth, and one). */
 const MAX_SCAN_DEPTH = 33;
 
@@ -108,6 +115,7 @@ export function diskStore(dir: string, options: DiskStoreOptions = {}): DiskStor
     return run;
   };
   const hooks = {
+    now,
     saved: (info: TransferInfo, path: string) => options.onSaved?.(info, path),
     released: (sink: DiskSink) => {
       if (live.get(sink.info.id) === sink) live.delete(sink.info.id);
@@ -216,9 +224,23 @@ export function diskStore(dir: string, options: DiskStoreOptions = {}): DiskStor
           entry.info.chunk === info.chunk &&
           entry.info.path === info.path;
         const mine = (entry: Entry) => !entry.sink && entry.info.id === info.id;
-        const pick = (entry: Entry) => mine(entry) || (!entry.sink && sameFile(entry));
+        const quiet = (entry: Entry) => entry.sink === undefined || now() - entry.sink.lastWriteAt >= TAKEOVER_QUIET_MS;
+        const pick = (entry: Entry) => mine(entry) || (sameFile(entry) && quiet(entry));
         const entries = await scan(info.size, pick);
-        const found = entries.find(mine) ?? entries.find(pick);
+        const held = (entry: Entry) => entry.sink?.chunks ?? entry.hashes.length;
+        // By id; else the same file resting on disk; else one being received that went quiet, the
+        // fullest first.
+        let found =
+          entries.find(mine) ??
+          entries.find((entry) => !entry.sink && sameFile(entry)) ??
+          entries.filter(pick).sort((a, b) => held(b) - held(a))[0];
+        if (found?.sink) {
+          // The same file from a sender that restarted (a new id) while the transfer it cut short still
+          // waits here for a resume that cannot come: the new one takes the partial over, and the
+          // proof it exchanges decides how much of it stands. The old transfer's sink lets go first.
+          await found.sink.detach();
+          found = (await readEntry(found.files.manifest)) ?? undefined;
+        }
         return found ? sinkFor(found, info) : create(info);
       }),
     list: () =>
