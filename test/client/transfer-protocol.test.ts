@@ -24,7 +24,7 @@ describe('a file sender that breaks the transfer protocol', () => {
   it.each([
     ['an end without its digest', '{"t":"end"}', /invalid control message/],
     ['text that is not JSON', 'sha256?', /not JSON/],
-    ['a second head', '{"t":"head","id":"x","name":"again","size":1,"type":""}', /second head/],
+    ['a second head', '{"t":"head","id":"x","name":"again","size":1,"type":"","chunk":1048576,"hash":"sha-256"}', /second head/],
   ])('fails the transfer on %s, and tells the sender why', async (_what, message, reason) => {
     const a = await nodePeer(t.h.server.signalingUrl, 'rogue');
     const b = await nodePeer(t.h.server.signalingUrl, 'rogue');
@@ -36,10 +36,11 @@ describe('a file sender that breaks the transfer protocol', () => {
     const channel = toB.pc.createDataChannel(TRANSFER_LABEL, { ordered: true });
     await opened(channel);
     const go = nextControl(channel);
-    channel.send(JSON.stringify({ t: 'head', id: 'rogue-1', name: 'a.bin', size: 4, type: 'application/octet-stream' }));
+    const head = { id: 'rogue-1', name: 'a.bin', size: 4, type: 'application/octet-stream', chunk: 1024 * 1024, hash: 'sha-256' };
+    channel.send(JSON.stringify({ t: 'head', ...head }));
     const transfer = await arrived;
-    expect(transfer.info).toEqual({ id: 'rogue-1', name: 'a.bin', size: 4, type: 'application/octet-stream' });
-    expect(await go).toEqual({ t: 'go' });
+    expect(transfer.info).toEqual(head);
+    expect(await go).toEqual({ t: 'go', from: 0 });
 
     const answer = nextControl(channel);
     channel.send(message);

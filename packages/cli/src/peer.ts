@@ -387,8 +387,8 @@ async function sendFile(remote: RemotePeer, path: string, io: Io): Promise<numbe
   const blob = await openAsBlob(path);
   const transfer = remote.sendFile(blob, { name: basename(path), onProgress: progressBar(io.err, `sending ${basename(path)}`) });
   try {
-    const { sha256 } = await transfer.done;
-    io.err.write(`\nsent ${basename(path)} (${blob.size} bytes, SHA-256 ${sha256})\n`);
+    const { root } = await transfer.done;
+    io.err.write(`\nsent ${basename(path)} (${blob.size} bytes, every chunk checked; root ${root})\n`);
     return PEER_EXIT.ok;
   } catch (error) {
     io.err.write(`\nsending ${basename(path)} failed: ${(error as Error).message}\n`);

@@ -46,6 +46,8 @@ export type {
   Severity,
 } from './diagnosis.js';
 export { Emitter, type EventMap, type Listener } from './emitter.js';
+export { type FileSink, IncomingTransfer } from './incoming-transfer.js';
+export { type FileSource, OutgoingTransfer, type SendFileOptions, type TransferFlow } from './outgoing-transfer.js';
 export type { PathInfo, PeerPath } from './path-ladder.js';
 export type { RelayContext } from './peer-relay.js';
 export { type PreparedConnection, prepare } from './prepare.js';
@@ -62,13 +64,7 @@ export {
   type WebSocketConstructor,
   type WebSocketLike,
 } from './signaling-client.js';
-export {
-  type FileSink,
-  type FileSource,
-  IncomingTransfer,
-  OutgoingTransfer,
-  type SendFileOptions,
-  type TransferEvents,
-  type TransferProgress,
-} from './transfer.js';
-export type { PartialTransfer, TransferSink, TransferStore } from './transfer-sink.js';
+export type { TransferEvents, TransferProgress, TransferResumed, TransferState } from './transfer.js';
+export { type BatchEvents, type BatchItem, type BatchProgress, type SendFilesOptions, TransferBatch } from './transfer-batch.js';
+export type { AnyTransfer, TransferOptions } from './transfer-registry.js';
+export { memorySink, type PartialTransfer, streamSink, type TransferSink, type TransferStore } from './transfer-sink.js';

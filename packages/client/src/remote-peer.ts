@@ -12,16 +12,18 @@ import {
   RELAY_MOVED_LABEL,
   Reassembler,
   TRANSFER_LABEL,
-  type TransferInfo,
 } from '@icebreaker/protocol';
 import { drained, sendWithBackpressure } from './backpressure.js';
 import type { ChannelLike } from './channel-like.js';
 import { Emitter } from './emitter.js';
+import type { IncomingTransfer } from './incoming-transfer.js';
+import type { FileSource, OutgoingTransfer, SendFileOptions } from './outgoing-transfer.js';
 import { type PathInfo, PathLadder, type PeerPath } from './path-ladder.js';
 import type { RelayContext } from './peer-relay.js';
 import type { PayloadData } from './signal-link.js';
-import { type FileSource, IncomingTransfer, OutgoingTransfer, opened, parseHead, type SendFileOptions } from './transfer.js';
-import { validateSendFile } from './validate.js';
+import { type BatchItem, type SendFilesOptions, TransferBatch } from './transfer-batch.js';
+import { type TransferPort, TransferRegistry } from './transfer-registry.js';
+import { validateSendFile, validateSendFiles } from './validate.js';
 
 /**
  * How long a connection must move no byte for {@link RemotePeer.flush} to call what was sent carried:
@@ -74,6 +76,8 @@ export interface PeerContext {
   readonly name?: string;
   /** The relay through the signaling server, when the server offers it (the last rung of the ladder). */
   readonly relay?: RelayContext;
+  /** The room's file transfers, which outlive a peer connection; a peer alone keeps its own. */
+  readonly transfers?: TransferRegistry;
 }
 
 /**
@@ -94,13 +98,13 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
   readonly pc: RTCPeerConnection;
   private readonly ladder: PathLadder;
   private readonly reassembler = new Reassembler(MAX_MESSAGE_BYTES);
-  private readonly incoming = new Map<string, IncomingTransfer>();
   /**
-   * Transfers under way are held here until they end: an application may drop its handle, and a
-   * channel that nothing references may be collected (and closed) by a native WebRTC binding.
+   * Transfer channels are held here until they close: before its header arrives nothing else refers
+   * to one, and a channel that nothing references may be collected (and closed) by a native binding.
    */
-  private readonly outgoing = new Set<OutgoingTransfer>();
   private readonly transferChannels = new Set<ChannelLike>();
+  private readonly transfers: TransferRegistry;
+  private readonly port: TransferPort;
   private readonly pendingCandidates: RTCIceCandidateInit[] = [];
   /** Negotiation steps run one at a time, in signal order. */
   private chain: Promise<void> = Promise.resolve();
@@ -111,7 +115,6 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
   private announced = false;
   /** The stack said it cannot restart ICE: the error was reported once. */
   private restartRefused = false;
-  private transferCount = 0;
   /** The SDP of the last description sent, so a stack's self-made offer goes out exactly once. */
   private sentSdp: string | undefined;
   /**
@@ -141,6 +144,19 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
     const pc = new context.RTCPeerConnection(context.configuration);
     this.pc = pc;
     const peer = this;
+    this.transfers = context.transfers ?? new TransferRegistry();
+    this.port = {
+      get id() {
+        return peer.id;
+      },
+      get isOpen() {
+        return !peer.closed && peer.ladder.main.readyState === 'open';
+      },
+      openTransferChannel: () => this.holdTransferChannel(this.ladder.openTransfer()),
+      // A file that may move from the relay to a data channel uses frames every stack takes.
+      frameBytes: () => (this.ladder.path === 'relay' ? Math.min(DEFAULT_FRAME_BYTES, this.frameBytes()) : this.frameBytes()),
+      announce: (transfer) => this.emit('transfer', transfer),
+    };
     this.ladder = new PathLadder(
       {
         pc,
@@ -320,26 +336,27 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
   }
 
   /**
-   * Sends a file over a channel of its own: name, size and type first, then the bytes with
-   * backpressure, then a SHA-256 the receiver checks. Several transfers may run at once. Throws a
-   * `TypeError` naming the field for a file or option that cannot work.
+   * Sends a file over a channel of its own: name, size and type first, then chunk after chunk, each
+   * checked by the receiver against its SHA-256. Several transfers may run at once. A transfer
+   * outlives the connection: if it drops, the transfer waits (`interrupted`) and resumes from the
+   * first chunk the receiver does not hold when the receiver asks again. Throws a `TypeError` naming
+   * the field for a file or option that cannot work.
    */
   sendFile(file: FileSource, options: SendFileOptions = {}): OutgoingTransfer {
     validateSendFile(file, options);
     if (this.closed) throw new IcebreakerError('peer-unavailable', `peer ${this.id} is closed`);
-    const info: TransferInfo = {
-      id: `${Date.now().toString(36)}-${(this.transferCount++).toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
-      name: options.name ?? file.name ?? 'file',
-      size: file.size,
-      type: file.type ?? '',
-    };
-    const channel = this.ladder.openTransfer();
-    // A file that may move from the relay to a data channel uses frames every stack takes.
-    const frameBytes = this.ladder.path === 'relay' ? Math.min(DEFAULT_FRAME_BYTES, this.frameBytes()) : this.frameBytes();
-    const transfer = new OutgoingTransfer(channel, info, file, options, frameBytes);
-    this.outgoing.add(transfer);
-    void transfer.done.finally(() => this.outgoing.delete(transfer)).catch(() => {});
-    return transfer;
+    return this.transfers.send(this.port, file, options);
+  }
+
+  /**
+   * Sends several files (a multiple pick, a folder) with one combined progress: a few at a time, each
+   * a transfer of its own that resumes on its own. Throws a `TypeError` naming the field for an item
+   * or option that cannot work.
+   */
+  sendFiles(items: readonly BatchItem[], options: SendFilesOptions = {}): TransferBatch {
+    validateSendFiles(items, options);
+    if (this.closed) throw new IcebreakerError('peer-unavailable', `peer ${this.id} is closed`);
+    return new TransferBatch(items, (item, itemOptions) => this.transfers.send(this.port, item.file, itemOptions), options);
   }
 
   /** Adds a media track; the renegotiation it needs goes through perfect negotiation. */
@@ -408,8 +425,7 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
     if (this.closed) return;
     this.closed = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
-    for (const transfer of this.incoming.values()) transfer.closed();
-    for (const transfer of this.outgoing) transfer.cancel('the connection to the peer closed');
+    this.transfers.peerClosed(this.port);
     this.ladder.close();
     this.ladder.main.close();
     this.pc.close();
@@ -597,33 +613,18 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
         this.announced = true;
         this.emit('state');
         this.emit('open');
+        this.transfers.peerOpened(this.port);
       });
   }
 
   private adoptTransfer(channel: ChannelLike): void {
-    // Held until closed, for the same reason as `outgoing`: before its header arrives, nothing else refers to it.
+    this.transfers.adopt(this.port, this.holdTransferChannel(channel));
+  }
+
+  private holdTransferChannel(channel: ChannelLike): ChannelLike {
     this.transferChannels.add(channel);
     channel.addEventListener('close', () => this.transferChannels.delete(channel));
-    let transfer: IncomingTransfer | null = null;
-    channel.addEventListener('message', (event) => {
-      const data = (event as MessageEvent).data;
-      if (transfer) {
-        transfer.receive(data);
-        return;
-      }
-      const info = parseHead(data);
-      if (!info) {
-        channel.close();
-        return;
-      }
-      const started = new IncomingTransfer(channel, info);
-      transfer = started;
-      this.incoming.set(info.id, started);
-      void started.done.finally(() => this.incoming.delete(info.id)).catch(() => {});
-      this.emit('transfer', started);
-    });
-    channel.addEventListener('close', () => transfer?.closed());
-    void opened(channel).catch(() => {});
+    return channel;
   }
 
   private receive(data: unknown): void {

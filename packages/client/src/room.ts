@@ -1,12 +1,13 @@
 import { IcebreakerError, type MessageData, type PeerId, type PeerInfo, type SignalData, type WelcomeMessage } from '@icebreaker/protocol';
 
 import { Emitter } from './emitter.js';
+import type { IncomingTransfer } from './incoming-transfer.js';
 import type { PathInfo } from './path-ladder.js';
 import type { RelayContext } from './peer-relay.js';
 import { type PeerContext, RemotePeer } from './remote-peer.js';
 import { MAX_RESENDS, type PayloadData, SignalLink } from './signal-link.js';
 import { SignalingClient, type WebSocketConstructor } from './signaling-client.js';
-import type { IncomingTransfer } from './transfer.js';
+import { type AnyTransfer, type TransferOptions, TransferRegistry } from './transfer-registry.js';
 import { LIMITS, validateConnect } from './validate.js';
 
 /** Options of {@link connect}. */
@@ -42,6 +43,11 @@ export interface ConnectOptions {
    * `false` turns it off: a peer whose ICE fails then stays unconnected.
    */
   readonly relay?: { readonly afterMs?: number } | false;
+  /**
+   * File transfers: where incoming files go (`store`, which also keeps partial files for a resume
+   * after a restart or reload) and how long an interrupted transfer waits for a resume.
+   */
+  readonly transfers?: TransferOptions;
   /** Largest frame on a data channel, in bytes (1024 to 262144; default: what both sides negotiated, at most 256 KiB; 64 KiB if the stack does not say). */
   readonly frameBytes?: number;
 }
@@ -157,6 +163,7 @@ export class Room extends Emitter<RoomEvents> {
   private welcome: WelcomeMessage;
   private state: SignalingState = 'open';
   private prepared: Prepared | null = null;
+  private readonly registry: TransferRegistry;
 
   constructor(
     private readonly url: string,
@@ -171,6 +178,7 @@ export class Room extends Emitter<RoomEvents> {
     this.name = welcome.room;
     this.signaling = signaling;
     this.welcome = welcome;
+    this.registry = new TransferRegistry(options.transfers);
     this.attach(signaling);
     // Peers already here make the offers (as the seed's PEER1 does): each learns of a newcomer
     // through peer-joined, while the newcomer waits for their offers. The first peer of a room makes
@@ -184,6 +192,14 @@ export class Room extends Emitter<RoomEvents> {
   /** The remote peers, by id. */
   get peers(): ReadonlyMap<PeerId, RemotePeer> {
     return new Map([...this.remote].map(([id, { peer }]) => [id, peer]));
+  }
+
+  /**
+   * The file transfers not yet over, both ways: under way, or `interrupted` and waiting for a resume.
+   * Cancel one to discard it (and its partial file).
+   */
+  get transfers(): readonly AnyTransfer[] {
+    return this.registry.list;
   }
 
   /** The signaling connection's state; the data channels do not depend on it. */
@@ -203,6 +219,7 @@ export class Room extends Emitter<RoomEvents> {
     }
     this.remote.clear();
     this.discardPrepared();
+    this.registry.close();
   }
 
   private attach(signaling: SignalingClient): void {
@@ -337,6 +354,7 @@ export class Room extends Emitter<RoomEvents> {
       initiator,
       signal: (data) => link.send(data),
       disconnectedRestartMs: this.options.disconnectedRestartMs ?? LIMITS.disconnectedRestartMs.default,
+      transfers: this.registry,
       ...(this.options.frameBytes === undefined ? {} : { frameBytes: this.options.frameBytes }),
       ...(info.name === undefined ? {} : { name: info.name }),
       ...this.relayContext(info.id),

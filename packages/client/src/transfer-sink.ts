@@ -83,7 +83,10 @@ export function streamSink(stream: WritableStream<Uint8Array>): TransferSink {
     },
     truncate: async (count) => {
       if (count < written)
-        throw new IcebreakerError('transfer-failed', `the sender's file changed after chunk ${count}, and this sink cannot take back what it wrote`);
+        throw new IcebreakerError(
+          'transfer-failed',
+          `the sender's file changed after chunk ${count}, and this sink cannot take back what it wrote`,
+        );
     },
     close: async () => {
       writer ??= stream.getWriter();

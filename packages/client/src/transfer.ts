@@ -1,26 +1,40 @@
 import {
+  chunkCount,
   decodeReceiverControl,
   decodeSenderControl,
   encodeTransferControl,
-  IcebreakerError,
   type ReceiverControl,
+  type SenderControl,
   type TransferInfo,
 } from '@icebreaker/protocol';
-import { sendWithBackpressure } from './backpressure.js';
 import type { ChannelLike } from './channel-like.js';
 import { Emitter } from './emitter.js';
-import { createSha256, type Sha256 } from './sha256.js';
 
-/** Progress of a transfer, in either direction. `rate` is the mean since the start, in bytes per second. */
+/** Progress of a transfer, in either direction. `rate` is the mean since this attempt began, in bytes per second. */
 export interface TransferProgress {
   readonly bytes: number;
   readonly total: number;
   readonly rate: number;
 }
 
+/**
+ * Where a transfer stands. `interrupted`: its channel or connection dropped; it waits for a resume
+ * (see `transfers.resumeWithinMs` of `connect`) and picks up from the first chunk not stored.
+ */
+export type TransferState = 'waiting' | 'sending' | 'receiving' | 'interrupted' | 'done' | 'failed' | 'cancelled';
+
+/** A transfer picked up after an interruption: from which byte and chunk, and why, in plain words. */
+export interface TransferResumed {
+  readonly at: number;
+  readonly chunk: number;
+  readonly reason: string;
+}
+
 /** The events of a transfer, in either direction. */
 export interface TransferEvents {
   progress: [progress: TransferProgress];
+  state: [state: TransferState];
+  resumed: [resumed: TransferResumed];
 }
 
 const PROGRESS_INTERVAL_MS = 100;
@@ -32,351 +46,142 @@ const PROGRESS_INTERVAL_MS = 100;
  */
 const CANCEL_CLOSE_MS = 2000;
 
-function closeLater(channel: ChannelLike): void {
+/** Closes `channel` after {@link CANCEL_CLOSE_MS} unless the other side closed it first. */
+export function closeLater(channel: ChannelLike): void {
   const timer = setTimeout(() => channel.close(), CANCEL_CLOSE_MS);
   (timer as { unref?: () => void }).unref?.();
   channel.addEventListener('close', () => clearTimeout(timer), { once: true });
 }
 
-/** A file read as a stream of bytes: a `Blob`/`File`, or anything shaped like one (Node's `fs.openAsBlob`). */
-export interface FileSource {
-  readonly size: number;
-  readonly type?: string;
-  readonly name?: string;
-  /** The bytes, from the first; called once. */
-  stream(): ReadableStream<Uint8Array>;
+/** What a transfer needs from the room it belongs to. */
+export interface TransferHost {
+  /** How long an interrupted transfer waits for a resume before it fails. */
+  readonly resumeWithinMs: number;
+  /** The transfer is over (done, failed, cancelled): the room stops listing it. */
+  forget(id: string): void;
 }
 
-/** Options of {@link RemotePeer.sendFile}. */
-export interface SendFileOptions {
-  /** Name sent to the receiver; defaults to the file's own name, if it has one. */
-  readonly name?: string;
-  /** Called as the transfer progresses (a few times a second at most), like the `progress` event. */
-  readonly onProgress?: (progress: TransferProgress) => void;
-  /** Aborting it cancels the transfer on both sides. */
-  readonly signal?: AbortSignal;
-}
-
-/** A started transfer's shared bookkeeping: throttled progress and the mean rate. */
-abstract class Transfer extends Emitter<TransferEvents> {
+/** A transfer's shared bookkeeping: its state, throttled progress, the mean rate, the wait for a resume. */
+export abstract class Transfer extends Emitter<TransferEvents> {
   protected bytes = 0;
-  private readonly startedAt = Date.now();
+  private attemptStart = { at: Date.now(), bytes: 0 };
   private lastProgressAt = 0;
+  private status: TransferState = 'waiting';
+  private expiry: ReturnType<typeof setTimeout> | null = null;
+  /** Bumped at each new channel: work of an older channel that finishes late is ignored. */
+  protected attempt = 0;
+  /** The channel this transfer runs on now, if any. */
+  protected channel: ChannelLike | null = null;
 
-  constructor(readonly info: TransferInfo) {
+  constructor(
+    readonly info: TransferInfo,
+    protected readonly host: TransferHost,
+  ) {
     super();
   }
+
+  /** Where the transfer stands. */
+  get state(): TransferState {
+    return this.status;
+  }
+
+  /** Bytes the transfer has moved so far (the receiver: stored and checked). */
+  get transferred(): number {
+    return this.bytes;
+  }
+
+  /** How many chunks the file has. */
+  protected get chunks(): number {
+    return chunkCount(this.info.size, this.info.chunk);
+  }
+
+  /** The length of chunk `index`. */
+  protected chunkLength(index: number): number {
+    return Math.min(this.info.chunk, this.info.size - index * this.info.chunk);
+  }
+
+  /** Whether the transfer is over, one way or another. */
+  get finished(): boolean {
+    return this.status === 'done' || this.status === 'failed' || this.status === 'cancelled';
+  }
+
+  protected setState(state: TransferState): void {
+    if (this.status === state || this.finished) return;
+    this.status = state;
+    if (state !== 'interrupted' && this.expiry) {
+      clearTimeout(this.expiry);
+      this.expiry = null;
+    }
+    if (this.finished) this.host.forget(this.info.id);
+    this.emit('state', state);
+  }
+
+  /** A new channel carries the transfer from now on: the previous one (if any) is let go. */
+  protected takeChannel(channel: ChannelLike): number {
+    const previous = this.channel;
+    this.channel = channel;
+    if (previous && previous !== channel) previous.close();
+    this.attemptStart = { at: Date.now(), bytes: this.bytes };
+    return ++this.attempt;
+  }
+
+  /**
+   * The channel of attempt `attempt` closed or the connection under it went away, with the transfer
+   * unfinished: it waits for a resume, and fails if none comes in time.
+   */
+  interrupt(attempt = this.attempt): void {
+    if (attempt !== this.attempt || this.finished || this.status === 'interrupted') return;
+    this.channel = null;
+    this.setState('interrupted');
+    const seconds = Math.round(this.host.resumeWithinMs / 1000);
+    this.expiry = setTimeout(
+      () => this.giveUp(`the transfer was not resumed within ${seconds} s of its interruption`),
+      this.host.resumeWithinMs,
+    );
+    (this.expiry as { unref?: () => void }).unref?.();
+  }
+
+  /**
+   * Ends the transfer as failed without telling the other side (the wait for a resume ran out, the
+   * room closed). A store keeps the receiver's partial file, for a later resume.
+   */
+  abstract giveUp(reason: string): void;
 
   /** Emits `progress`: at most once per 100 ms, unless `force`. */
   protected progress(force = false): void {
     const now = Date.now();
     if (!force && now - this.lastProgressAt < PROGRESS_INTERVAL_MS) return;
     this.lastProgressAt = now;
-    const seconds = Math.max((now - this.startedAt) / 1000, 0.001);
-    this.emit('progress', { bytes: this.bytes, total: this.info.size, rate: this.bytes / seconds });
-  }
-}
-
-/**
- * Sends one file over its own data channel: a header, the bytes in frames (with backpressure),
- * then the SHA-256 of what was sent. Resolves once the receiver has checked the hash.
- */
-export class OutgoingTransfer extends Transfer {
-  readonly done: Promise<{ readonly sha256: string }>;
-  private cancelledBy: string | null = null;
-
-  constructor(
-    private readonly channel: ChannelLike,
-    info: TransferInfo,
-    file: FileSource,
-    options: SendFileOptions,
-    frameBytes: number,
-  ) {
-    super(info);
-    if (options.onProgress) this.on('progress', options.onProgress);
-    options.signal?.addEventListener('abort', () => this.cancel('cancelled by the sender'), { once: true });
-    this.done = this.run(file, frameBytes);
-    this.done.catch(() => {});
-    // As fetch() does: a signal that is already aborted cancels at once, and nothing is sent.
-    if (options.signal?.aborted) this.cancel('cancelled by the sender');
+    const seconds = Math.max((now - this.attemptStart.at) / 1000, 0.001);
+    this.emit('progress', { bytes: this.bytes, total: this.info.size, rate: (this.bytes - this.attemptStart.bytes) / seconds });
   }
 
-  /** Stops the transfer and tells the receiver. */
-  cancel(reason = 'cancelled by the sender'): void {
-    if (this.cancelledBy !== null) return;
-    this.cancelledBy = reason;
-    if (this.channel.readyState === 'open') this.channel.send(encodeTransferControl({ t: 'cancel', reason }));
-    closeLater(this.channel);
-  }
-
-  private async run(file: FileSource, frameBytes: number): Promise<{ sha256: string }> {
-    const replies = controlInbox(this.channel, (control) => {
-      // Set at once: the send loop may see the channel close before a promise callback would run.
-      if (control.t !== 'cancel') return;
-      this.cancelledBy ??= control.reason;
-      this.channel.close();
-    });
-    const hashing = createSha256();
-    // Awaited only after the receiver's `go`; a failure to load is reported then, not as unhandled.
-    hashing.catch(() => {});
-    await opened(this.channel);
-    // Cancelled before the channel opened (a signal aborted already): the receiver never hears of it.
-    if (this.cancelledBy !== null) {
-      this.channel.close();
-      throw new IcebreakerError('transfer-cancelled', this.cancelledBy);
-    }
-    this.channel.send(encodeTransferControl({ t: 'head', ...this.info }));
-    // No byte leaves before the receiver has taken the header and chosen where the file goes: its
-    // `go` also proves it listens, so nothing sent can reach a channel the receiver is still adopting.
-    const go = await replies.next();
-    if (go.t !== 'go') throw this.refused(go);
-    const hash = await hashing.catch((error: unknown) => {
-      this.cancel(`the sender failed: ${(error as Error).message}`);
-      throw error;
-    });
-    const reader = file.stream().getReader();
-    try {
-      for await (const frame of reframe(reader, frameBytes)) {
-        if (this.cancelledBy !== null) throw new IcebreakerError('transfer-cancelled', this.cancelledBy);
-        hash.update(frame);
-        await sendWithBackpressure(this.channel, frame);
-        this.bytes += frame.byteLength;
-        this.progress();
-      }
-    } catch (error) {
-      if (this.cancelledBy !== null) throw new IcebreakerError('transfer-cancelled', this.cancelledBy, { cause: error });
-      this.cancel(`the sender failed: ${(error as Error).message}`);
-      throw new IcebreakerError('transfer-failed', `reading or sending the file failed: ${(error as Error).message}`, { cause: error });
-    } finally {
-      reader.releaseLock();
-    }
-    const digest = hash.hex();
-    this.progress(true);
-    this.channel.send(encodeTransferControl({ t: 'end', sha256: digest }));
-    const answer = await replies.next();
-    this.channel.close();
-    if (answer.t === 'ok') return { sha256: digest };
-    throw this.refused(answer);
-  }
-
-  /** The error for a reply that is not the one the transfer waits for. */
-  private refused(answer: ReceiverControl): IcebreakerError {
-    this.channel.close();
-    if (answer.t === 'cancel' || this.cancelledBy !== null)
-      return new IcebreakerError('transfer-cancelled', this.cancelledBy ?? 'cancelled');
-    return new IcebreakerError('transfer-failed', answer.t === 'fail' ? answer.reason : `unexpected answer ${answer.t}`);
-  }
-}
-
-/** Where an incoming file's bytes go: a `WritableStream` (a file on disk in Node), or memory by default. */
-export type FileSink = WritableStream<Uint8Array>;
-
-/**
- * A file arriving from a peer. Call {@link accept} with a sink during the `transfer` event to stream
- * it somewhere (e.g. to disk); otherwise it is collected into a `Blob`. `done` resolves once the
- * bytes are all there and their SHA-256 matches the sender's.
- */
-export class IncomingTransfer extends Transfer {
-  readonly done: Promise<Blob | null>;
-  private sink: FileSink | null = null;
-  private writer: WritableStreamDefaultWriter<Uint8Array> | null = null;
-  private readonly parts: Uint8Array[] = [];
-  private writing: Promise<void> = Promise.resolve();
-  /** Set when the bytes are asked for: none may arrive before. */
-  private hash: Sha256 | null = null;
-  private settle!: { resolve: (blob: Blob | null) => void; reject: (error: IcebreakerError) => void };
-  private finished = false;
-  private asked = false;
-
-  constructor(
-    private readonly channel: ChannelLike,
-    info: TransferInfo,
-  ) {
-    super(info);
-    this.done = new Promise((resolve, reject) => {
-      this.settle = { resolve, reject };
-    });
-    this.done.catch(() => {});
-    const hashing = createSha256();
-    hashing.catch(() => {});
-    // Once the `transfer` event and everything it set off in the same turn have run.
-    setTimeout(() => void this.ask(hashing), 0);
-  }
-
-  /**
-   * Streams the file into `sink` instead of memory. Call it during the `transfer` event, or in code
-   * that runs off it in the same turn (after awaiting a promise the event resolved).
-   */
-  accept(sink: FileSink): void {
-    if (this.asked) throw new TypeError('accept: call it in the turn of the transfer event, before the bytes are asked for');
-    this.sink = sink;
-  }
-
-  /** Asks the sender for the bytes, unless the transfer was cancelled meanwhile. */
-  private async ask(hashing: Promise<Sha256>): Promise<void> {
-    this.asked = true;
-    let hash: Sha256;
-    try {
-      hash = await hashing;
-    } catch (error) {
-      this.reply({ t: 'fail', reason: 'the receiver cannot check the file' });
-      this.fail(error as IcebreakerError);
-      return;
-    }
-    if (this.finished) return;
-    this.hash = hash;
-    this.reply({ t: 'go' });
-  }
-
-  /** Stops the transfer and tells the sender. */
-  cancel(reason = 'cancelled by the receiver'): void {
-    if (this.finished) return;
-    if (this.channel.readyState === 'open') this.channel.send(encodeTransferControl({ t: 'cancel', reason }));
-    this.fail(new IcebreakerError('transfer-cancelled', reason), false);
-  }
-
-  /** Handles one message of the transfer's channel after the header. */
-  receive(data: unknown): void {
-    if (this.finished) return;
-    if (typeof data === 'string') {
-      const control = decodeSenderControl(data);
-      if (!control.ok) this.refuse(control.error.message);
-      else if (control.value.t === 'end') this.verify(control.value.sha256);
-      else if (control.value.t === 'cancel') this.fail(new IcebreakerError('transfer-cancelled', control.value.reason));
-      else this.refuse('the sender sent a second head');
-      return;
-    }
-    if (!this.hash) {
-      this.reply({ t: 'fail', reason: 'bytes before they were asked for' });
-      this.fail(new IcebreakerError('transfer-failed', 'the sender sent bytes before they were asked for'));
-      return;
-    }
-    const bytes = asBytes(data);
-    if (!bytes) {
-      this.refuse('the sender sent a message of an unknown form');
-      return;
-    }
-    this.hash.update(bytes);
-    this.bytes += bytes.byteLength;
-    if (this.bytes > this.info.size) {
-      this.reply({ t: 'fail', reason: 'more bytes than announced' });
-      this.fail(new IcebreakerError('transfer-failed', 'the sender sent more bytes than it announced'));
-      return;
-    }
-    if (this.sink) {
-      this.writer ??= this.sink.getWriter();
-      const writer = this.writer;
-      this.writing = this.writing.then(() => writer.write(bytes));
-    } else {
-      this.parts.push(bytes);
-    }
-    this.progress();
-  }
-
-  /** The channel closed: fine after the end, a failure before it. */
-  closed(): void {
-    if (!this.finished) this.fail(new IcebreakerError('transfer-failed', 'the connection closed before the file was complete'));
-  }
-
-  private verify(expected: string): void {
-    const actual = this.hash?.hex() ?? '';
-    if (actual !== expected || this.bytes !== this.info.size) {
-      this.reply({ t: 'fail', reason: 'SHA-256 or size mismatch' });
-      this.fail(
-        new IcebreakerError(
-          'transfer-failed',
-          `integrity check failed: got ${this.bytes} bytes with SHA-256 ${actual}, expected ${this.info.size} with ${expected}`,
-        ),
-      );
-      return;
-    }
-    this.finished = true;
-    this.progress(true);
-    const writer = this.writer;
-    this.writing
-      .then(() => writer?.close())
-      .then(() => {
-        this.reply({ t: 'ok' });
-        this.settle.resolve(this.sink ? null : new Blob(this.parts as BlobPart[], { type: this.info.type }));
-      })
-      .catch((error: unknown) => {
-        this.reply({ t: 'fail', reason: 'the receiver could not store the file' });
-        this.settle.reject(
-          new IcebreakerError('transfer-failed', `writing the file failed: ${(error as Error).message}`, { cause: error }),
-        );
-      });
-  }
-
-  /** Ends the transfer with `error`; the channel closes now, or (after our own cancel) once the sender closes it. */
-  private fail(error: IcebreakerError, closeNow = true): void {
-    if (this.finished) return;
-    this.finished = true;
-    this.parts.length = 0;
-    void this.writing.then(() => this.writer?.abort(error.message)).catch(() => {});
-    this.settle.reject(error);
-    if (closeNow) this.channel.close();
-    else closeLater(this.channel);
-  }
-
-  /** The sender broke the protocol: tell it why, and end the transfer. */
-  private refuse(reason: string): void {
-    this.reply({ t: 'fail', reason });
-    this.fail(new IcebreakerError('transfer-failed', reason));
-  }
-
-  private reply(control: ReceiverControl): void {
-    if (this.channel.readyState === 'open') this.channel.send(encodeTransferControl(control));
+  /** Sends a control message on the current channel, if it is open. */
+  protected control(control: SenderControl | ReceiverControl, channel = this.channel): void {
+    if (channel?.readyState === 'open') channel.send(encodeTransferControl(control));
   }
 }
 
 /** A binary message's bytes (an `ArrayBuffer`, as `binaryType = 'arraybuffer'` asks, or a view), without a copy. */
-function asBytes(data: unknown): Uint8Array | null {
+export function asBytes(data: unknown): Uint8Array | null {
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   return null;
 }
 
-/** Reads a transfer channel's header: the first message, which names the file; `null` if it is not one. */
-export function parseHead(data: unknown): TransferInfo | null {
-  const control = decodeSenderControl(data);
-  if (!control.ok || control.value.t !== 'head') return null;
-  const { t: _, ...info } = control.value;
-  return info;
-}
+/** The first message of a transfer channel the other side opened: a `head` (it sends) or a `resume` (it receives). */
+export type Opening = { readonly head: TransferInfo } | { readonly resume: string } | { readonly error: string };
 
-/**
- * The sender's view of the receiver's replies, one at a time and in order. `seen` runs as each
- * arrives; once the channel closes, every further reply reads as a failure.
- */
-function controlInbox(channel: ChannelLike, seen: (control: ReceiverControl) => void): { next(): Promise<ReceiverControl> } {
-  const arrived: ReceiverControl[] = [];
-  const waiting: ((control: ReceiverControl) => void)[] = [];
-  let closed = false;
-  const push = (control: ReceiverControl) => {
-    const waiter = waiting.shift();
-    if (waiter) waiter(control);
-    else arrived.push(control);
-  };
-  channel.addEventListener('message', (event) => {
-    if (closed) return;
-    const decoded = decodeReceiverControl((event as MessageEvent).data);
-    // A reply that cannot be read is a broken transfer, answered as the receiver's own `fail` would be.
-    const control: ReceiverControl = decoded.ok ? decoded.value : { t: 'fail', reason: decoded.error.message };
-    seen(control);
-    push(control);
-  });
-  channel.addEventListener('close', () => {
-    closed = true;
-    while (waiting.length > 0) waiting.shift()?.({ t: 'fail', reason: 'the channel closed' });
-  });
-  return {
-    next: () => {
-      const first = arrived.shift();
-      if (first) return Promise.resolve(first);
-      if (closed) return Promise.resolve({ t: 'fail', reason: 'the channel closed' });
-      return new Promise((resolve) => waiting.push(resolve));
-    },
-  };
+/** Reads the first message of a transfer channel. */
+export function parseOpening(data: unknown): Opening {
+  const sender = decodeSenderControl(data);
+  if (sender.ok && sender.value.t === 'head') {
+    const { t: _, ...info } = sender.value;
+    return { head: info };
+  }
+  const receiver = decodeReceiverControl(data);
+  if (receiver.ok && receiver.value.t === 'resume') return { resume: receiver.value.id };
+  return { error: sender.ok ? `a transfer channel cannot begin with ${sender.value.t}` : sender.error.message };
 }
 
 /** Resolves once the channel is open; rejects if it closes first. */
@@ -384,31 +189,6 @@ export function opened(channel: ChannelLike): Promise<void> {
   if (channel.readyState === 'open') return Promise.resolve();
   return new Promise((resolve, reject) => {
     channel.addEventListener('open', () => resolve(), { once: true });
-    channel.addEventListener('close', () => reject(new IcebreakerError('channel-closed', 'the data channel closed before it opened')), {
-      once: true,
-    });
+    channel.addEventListener('close', () => reject(new Error('the data channel closed before it opened')), { once: true });
   });
-}
-
-/** Re-cuts a byte stream into frames of exactly `size` bytes (the last one shorter). */
-async function* reframe(reader: ReadableStreamDefaultReader<Uint8Array>, size: number): AsyncGenerator<Uint8Array<ArrayBuffer>> {
-  let buffer = new Uint8Array(size);
-  let filled = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    let offset = 0;
-    while (offset < value.byteLength) {
-      const take = Math.min(size - filled, value.byteLength - offset);
-      buffer.set(value.subarray(offset, offset + take), filled);
-      filled += take;
-      offset += take;
-      if (filled === size) {
-        yield buffer;
-        buffer = new Uint8Array(size);
-        filled = 0;
-      }
-    }
-  }
-  if (filled > 0) yield buffer.slice(0, filled);
 }

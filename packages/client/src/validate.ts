@@ -1,4 +1,4 @@
-import { DisplayName, MAX_FRAME_BYTES, RoomName } from '@icebreaker/protocol';
+import { DisplayName, MAX_FRAME_BYTES, RoomName, TRANSFER_PATH_MAX, TRANSFER_TEXT_MAX } from '@icebreaker/protocol';
 import { safeParse } from 'valibot';
 
 /**
@@ -20,6 +20,8 @@ export const LIMITS = {
   maxDelayMs: { max: 600_000, default: 5000 },
   /** How long ICE may take before the relay carries the data: 0 relays at once (and upgrades later). */
   relayAfterMs: { min: 0, max: 600_000, default: 4000 },
+  /** How long an interrupted transfer waits for a resume: a week at most (a timer must fit 2^31 ms). */
+  resumeWithinMs: { min: 1000, max: 7 * 24 * 3600 * 1000, default: 10 * 60 * 1000 },
 } as const;
 
 const CONNECT_KEYS = [
@@ -35,6 +37,7 @@ const CONNECT_KEYS = [
   'retransmitMs',
   'frameBytes',
   'relay',
+  'transfers',
 ];
 
 const ENUMS: Record<string, readonly string[]> = {
@@ -75,6 +78,16 @@ export function validateConnect(url: unknown, options: unknown): void {
     const r = record('options.relay', o.relay, ['afterMs'], 'false or an object');
     if (r.afterMs !== undefined) whole('options.relay.afterMs', r.afterMs, LIMITS.relayAfterMs.min, LIMITS.relayAfterMs.max);
   }
+  if (o.transfers !== undefined) {
+    const t = record('options.transfers', o.transfers, ['store', 'resumeWithinMs']);
+    if (t.resumeWithinMs !== undefined)
+      whole('options.transfers.resumeWithinMs', t.resumeWithinMs, LIMITS.resumeWithinMs.min, LIMITS.resumeWithinMs.max);
+    if (t.store !== undefined) {
+      const store = record('options.transfers.store', t.store, undefined, 'a TransferStore (open, list, discard)');
+      for (const method of ['open', 'list', 'discard'])
+        if (typeof store[method] !== 'function') fail(`options.transfers.store.${method}`, 'a function', store[method]);
+    }
+  }
   for (const key of ['disconnectedRestartMs', 'retransmitMs', 'frameBytes'] as const) {
     if (o[key] !== undefined) whole(`options.${key}`, o[key], LIMITS[key].min, LIMITS[key].max);
   }
@@ -99,19 +112,49 @@ export function validateJoin(request: unknown): void {
 
 /** The file and options of `peer.sendFile()`. */
 export function validateSendFile(file: unknown, options: unknown): void {
-  const f = record('file', file, undefined, 'a Blob, a File, or an object with size and stream()');
-  if (!Number.isSafeInteger(f.size) || (f.size as number) < 0) fail('file.size', 'a whole number of bytes, 0 or more', f.size);
-  if (typeof f.stream !== 'function') fail('file.stream', 'a function returning a ReadableStream', f.stream);
-  if (f.name !== undefined && typeof f.name !== 'string') fail('file.name', 'a string', f.name);
-  if (f.type !== undefined && typeof f.type !== 'string') fail('file.type', 'a string', f.type);
-  const o = record('options', options, ['name', 'onProgress', 'signal']);
-  // The receiver keeps at most 255 characters of a name (transfer.ts `parseHead`).
-  if (o.name !== undefined && (typeof o.name !== 'string' || o.name.length === 0 || o.name.length > 255))
-    fail('options.name', 'a string of 1 to 255 characters', o.name);
+  validateFile('file', file);
+  const o = record('options', options, ['name', 'path', 'onProgress', 'signal']);
+  // The receiver keeps at most 255 characters of a name (protocol/transfer.ts).
+  if (o.name !== undefined && (typeof o.name !== 'string' || o.name.length === 0 || o.name.length > TRANSFER_TEXT_MAX))
+    fail('options.name', `a string of 1 to ${TRANSFER_TEXT_MAX} characters`, o.name);
+  validatePath('options.path', o.path);
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function') fail('options.onProgress', 'a function', o.onProgress);
-  const signal = o.signal as { aborted?: unknown; addEventListener?: unknown } | undefined;
-  if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function'))
-    fail('options.signal', 'an AbortSignal', signal);
+  validateSignal('options.signal', o.signal);
+}
+
+/** The items and options of `sendFiles`. */
+export function validateSendFiles(items: unknown, options: unknown): void {
+  if (!Array.isArray(items) || items.length === 0) fail('items', 'a non-empty array of { file, path?, name? }', items);
+  for (const [index, item] of items.entries()) {
+    const i = record(`items[${index}]`, item, ['file', 'path', 'name'], 'an object { file, path?, name? }');
+    validateFile(`items[${index}].file`, i.file);
+    validatePath(`items[${index}].path`, i.path);
+    if (i.name !== undefined && (typeof i.name !== 'string' || i.name.length === 0 || i.name.length > TRANSFER_TEXT_MAX))
+      fail(`items[${index}].name`, `a string of 1 to ${TRANSFER_TEXT_MAX} characters`, i.name);
+  }
+  const o = record('options', options, ['onProgress', 'signal']);
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') fail('options.onProgress', 'a function', o.onProgress);
+  validateSignal('options.signal', o.signal);
+}
+
+function validateFile(field: string, file: unknown): void {
+  const f = record(field, file, undefined, 'a Blob, a File, or an object with size and slice()');
+  if (!Number.isSafeInteger(f.size) || (f.size as number) < 0) fail(`${field}.size`, 'a whole number of bytes, 0 or more', f.size);
+  if (typeof f.slice !== 'function') fail(`${field}.slice`, 'a function (start, end) returning something with arrayBuffer()', f.slice);
+  if (f.name !== undefined && typeof f.name !== 'string') fail(`${field}.name`, 'a string', f.name);
+  if (f.type !== undefined && typeof f.type !== 'string') fail(`${field}.type`, 'a string', f.type);
+}
+
+function validatePath(field: string, path: unknown): void {
+  if (path === undefined) return;
+  if (typeof path !== 'string' || path.length === 0 || path.length > TRANSFER_PATH_MAX)
+    fail(field, `a '/'-separated relative path of 1 to ${TRANSFER_PATH_MAX} characters`, path);
+}
+
+function validateSignal(field: string, signal: unknown): void {
+  const s = signal as { addEventListener?: unknown } | undefined;
+  if (s !== undefined && (typeof s !== 'object' || s === null || typeof s.addEventListener !== 'function'))
+    fail(field, 'an AbortSignal', s);
 }
 
 // ── the checks ─────────────────────────────────────────────────────────────────────────────────

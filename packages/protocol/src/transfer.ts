@@ -121,7 +121,15 @@ export const TransferCancel = v.object({ t: v.literal('cancel'), reason: v.strin
 export const SenderControl = v.variant('t', [TransferHead, TransferUnknown, TransferAt, TransferChunk, TransferEnd, TransferCancel]);
 
 /** What the receiver of a file sends. */
-export const ReceiverControl = v.variant('t', [TransferResume, TransferGo, TransferAck, TransferRewind, TransferOk, TransferFail, TransferCancel]);
+export const ReceiverControl = v.variant('t', [
+  TransferResume,
+  TransferGo,
+  TransferAck,
+  TransferRewind,
+  TransferOk,
+  TransferFail,
+  TransferCancel,
+]);
 
 export type TransferGroup = v.InferOutput<typeof TransferGroup>;
 export type TransferHead = v.InferOutput<typeof TransferHead>;
