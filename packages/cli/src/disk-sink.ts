@@ -124,18 +124,23 @@ export class DiskSink implements TransferSink {
       if (this.#hashes.length !== count) throw failed(`only ${this.#hashes.length} of ${count} chunks are stored`);
       // The finished file should survive a power cut as well as a kill: its bytes reach the disk before its name.
       await this.#part.datasync();
-      await this.#release('saved');
-      const { path, fd } = createFree(this.files.folder, this.info.name);
-      closeSync(fd);
+      // The store counts this partial as being received until it is moved: no listing drops it meanwhile.
       try {
-        // Over the empty file createFree made, which held the name against any other arrival.
-        await rename(this.files.part, path);
-      } catch (error) {
-        await rm(path, { force: true });
-        throw failed(`could not move the finished file to ${path}`, error);
+        await this.#release('saved', false);
+        const { path, fd } = createFree(this.files.folder, this.info.name);
+        closeSync(fd);
+        try {
+          // Over the empty file createFree made, which held the name against any other arrival.
+          await rename(this.files.part, path);
+        } catch (error) {
+          await rm(path, { force: true });
+          throw failed(`could not move the finished file to ${path}`, error);
+        }
+        await rm(this.files.manifest, { force: true });
+        this.#hooks.saved(this.info, path);
+      } finally {
+        this.#hooks.released(this);
       }
-      await rm(this.files.manifest, { force: true });
-      this.#hooks.saved(this.info, path);
       return null;
     });
   }
@@ -173,10 +178,10 @@ export class DiskSink implements TransferSink {
     return run;
   }
 
-  async #release(how: string): Promise<void> {
+  async #release(how: string, tell = true): Promise<void> {
     this.#ended = how;
     await Promise.allSettled([this.#part.close(), this.#manifest.close()]);
-    this.#hooks.released(this);
+    if (tell) this.#hooks.released(this);
   }
 }
 

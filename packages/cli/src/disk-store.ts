@@ -48,7 +48,7 @@ export interface DiskStoreOptions {
 export interface DroppedPartial {
   /** Its manifest's path. */
   readonly manifest: string;
-  readonly reason: 'expired' | 'over-bytes' | 'unreadable' | 'finished';
+  readonly reason: 'expired' | 'over-bytes' | 'unreadable';
   /** For an unreadable manifest, what is wrong with it (code `transfer-failed`). */
   readonly error?: IcebreakerError;
 }
@@ -122,18 +122,21 @@ export function diskStore(dir: string, options: DiskStoreOptions = {}): DiskStor
     },
   };
 
-  const drop = async (manifest: string, reason: DroppedPartial['reason'], error?: IcebreakerError): Promise<void> => {
+  /** Removes a partial; reports it unless it was finished or discarded (`reason` null): no loss to tell of. */
+  const drop = async (manifest: string, reason: DroppedPartial['reason'] | null, error?: IcebreakerError): Promise<void> => {
     const part = manifest.slice(0, -MANIFEST_SUFFIX.length) + PART_SUFFIX;
     await Promise.all([rm(part, { force: true }), rm(`${manifest}.tmp`, { force: true })]);
     await rm(manifest, { force: true });
-    options.onDropped?.({ manifest, reason, ...(error === undefined ? {} : { error }) });
+    if (reason !== null) options.onDropped?.({ manifest, reason, ...(error === undefined ? {} : { error }) });
   };
+
+  const sinkOf = (manifest: string) => [...live.values()].find((s) => s.files.manifest === manifest);
 
   /** Every partial under `dir`, those past the bounds dropped (but `keep`, and every live one). */
   const scan = async (reserve = 0, keep?: (entry: Entry) => boolean): Promise<Entry[]> => {
     const entries: Entry[] = [];
     for (const manifest of await findManifests(root)) {
-      const sink = [...live.values()].find((s) => s.files.manifest === manifest);
+      const sink = sinkOf(manifest);
       if (sink) {
         entries.push({ files: sink.files, info: sink.info, hashes: [], ragged: false, diskBytes: sink.bytes, updatedAt: now(), sink });
         continue;
@@ -141,8 +144,11 @@ export function diskStore(dir: string, options: DiskStoreOptions = {}): DiskStor
       try {
         const entry = await readEntry(manifest);
         if (entry) entries.push(entry);
-        else await drop(manifest, 'finished');
+        // A sink finishing now has moved its part and is removing this: nothing to do, and no loss.
+        else if (!sinkOf(manifest)) await drop(manifest, null);
       } catch (error) {
+        // Gone since the folder was read: finished or discarded meanwhile.
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
         if (!isIcebreakerError(error)) throw error;
         await drop(manifest, 'unreadable', error);
       }
@@ -264,7 +270,7 @@ export function diskStore(dir: string, options: DiskStoreOptions = {}): DiskStor
         if (sink) return sink.discard();
         for (const manifest of await findManifests(root)) {
           const entry = await readEntry(manifest).catch(() => null);
-          if (entry?.info.id === id) await drop(manifest, 'finished');
+          if (entry?.info.id === id) await drop(manifest, null);
         }
       }),
   };
