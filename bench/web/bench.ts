@@ -1,7 +1,9 @@
 /**
- * One benchmark tab. The runner opens two and calls these functions through playwright: each
- * implementation connects the two tabs, then measures either setup (start → channel open on the
- * joining side) or throughput (bytes sent → bytes received). The same 64 KiB chunks are used everywhere.
+ * One benchmark tab. The runner opens two (and a Firefox one) and calls these functions through
+ * playwright (WebDriver BiDi for Firefox): each implementation connects two tabs in a slot of its own,
+ * then measures either setup (start → channel open on the joining side) or throughput (bytes sent →
+ * bytes received). Several slots stay connected at once, so that the runner can take turns between
+ * them within one round. The same 64 KiB chunks are used everywhere, except by `large`.
  */
 
 import { connect, type PreparedConnection, prepare, type RemotePeer, type Room } from '@icebreaker/client';
@@ -9,6 +11,17 @@ import { Peer } from 'peerjs';
 
 const CHUNK = 64 * 1024;
 const HIGH_WATER = 1024 * 1024;
+
+/** How the bare send loop sends (BENCH_TUNE tries others): message size, and when it waits and resumes. */
+interface Tuning {
+  chunk: number;
+  highWater: number;
+  lowThreshold: number;
+}
+/** The library's own choices (HIGH_WATER_BYTES and a quarter of it), with the bench's 64 KiB chunks. */
+const DEFAULT_TUNING: Tuning = { chunk: CHUNK, highWater: HIGH_WATER, lowThreshold: HIGH_WATER / 4 };
+/** `large`: `peer.send` of messages this big, which the library splits into frames and puts back together. */
+const LARGE_MESSAGE = 16 * 1024 * 1024;
 
 type Role = 'wait' | 'join';
 
@@ -27,14 +40,56 @@ interface Impl {
   warmed?(): Promise<void>;
 }
 
+/** What the bare channel's two ends tell each other. */
+interface Signal {
+  description?: RTCSessionDescriptionInit | undefined;
+  candidate?: RTCIceCandidateInit | null;
+}
+
+/** What the bare channel signals through: a BroadcastChannel, or a WebSocket of the runner's relay. */
+interface Bus {
+  postMessage(data: Signal): void;
+  onmessage: ((event: { data: Signal }) => void) | null;
+  close(): void;
+}
+
+/** Two tabs of one browser: a BroadcastChannel, no server at all (the floor of setup). */
+function broadcastBus(name: string): Bus {
+  const channel = new BroadcastChannel(name);
+  const bus: Bus = { postMessage: (data) => channel.postMessage(data), onmessage: null, close: () => channel.close() };
+  channel.onmessage = ({ data }) => bus.onmessage?.({ data: data as Signal });
+  return bus;
+}
+
+/**
+ * The runner's signaling relay (a WebSocket that passes each text message to the other socket of the
+ * same path), for two browsers, which share no BroadcastChannel. Resolves once the socket is open.
+ */
+async function socketBus(url: string): Promise<Bus> {
+  const socket = new WebSocket(url);
+  await new Promise((resolve, reject) => {
+    socket.onopen = resolve;
+    socket.onerror = reject;
+  });
+  const bus: Bus = {
+    postMessage: (data) => socket.send(JSON.stringify(data)),
+    onmessage: null,
+    close: () => socket.close(),
+  };
+  socket.onmessage = ({ data }) => bus.onmessage?.({ data: JSON.parse(data as string) as Signal });
+  return bus;
+}
+
 // ── ceiling / floor: a bare RTCDataChannel, signaled over a BroadcastChannel (no server) ─────────────
-function bare(): Impl {
+/** `relay`: signal through the runner's WebSocket relay at this URL instead (between two browsers). */
+function bare(relay?: string, tuning = DEFAULT_TUNING): Impl {
   let pc: RTCPeerConnection | null = null;
   let channel: RTCDataChannel | null = null;
-  let bus: BroadcastChannel | null = null;
+  let bus: Bus | null = null;
   return {
     async setup(role, room) {
-      bus = new BroadcastChannel(`bench-${room}`);
+      // Opened before the start: the floor is the connection's setup, not a relay's.
+      bus = relay ? await socketBus(`${relay}/${room}`) : broadcastBus(`bench-${room}`);
       const start = performance.now();
       const mark = startMarks(start);
       queueMicrotask(ready);
@@ -75,7 +130,7 @@ function bare(): Impl {
     },
     async transfer(role, bytes) {
       const c = channel as RTCDataChannel;
-      if (role === 'send') return sendLoop(c, bytes);
+      if (role === 'send') return sendLoop(c, bytes, tuning);
       return receiveCount(bytes, (onData) => {
         const handler = ({ data }: MessageEvent) => onData(data as ArrayBuffer);
         c.addEventListener('message', handler);
@@ -90,13 +145,13 @@ function bare(): Impl {
   };
 }
 
-async function sendLoop(c: RTCDataChannel, bytes: number): Promise<number> {
+async function sendLoop(c: RTCDataChannel, bytes: number, { chunk: size, highWater, lowThreshold }: Tuning): Promise<number> {
   const start = performance.now();
-  const chunk = new Uint8Array(CHUNK);
-  c.bufferedAmountLowThreshold = HIGH_WATER / 4;
-  for (let sent = 0; sent < bytes; sent += CHUNK) {
-    if (c.bufferedAmount > HIGH_WATER) await new Promise((resolve) => c.addEventListener('bufferedamountlow', resolve, { once: true }));
-    c.send(chunk.subarray(0, Math.min(CHUNK, bytes - sent)));
+  const chunk = new Uint8Array(size);
+  c.bufferedAmountLowThreshold = lowThreshold;
+  for (let sent = 0; sent < bytes; sent += size) {
+    if (c.bufferedAmount > highWater) await new Promise((resolve) => c.addEventListener('bufferedamountlow', resolve, { once: true }));
+    c.send(chunk.subarray(0, Math.min(size, bytes - sent)));
   }
   return performance.now() - start;
 }
@@ -132,7 +187,7 @@ function benchFile(bytes: number): Blob {
  * `files`: `peer.sendFile` of a Blob, which reads it, frames it, and checks its SHA-256 on both ends.
  * `messages`: `peer.send` of 64 KiB chunks, the library's framing and backpressure alone.
  */
-function library(mode: 'files' | 'messages'): Impl {
+function library(mode: 'files' | 'messages', chunk = CHUNK): Impl {
   let session: Room | null = null;
   let peer: RemotePeer | null = null;
   let prepared: PreparedConnection | null = prepare(`ws://${location.host}/ws`);
@@ -182,8 +237,8 @@ function library(mode: 'files' | 'messages'): Impl {
       if (mode === 'messages') {
         if (role === 'send') {
           const start = performance.now();
-          const chunk = new Uint8Array(CHUNK);
-          for (let sent = 0; sent < bytes; sent += CHUNK) await remote.send(chunk.subarray(0, Math.min(CHUNK, bytes - sent)));
+          const message = new Uint8Array(chunk);
+          for (let sent = 0; sent < bytes; sent += chunk) await remote.send(message.subarray(0, Math.min(chunk, bytes - sent)));
           return performance.now() - start;
         }
         return receiveCount(bytes, (onData) => s.on('message', (_p, data) => onData(data as ArrayBuffer)));
@@ -291,34 +346,67 @@ function watchSteps(pc: RTCPeerConnection, mark: (what: string) => void): void {
   pc.addEventListener('iceconnectionstatechange', () => mark(`ice ${pc.iceConnectionState}`));
   pc.addEventListener('connectionstatechange', () => mark(`pc ${pc.connectionState}`));
 }
-let current: Impl | null = null;
-let pending: Promise<number> | null = null;
+/** The implementations the runner can ask for. */
+type ImplName = 'bare' | 'library' | 'messages' | 'large' | 'peerjs';
+
+function make(name: ImplName, peerServerPort: number, relay?: string, tuning?: Tuning): Impl {
+  switch (name) {
+    case 'bare':
+      return bare(relay, tuning);
+    case 'peerjs':
+      return peerjs({ port: peerServerPort });
+    case 'library':
+      return library('files');
+    case 'messages':
+      return library('messages');
+    case 'large':
+      return library('messages', LARGE_MESSAGE);
+  }
+}
+
+/** Each slot's implementation, and what it was last asked to do (a setup or a receive). */
+const slots = new Map<string, { impl: Impl; pending: Promise<number> | null }>();
+function slot(name: string) {
+  const found = slots.get(name);
+  if (!found) throw new Error(`no implementation in slot ${name}`);
+  return found;
+}
 
 const bench = {
-  /** Makes a fresh implementation (as a freshly loaded tab would); resolves once its early connection is open. */
-  async use(name: 'bare' | 'library' | 'messages' | 'peerjs', peerServerPort = 0): Promise<void> {
-    current?.close();
-    current =
-      name === 'bare' ? bare() : name === 'peerjs' ? peerjs({ port: peerServerPort }) : library(name === 'library' ? 'files' : 'messages');
-    await current.warmed?.();
+  /**
+   * Makes a fresh implementation in `slot` (as a freshly loaded tab would), closing the one there;
+   * resolves once its early connection is open. `relay`: the bare channel signals through it;
+   * `tuning`: the bare channel sends so.
+   */
+  async use(name: ImplName, peerServerPort = 0, slotName = 'main', relay?: string | null, tuning?: Tuning | null): Promise<void> {
+    slots.get(slotName)?.impl.close();
+    // null: what JSON makes of an argument left out (Firefox's tabs are called with JSON).
+    const impl = make(name, peerServerPort, relay ?? undefined, tuning ?? undefined);
+    slots.set(slotName, { impl, pending: null });
+    await impl.warmed?.();
   },
   /** Starts connecting; resolves when this side is ready for the other to start. */
-  async begin(role: Role, room: string, warm: boolean): Promise<void> {
-    const impl = current as Impl;
+  async begin(role: Role, room: string, warm: boolean, slotName = 'main'): Promise<void> {
+    const s = slot(slotName);
     const ready = new Promise<void>((resolve) => {
       readyHook = resolve;
     });
-    pending = impl.setup(role, room, warm);
+    const pending = s.impl.setup(role, room, warm);
+    s.pending = pending;
     pending.catch(() => {});
     await Promise.race([ready, pending.then(() => undefined)]);
   },
-  finish: () => pending as Promise<number>,
+  finish: (slotName = 'main') => slot(slotName).pending as Promise<number>,
   /** Starts receiving `bytes`; resolves once the receiver listens. */
-  beginReceive(bytes: number): void {
-    pending = (current as Impl).transfer('recv', bytes);
+  beginReceive(bytes: number, slotName = 'main'): void {
+    const s = slot(slotName);
+    s.pending = s.impl.transfer('recv', bytes);
   },
-  send: (bytes: number) => (current as Impl).transfer('send', bytes),
-  close: () => current?.close(),
+  send: (bytes: number, slotName = 'main') => slot(slotName).impl.transfer('send', bytes),
+  close: (slotName = 'main') => {
+    slots.get(slotName)?.impl.close();
+    slots.delete(slotName);
+  },
   marks: () => marks,
 };
 (globalThis as { bench?: typeof bench }).bench = bench;

@@ -9,8 +9,11 @@ const DEADLINE_MS = 90_000;
 
 const running = new Set<ChildProcess>();
 
-/** Runs a bench script with `env`; resolves with its exit code, or 'still running' once the deadline has passed. */
-function runScript(script: string, env: Record<string, string>): Promise<number | string> {
+/**
+ * Runs a bench script with `env`; resolves with its exit code, or 'still running' once the deadline has
+ * passed. `onStderr` gets what it printed (its progress), once it ended.
+ */
+function runScript(script: string, env: Record<string, string>, onStderr?: (text: string) => void): Promise<number | string> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', script)], {
     cwd: ROOT,
     env: { ...process.env, ...env },
@@ -25,6 +28,7 @@ function runScript(script: string, env: Record<string, string>): Promise<number 
     const deadline = setTimeout(() => resolve(`still running after ${DEADLINE_MS} ms; stderr:\n${stderr}`), DEADLINE_MS);
     child.once('exit', (code) => {
       clearTimeout(deadline);
+      onStderr?.(stderr);
       running.delete(child);
       resolve(code ?? `killed; stderr:\n${stderr}`);
     });
@@ -50,6 +54,20 @@ describe('the benchmark scripts end on their own (npm run bench runs them one af
       BENCH_TRANSFER_MIB: '1',
     });
     expect(code).toBe(0);
+  }, 120_000);
+
+  it('bench/run.ts measures bare and Icebreaker between Firefox and Chromium, and exits', async () => {
+    let printed = '';
+    const code = await runScript(
+      'run.ts',
+      { BENCH_ONLY: 'firefox,bare,messages', BENCH_SETUP_RUNS: '0', BENCH_TRANSFER_RUNS: '1', BENCH_TRANSFER_MIB: '1' },
+      (text) => {
+        printed = text;
+      },
+    );
+    expect(code).toBe(0);
+    for (const row of ['Firefox → Chromium, bare RTCDataChannel', 'Firefox → Chromium, Icebreaker send, 64 KiB messages'])
+      expect(printed).toMatch(new RegExp(`${row}: \\d+\\.\\d MiB/s`));
   }, 120_000);
 
   it('bench/load.ts exits once its servers are measured', async () => {

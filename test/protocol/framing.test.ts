@@ -4,8 +4,10 @@ import {
   encodeFrame,
   encodeFrames,
   encodeMessage,
+  type FramedMessage,
   FrameKind,
   type PeerDecodeResult,
+  Reassembler,
 } from '@icebreaker/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -122,6 +124,30 @@ describe('messages', () => {
       ok: false,
       error: { code: 'message-failed', message: 'JSON that does not parse' },
     });
+  });
+
+  it('copies bytes out of a received frame, and hands over a message put back together from frames as it is', () => {
+    const frame = encodeFrame({ kind: FrameKind.Binary, final: true, body: new Uint8Array([1, 2, 3]) });
+    const single = new Reassembler(100).push(frame.buffer);
+    if (!single.ok || !single.value) return expect.fail('one frame is a message');
+    const copied = decodeMessage(single.value);
+    if (!copied.ok) return expect.fail(copied.error.message);
+    // The frame's buffer holds the header too: the message gets a buffer of its own, of its bytes alone.
+    expect(copied.value).not.toBe(frame.buffer);
+    expect(new Uint8Array(copied.value as ArrayBuffer)).toEqual(new Uint8Array([1, 2, 3]));
+
+    const reassembler = new Reassembler(100);
+    let whole: FramedMessage | null = null;
+    for (const part of encodeFrames(FrameKind.Binary, new Uint8Array([1, 2, 3, 4, 5]), 3)) {
+      const pushed = reassembler.push(part.buffer);
+      if (pushed.ok && pushed.value) whole = pushed.value;
+    }
+    if (!whole) return expect.fail('three frames are a message');
+    const handed = decodeMessage(whole);
+    if (!handed.ok) return expect.fail(handed.error.message);
+    // Put back together into a buffer of its own already: a second copy would only cost time.
+    expect(handed.value).toBe(whole.body.buffer);
+    expect(new Uint8Array(handed.value as ArrayBuffer)).toEqual(new Uint8Array([1, 2, 3, 4, 5]));
   });
 
   it('throws a TypeError for what JSON cannot carry (a caller mistake, not a peer fault)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { drained, type SendChannel, sendWithBackpressure } from '../../packages/client/src/backpressure.js';
+import { drained, type SendChannel, sendAllWithBackpressure, sendWithBackpressure } from '../../packages/client/src/backpressure.js';
 
 /**
  * A stand-in for the part of an RTCDataChannel the helper reads: a buffer whose level the test sets,
@@ -75,6 +75,29 @@ describe('sendWithBackpressure', () => {
     const channel = new FakeChannel();
     channel.readyState = 'closing';
     await expect(sendWithBackpressure(channel, 'x')).rejects.toMatchObject({ code: 'channel-closed' });
+  });
+});
+
+describe('sendAllWithBackpressure', () => {
+  it('sends every frame in order, waiting only while the buffer is above the mark', async () => {
+    const channel = new FakeChannel();
+    const frames = [new Uint8Array(3000), new Uint8Array(3000), new Uint8Array(10)];
+    const sending = sendAllWithBackpressure(channel, frames, 4000);
+    // 3000 queued: under the mark, the second goes at once; 6000: above it, the third waits.
+    expect(await settled(sending)).toBe(false);
+    expect(channel.sent).toEqual(frames.slice(0, 2));
+    channel.drain(1000);
+    await sending;
+    expect(channel.sent).toEqual(frames);
+  });
+
+  it('rejects with channel-closed when the channel closes while it waits, having sent the frames before', async () => {
+    const channel = new FakeChannel();
+    const sending = sendAllWithBackpressure(channel, ['a'.repeat(5000), 'b'], 4000);
+    expect(await settled(sending)).toBe(false);
+    channel.close();
+    await expect(sending).rejects.toMatchObject({ code: 'channel-closed' });
+    expect(channel.sent).toEqual(['a'.repeat(5000)]);
   });
 });
 

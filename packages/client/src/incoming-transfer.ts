@@ -40,9 +40,14 @@ export class IncomingTransfer extends Transfer {
   private waitingAt: number | null = Number.POSITIVE_INFINITY;
   /** The first `at` after a `go` may go back further than asked: the sender's file differs from what is stored. */
   private firstAt = false;
-  /** Chunks being checked and stored, one after the other; a rewind bumps `epoch` to drop those queued. */
+  /** Chunks being checked and stored, one after the other. */
   private chain: Promise<void> = Promise.resolve();
+  /**
+   * Bumped by each rewind, which drops the chunks queued before it from its chunk on (`rewinds`):
+   * a task queued at epoch `e` for chunk `i` is stale once a later rewind went back to `i` or before.
+   */
   private epoch = 0;
+  private readonly rewinds: { readonly epoch: number; readonly at: number }[] = [];
   /** Bytes already held when this transfer began (a partial file kept in the store), 0 for a new one. */
   resumedFrom = 0;
 
@@ -86,7 +91,6 @@ export class IncomingTransfer extends Transfer {
       return;
     }
     const attempt = this.takeChannel(channel);
-    this.epoch++;
     this.buffer = null;
     this.filled = 0;
     this.waitingAt = Number.POSITIVE_INFINITY;
@@ -227,13 +231,12 @@ export class IncomingTransfer extends Transfer {
     checking.catch(() => {});
     const sink = this.sink as TransferSink;
     this.chain = this.chain.then(async () => {
-      if (epoch !== this.epoch || this.finished) return;
+      if (this.stale(epoch, index)) return;
       if ((await checking) !== hash) {
         this.rewind(index, `chunk ${index} did not match its SHA-256: it was damaged or cut on the way`);
         return;
       }
       await sink.write(index, bytes, hash);
-      if (epoch !== this.epoch || this.finished) return;
       this.hashes[index] = hash;
       this.bytes = this.storedBytes();
       this.progress();
@@ -242,10 +245,16 @@ export class IncomingTransfer extends Transfer {
     this.chain.catch((error: unknown) => this.refuse(`the receiver cannot store the file: ${(error as Error).message}`));
   }
 
+  /** Whether a task queued at `epoch` for chunk `index` was overtaken by a rewind (or the end). */
+  private stale(epoch: number, index: number): boolean {
+    return this.finished || this.rewinds.some((rewind) => rewind.epoch > epoch && rewind.at <= index);
+  }
+
   /** Asks the sender for the bytes again from chunk `index`, dropping what comes before its `at`. */
   private rewind(index: number, reason: string): void {
     if (this.waitingAt !== null && this.waitingAt <= index) return;
     this.epoch++;
+    this.rewinds.push({ epoch: this.epoch, at: index });
     this.buffer = null;
     this.filled = 0;
     this.current = index;
@@ -260,7 +269,7 @@ export class IncomingTransfer extends Transfer {
     const epoch = this.epoch;
     const sink = this.sink as TransferSink;
     this.chain = this.chain.then(async () => {
-      if (epoch !== this.epoch || this.finished) return;
+      if (this.stale(epoch, 0)) return;
       if (this.hashes.length !== this.chunks) {
         this.refuse(`the sender ended with ${this.hashes.length} of ${this.chunks} chunks stored`);
         return;
@@ -305,7 +314,6 @@ export class IncomingTransfer extends Transfer {
 
   private end(error: IcebreakerError, state: 'failed' | 'cancelled', discard: boolean): void {
     if (this.finished) return;
-    this.epoch++;
     this.buffer = null;
     this.setState(state);
     this.settle.reject(error);

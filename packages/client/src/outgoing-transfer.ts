@@ -158,6 +158,8 @@ export class OutgoingTransfer extends Transfer {
       if (go.t !== 'go') throw this.refused(go);
       let at = await this.startAt(go.from, go.proof);
       this.check(attempt);
+      // Nothing of this attempt is in flight yet: the window counts from where it starts.
+      this.acked = at;
       if (at > 0) this.emit('resumed', { at: at * this.info.chunk, chunk: at, reason: 'the receiver holds the chunks before it' });
       this.setState('sending');
       this.control({ t: 'at', i: at });

@@ -13,7 +13,7 @@ import {
   Reassembler,
   TRANSFER_LABEL,
 } from '@icebreaker/protocol';
-import { drained, sendWithBackpressure } from './backpressure.js';
+import { drained, sendAllWithBackpressure } from './backpressure.js';
 import type { ChannelLike } from './channel-like.js';
 import { Emitter } from './emitter.js';
 import type { IncomingTransfer } from './incoming-transfer.js';
@@ -286,7 +286,7 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
           `a message is at most ${MAX_MESSAGE_BYTES} bytes; this one has ${body.byteLength} (send files with sendFile)`,
         );
       }
-      for (const frame of encodeFrames(kind, body, this.frameBytes())) await sendWithBackpressure(channel, frame);
+      await sendAllWithBackpressure(channel, encodeFrames(kind, body, this.frameBytes()));
     });
     this.sending = task.catch(() => {});
     return task;

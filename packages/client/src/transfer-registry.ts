@@ -141,6 +141,17 @@ export class TransferRegistry {
       void known.run(channel, false, 'the connection dropped and came back');
       return;
     }
+    const same = this.sameFile(info);
+    if (same) {
+      // The sender lost the transfer (a reload, a restart) and picked the same file again: what was
+      // received goes on under the new id, once the proof at the start shows the chunks match.
+      this.incoming.delete(same.info.id);
+      same.rekey(info);
+      this.incoming.set(info.id, same);
+      this.ports.set(same, port);
+      void same.run(channel, false, 'the sender picked the same file again');
+      return;
+    }
     const transfer = new IncomingTransfer(info, this.host);
     this.incoming.set(info.id, transfer);
     this.ports.set(transfer, port);
@@ -150,6 +161,16 @@ export class TransferRegistry {
     // Run first: its channel is in place when the application's listeners run (they may cancel).
     void transfer.run(channel, true, `a partial file was kept from before (${why})`);
     port.announce(transfer);
+  }
+
+  /** An interrupted incoming transfer of the same file (name, size, chunk size, path) as `info`. */
+  private sameFile(info: TransferInfo): IncomingTransfer | undefined {
+    for (const transfer of this.incoming.values()) {
+      const { name, size, chunk, path } = transfer.info;
+      if (transfer.state === 'interrupted' && name === info.name && size === info.size && chunk === info.chunk && path === info.path)
+        return transfer;
+    }
+    return undefined;
   }
 
   /** The receiver asks for transfer `id` again. */

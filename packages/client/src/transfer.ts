@@ -74,10 +74,20 @@ export abstract class Transfer extends Emitter<TransferEvents> {
   protected channel: ChannelLike | null = null;
 
   constructor(
-    readonly info: TransferInfo,
+    private infoNow: TransferInfo,
     protected readonly host: TransferHost,
   ) {
     super();
+  }
+
+  /** What the file is: id, name, size, type, chunk size, and its path and group if it has them. */
+  get info(): TransferInfo {
+    return this.infoNow;
+  }
+
+  /** @internal The sender picked the same file again (after a reload): the transfer goes on under its new id. */
+  rekey(info: TransferInfo): void {
+    this.infoNow = info;
   }
 
   /** Where the transfer stands. */

@@ -133,10 +133,17 @@ export function encodeMessage(data: string | ArrayBuffer | ArrayBufferView | unk
 /**
  * Turns a complete message into what the application receives. Never throws: text that is not UTF-8
  * is decoded with replacement characters (as `TextDecoder` does by default), and JSON that does not
- * parse is a `message-failed` failure. Bytes are copied out, so the result owns its buffer.
+ * parse is a `message-failed` failure. Bytes are copied out, so the result owns its buffer, unless the
+ * body already is a whole buffer of its own (a split message the `Reassembler` put back together).
  */
 export function decodeMessage(message: FramedMessage): PeerDecodeResult<MessageData, 'message-failed'> {
-  if (message.kind === FrameKind.Binary) return { ok: true, value: message.body.slice().buffer };
+  if (message.kind === FrameKind.Binary) {
+    const { body } = message;
+    // Already a buffer of its own: copying it again would only write the whole message once more.
+    if (body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer)
+      return { ok: true, value: body.buffer };
+    return { ok: true, value: body.slice().buffer };
+  }
   const text = new TextDecoder().decode(message.body);
   if (message.kind === FrameKind.Text) return { ok: true, value: text };
   try {
