@@ -216,6 +216,14 @@ export class Room extends Emitter<RoomEvents> {
     return this.registry.list;
   }
 
+  /**
+   * Asks every connected peer again to resume the interrupted transfers and the partial files of the
+   * room's store (the room asks each peer once when it connects; this is the "Resume" button).
+   */
+  resumeTransfers(): void {
+    this.registry.resumeAll();
+  }
+
   /** The signaling connection's state; the data channels do not depend on it. */
   get signalingState(): SignalingState {
     return this.state;

@@ -112,6 +112,13 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
     );
   }
 
+  /** Asks the connected peers again to resume what is unfinished (the partials' Resume button). */
+  resumeTransfers(): boolean {
+    if (!this.room) return false;
+    this.room.resumeTransfers();
+    return true;
+  }
+
   sendFile(file: File): OutgoingTransfer | null {
     if (!this.peer || this.ended || this.remoteLeft) return null;
     const transfer = this.peer.sendFile(file);

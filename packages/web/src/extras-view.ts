@@ -53,7 +53,7 @@ export function mountExtras(lesson: AutoLesson): void {
     ? `Files you receive are written to this browser's private disk (the Origin Private File System) as they arrive, ` +
       `so any size fits and a reload of this tab resumes them; files under ${bytes(IN_MEMORY_BELOW_BYTES)} stay in memory.`
     : 'This browser has no Origin Private File System: files you receive are held in memory, and resume only while this tab stays open.';
-  const partials = lesson.store ? new PartialsView(byId('partials'), lesson.store) : null;
+  const partials = lesson.store ? new PartialsView(byId('partials'), lesson.store, () => lesson.resumeTransfers()) : null;
   void partials?.load();
 
   const batches = new Map<string, IncomingBatch>();

@@ -5,7 +5,8 @@ import { bytes, duration, percent } from './format.js';
 /**
  * The unfinished files an earlier visit left in the disk store. The library asks every peer that
  * connects to resume them, by id (the sender's tab must still be open), and a sender that picks the
- * same file again is matched by name, size and chunk hashes; Discard deletes one. A partial leaves
+ * same file again is matched by name, size and chunk hashes; Resume asks the connected peers again
+ * (one that said it had no such transfer may have had the file picked again since); Discard deletes one. A partial leaves
  * the list when its transfer starts again (`resuming`).
  */
 export class PartialsView {
@@ -14,6 +15,8 @@ export class PartialsView {
   constructor(
     private readonly root: HTMLElement,
     private readonly store: TransferStore,
+    /** Asks the connected peers again; false when no peer is connected yet. */
+    private readonly resume: () => boolean,
   ) {}
 
   /** Lists what the store holds now. */
@@ -58,6 +61,10 @@ export class PartialsView {
   private item(partial: PartialTransfer): HTMLLIElement {
     const { info } = partial;
     const discard = el('button', { type: 'button', class: 'discard' }, 'Discard');
+    const resume = el('button', { type: 'button', class: 'resume' }, 'Resume');
+    resume.addEventListener('click', () => {
+      resume.textContent = this.resume() ? 'Asked the peers again' : 'No peer connected yet';
+    });
     const age = duration((Date.now() - partial.updatedAt) / 1000);
     const item = el(
       'li',
@@ -68,6 +75,7 @@ export class PartialsView {
         { class: 'partial-status' },
         `${bytes(partial.bytes)} of ${bytes(info.size)} (${percent(partial.bytes, info.size)} %, ${partial.chunks} chunks) · last written ${age} ago`,
       ),
+      resume,
       discard,
     );
     discard.addEventListener('click', async () => {
