@@ -244,4 +244,43 @@ describe('files between Firefox and Chromium', () => {
       await chromium.context().close();
     }
   }, 120_000);
+
+  it('Firefox sends 96 MiB to Chromium; Chromium’s peer connection is closed mid-file; a new one resumes it and the SHA-256 is right', async () => {
+    const url = `${t.server.url}?room=ff-cut&mode=auto`;
+    const chromium = await openPage(t.browser, url);
+    await chromium.locator('#role[data-role="PEER1"]').waitFor({ timeout: TIMEOUT });
+    const tab = await firefox.open(url);
+    try {
+      await tab.waitFor(`document.querySelector('.banner-connected')`, 'the connected banner', TIMEOUT);
+      await connected(chromium);
+      const digest = await tab.evaluate<string>(`(async () => {
+        const size = 96 * 1048576;
+        const bytes = new Uint8Array(size);
+        for (let i = 0; i < size; i += 65536) crypto.getRandomValues(bytes.subarray(i, i + 65536));
+        const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+        globalThis.icebreaker.lesson.sendFile(new File([bytes], 'cut.bin'));
+        return Array.from(hash, (b) => b.toString(16).padStart(2, '0')).join('');
+      })()`);
+      const item = chromium.locator('.transfer-in[data-name="cut.bin"]');
+      await item.waitFor({ timeout: TIMEOUT });
+      // Cut once a random share of the file has arrived: Chromium's end of the connection dies for good.
+      const cutAt = Math.floor((16 + Math.random() * 48) * MiB);
+      await chromium.waitForFunction(
+        (bytes) =>
+          ((document.querySelector('.transfer-in[data-name="cut.bin"] progress') as HTMLProgressElement | null)?.value ?? 0) >= bytes,
+        cutAt,
+        { timeout: TIMEOUT, polling: 50 },
+      );
+      await chromium.evaluate(() => {
+        const lesson = (globalThis as unknown as { icebreaker: { lesson: { room: { peers: Map<string, { pc: RTCPeerConnection }> } } } })
+          .icebreaker.lesson;
+        for (const peer of lesson.room.peers.values()) peer.pc.close();
+      });
+      await chromium.locator('.transfer-in[data-name="cut.bin"][data-state="done"]').waitFor({ timeout: 120_000 });
+      await expect(item.textContent()).resolves.toMatch(/Resumed at/);
+      expect(await downloaded(chromium, item.locator('a.download'), join(t.files.dir, 'ff-cut.bin'))).toBe(digest);
+    } finally {
+      await chromium.context().close();
+    }
+  }, 240_000);
 });
