@@ -1,5 +1,6 @@
 import { openSync } from 'node:fs';
 import { extname, join } from 'node:path';
+import { MANIFEST_SUFFIX, PART_SUFFIX } from './partial-manifest.js';
 import { UNSAFE_CHARACTERS } from './printable.js';
 
 /** Most file systems take names of up to 255 bytes; this leaves room for " (123)". */
@@ -10,7 +11,9 @@ const MAX_NAME_BYTES = 240;
  * separator: the name comes from another system, or from someone hostile, so `../../etc/passwd`
  * is `passwd`), control and bidirectional formatting characters as `_` (a right-to-left override
  * makes `exe.pdf` look like `fdp.exe`), `file` for a name of dots or nothing, cut to
- * {@link MAX_NAME_BYTES} bytes keeping the extension.
+ * {@link MAX_NAME_BYTES} bytes keeping the extension, and `_` after a name that ends like the
+ * receiver's own partial files (`.icebreaker-part`, `.icebreaker-manifest`, and its `.tmp`): the
+ * next receiver in the folder would take such a file for a partial, and delete it as unreadable.
  */
 export function safeFileName(name: string): string {
   let safe = (name.split(/[/\\]/).pop() ?? '').replace(UNSAFE_CHARACTERS, '_');
@@ -18,8 +21,13 @@ export function safeFileName(name: string): string {
   const ext = extname(safe).length <= 16 ? extname(safe) : '';
   let stem = [...safe.slice(0, safe.length - ext.length)];
   while (stem.length > 1 && Buffer.byteLength(stem.join('') + ext) > MAX_NAME_BYTES) stem = stem.slice(0, -1);
-  return stem.join('') + ext;
+  const cut = stem.join('') + ext;
+  // Any case: on a case-insensitive disk (macOS, Windows) `X.ICEBREAKER-PART` is the same file.
+  return RESERVED_ENDINGS.some((ending) => cut.toLowerCase().endsWith(ending)) ? `${cut}_` : cut;
 }
+
+/** Name endings the disk store keeps for itself (see `disk-store.ts`). */
+const RESERVED_ENDINGS = [PART_SUFFIX, MANIFEST_SUFFIX, `${MANIFEST_SUFFIX}.tmp`];
 
 /**
  * Creates the file a transfer is saved into: `dir/<safe name>`, or, when that name is taken,

@@ -1,6 +1,7 @@
 import { decodeSenderControl, IcebreakerError, type TransferInfo } from '@icebreaker/protocol';
 import type { ChannelLike } from './channel-like.js';
 import { hashChunk, hashOfHashes } from './chunk-hash.js';
+import { WINDOW_BYTES } from './outgoing-transfer.js';
 import { asBytes, closeLater, Transfer, type TransferHost } from './transfer.js';
 import { isTransferSink, memorySink, streamSink, type TransferSink, type TransferStore } from './transfer-sink.js';
 
@@ -42,6 +43,8 @@ export class IncomingTransfer extends Transfer {
   private firstAt = false;
   /** Chunks being checked and stored, one after the other. */
   private chain: Promise<void> = Promise.resolve();
+  /** Chunks queued on `chain`, bytes and all, not yet stored or dropped. */
+  private queued = 0;
   /**
    * Bumped by each rewind, which drops the chunks queued before it from its chunk on (`rewinds`):
    * a task queued at epoch `e` for chunk `i` is stale once a later rewind went back to `i` or before.
@@ -188,6 +191,13 @@ export class IncomingTransfer extends Transfer {
           this.rewind(this.current, `chunk ${this.current} came short: some of its bytes were lost on the way`);
           return;
         }
+        // The window is the sender's to keep, but a sender that ignores the acks must not grow this
+        // side's memory without bound (a sink slower than the channel). Twice the window: after a
+        // rewind, a window of chunks may arrive while the one before it is still being dropped.
+        if (this.queued >= 2 * Math.max(2, Math.floor(WINDOW_BYTES / this.info.chunk))) {
+          this.refuse(`the sender ran past the window: ${this.queued} chunks arrived that are not stored yet`);
+          return;
+        }
         this.store(control.i, this.buffer ?? new Uint8Array(0), control.hash);
         this.buffer = null;
         this.filled = 0;
@@ -239,17 +249,22 @@ export class IncomingTransfer extends Transfer {
     const checking = hashChunk(bytes);
     checking.catch(() => {});
     const sink = this.sink as TransferSink;
+    this.queued++;
     this.chain = this.chain.then(async () => {
-      if (this.stale(epoch, index)) return;
-      if ((await checking) !== hash) {
-        this.rewind(index, `chunk ${index} did not match its SHA-256: it was damaged or cut on the way`);
-        return;
+      try {
+        if (this.stale(epoch, index)) return;
+        if ((await checking) !== hash) {
+          this.rewind(index, `chunk ${index} did not match its SHA-256: it was damaged or cut on the way`);
+          return;
+        }
+        await sink.write(index, bytes, hash);
+        this.hashes[index] = hash;
+        this.bytes = this.storedBytes();
+        this.progress();
+        this.control({ t: 'ack', i: index + 1 });
+      } finally {
+        this.queued--;
       }
-      await sink.write(index, bytes, hash);
-      this.hashes[index] = hash;
-      this.bytes = this.storedBytes();
-      this.progress();
-      this.control({ t: 'ack', i: index + 1 });
     });
     this.chain.catch((error: unknown) => this.refuse(`the receiver cannot store the file: ${(error as Error).message}`));
   }
