@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 const ENTRIES: Readonly<Record<string, string>> = {
   '@icebreaker/protocol': 'packages/protocol/src/index.ts',
   '@icebreaker/client': 'packages/client/src/index.ts',
+  '@icebreaker/client/opfs': 'packages/client/src/opfs.ts',
   '@icebreaker/server': 'packages/server/src/index.ts',
   '@icebreaker/server/settings': 'packages/server/src/settings.ts',
 };
