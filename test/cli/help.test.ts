@@ -6,7 +6,7 @@ import { CLI } from '../helpers/server-process.js';
 // Found by an outsider: `peer --help` wrote a raw ESC and a right-to-left override to the terminal,
 // in the sentence promising that such characters are escaped.
 describe('--help', () => {
-  it.each([['serve'], ['peer'], ['token'], ['doctor'], []])(
+  it.each([['serve'], ['peer'], ['token'], ['doctor'], ['transfers'], []])(
     'of icebreaker %s writes only printable text and line breaks',
     async (...command) => {
       const { stdout } = await promisify(execFile)(process.execPath, [CLI, ...command.filter(Boolean), '--help']);

@@ -3,6 +3,7 @@ import { doctor } from './doctor.js';
 import { peer } from './peer.js';
 import { serve } from './serve.js';
 import { token } from './token.js';
+import { transfers } from './transfers.js';
 
 const HELP = `Usage: icebreaker <command> [options]
 
@@ -10,6 +11,7 @@ Commands:
   serve     run the signaling server and the teaching page
   peer      join a room as a peer from the terminal: chat, send and receive files
   token     print a room token for a server that runs with --auth-secret
+  transfers list or discard the unfinished files of a folder that peer --receive saves into
   doctor    check connectivity: which ICE servers answer, whether a path exists, and what to do
 
 Run "icebreaker <command> --help" for a command's options.
@@ -25,6 +27,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return token(rest, process.env, process.stdout, process.stderr);
     case 'doctor':
       return doctor(rest, { env: process.env, out: process.stdout, err: process.stderr });
+    case 'transfers':
+      return transfers(rest, { out: process.stdout, err: process.stderr });
     case 'peer':
       return peer(rest, { stdin: process.stdin, env: process.env, out: process.stdout, err: process.stderr });
     case undefined:

@@ -1,19 +1,28 @@
-import { createWriteStream, openAsBlob } from 'node:fs';
+import { openAsBlob } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { connect, type PathCandidate, type PathInfo, type RemotePeer, type Room, type WebSocketConstructor } from '@icebreaker/client';
+import {
+  connect,
+  type OutgoingTransfer,
+  type PathCandidate,
+  type PathInfo,
+  type RemotePeer,
+  type Room,
+  type WebSocketConstructor,
+} from '@icebreaker/client';
 import { isIcebreakerError, RoomName } from '@icebreaker/protocol';
 import { initLogger, type LogLevel } from 'node-datachannel';
 import { safeParse } from 'valibot';
 import WebSocket from 'ws';
+import { combinedProgress, type ProgressOutput } from './combined-progress.js';
+import { type DiskStore, diskStore } from './disk-store.js';
+import { IncomingGroups } from './incoming-groups.js';
 import { NodeRTCPeerConnection as RTCPeerConnection } from './node-rtc.js';
+import { PARTIAL_FLAGS, PARTIAL_FLAGS_HELP, partialBounds } from './partial-flags.js';
 import { type DroppedLines, PENDING_LIMITS, PendingLines } from './pending-lines.js';
 import { printable } from './printable.js';
-import { progressBar } from './progress-bar.js';
-import { createFree } from './received-file.js';
+import { type FileToSend, filesToSend } from './send-list.js';
 import { durationText, parseDuration } from './setting-text.js';
 
 /** Exit codes a script can rely on. */
@@ -27,7 +36,7 @@ export const PEER_EXIT = { ok: 0, failed: 1, usage: 2, transfer: 3, noPeer: 4 } 
 const DEFAULT_WAIT = '10m';
 const MAX_WAIT_MS = 7 * 86_400_000;
 
-export const PEER_HELP = `Usage: icebreaker peer <url> --room <room> [options]
+export const PEER_HELP = `Usage: icebreaker peer <url> --room <room> [options] [--send <path>…]
 
 Joins a room as a peer from the terminal. Lines typed on stdin go to every connected peer; messages
 from peers are printed on stdout as "<peer id>: <text>". Status and progress go to stderr. What peers
@@ -35,9 +44,9 @@ chose (messages, names, file names) is printed with control and bidirectional ch
 (\\x1b, \\u202e): no peer can recolour, retitle or reorder your terminal.
 Lines read before a peer is connected wait for one, and go to it first, in order (at most ${PENDING_LIMITS.lines}
 lines or ${PENDING_LIMITS.bytes / 1048576} MiB; stderr names the lines dropped beyond). A chat ends at the end of stdin once
-its lines are sent: lines still waiting then wait up to --wait for a peer. --send ends when its file is
-sent; --receive runs until Ctrl+C (or SIGTERM) and needs no stdin (run it with < /dev/null, or in the
-background).
+its lines are sent: lines still waiting then wait up to --wait for a peer. --send ends when its files
+are sent; --receive runs until Ctrl+C (or SIGTERM) and needs no stdin (run it with < /dev/null, or in
+the background).
 
 <url> is the page address (http://host:port/) or the signaling endpoint (ws://host:port/ws).
 
@@ -45,9 +54,17 @@ Options:
   --room <room>         room to join (required)
   --name <name>         display name shown to the other peers
   --token <token>       room token, for a server that requires one (env ICEBREAKER_TOKEN)
-  --send <file>         send this file to the first peer that connects, then exit
+  --send <path>…        send these files and folders to the first peer that connects, then exit:
+                        a folder is sent whole, each file with its path in the folder. One line
+                        of progress for all (bytes, rate, time left, files done). If the receiver
+                        restarts, the transfer resumes where its disk left off
   --receive <dir>       save files that peers send into this folder, under the name the sender
-                        gave (its last path component); a name already taken gets " (1)", " (2)", …
+                        gave; a name already taken gets " (1)", " (2)", …; the files of a folder
+                        go into its folders under <dir> (never outside). Unfinished files stay
+                        beside their destination (.icebreaker-part, .icebreaker-manifest) and
+                        resume when this command runs again (see "icebreaker transfers")
+${PARTIAL_FLAGS_HELP}
+  --json                progress and file events on stderr as JSON lines, for scripts
   --wait <duration>     how long the file of --send, or chat lines left at the end of stdin, wait
                         for a peer to connect: 30s, 10m, 1h; 0 for no limit (default ${DEFAULT_WAIT}).
                         Not used by --receive alone, which waits until interrupted
@@ -116,11 +133,14 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
     room?: string;
     name?: string;
     token?: string;
-    send?: string;
+    send?: string[];
     receive?: string;
     wait?: string;
     'ice-policy'?: string;
     relay?: string;
+    json?: boolean;
+    'partial-max-age'?: string;
+    'partial-max-bytes'?: string;
     help?: boolean;
   };
   try {
@@ -130,8 +150,10 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
         room: { type: 'string' },
         name: { type: 'string' },
         token: { type: 'string' },
-        send: { type: 'string' },
+        send: { type: 'string', multiple: true },
         receive: { type: 'string' },
+        json: { type: 'boolean' },
+        ...PARTIAL_FLAGS,
         wait: { type: 'string' },
         'ice-policy': { type: 'string' },
         relay: { type: 'string' },
@@ -152,8 +174,9 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
     io.err.write(`icebreaker peer: ${message}\nRun "icebreaker peer --help" for the options.\n`);
     return PEER_EXIT.usage;
   };
+  // Paths after the address are more to send: `--send *.jpg` as the shell expands it.
   const [address, ...extra] = positionals;
-  if (address === undefined || extra.length > 0) return usage('give exactly one server address');
+  if (address === undefined || (extra.length > 0 && values.send === undefined)) return usage('give exactly one server address');
   if (values.room === undefined || !safeParse(RoomName, values.room).success)
     return usage('--room is required: letters, digits and - _ . ~, up to 64');
   let endpoint: string;
@@ -162,10 +185,50 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
   } catch (error) {
     return usage((error as Error).message);
   }
-  if (values.send !== undefined && !(await stat(values.send).catch(() => null))?.isFile())
-    return usage(`--send: no file at ${values.send}`);
+  let toSend: readonly FileToSend[] | undefined;
+  if (values.send !== undefined) {
+    try {
+      const list = await filesToSend([...values.send, ...extra]);
+      for (const skipped of list.skipped) io.err.write(`not sending ${printable(skipped)}\n`);
+      if (list.files.length === 0) return usage('--send: no files to send in what was given');
+      toSend = list.files;
+    } catch (error) {
+      return usage((error as Error).message);
+    }
+  }
   if (values.receive !== undefined && !(await stat(values.receive).catch(() => null))?.isDirectory())
     return usage(`--receive: no folder at ${values.receive}`);
+  let bounds: ReturnType<typeof partialBounds>;
+  try {
+    bounds = partialBounds(values);
+  } catch (error) {
+    return usage((error as Error).message);
+  }
+  const json = values.json === true;
+  /** A file event: a status line, or a JSON line with --json. */
+  const event = (text: string, fields: Record<string, unknown>): void => {
+    io.err.write(json ? `${JSON.stringify(fields)}\n` : `${text}\n`);
+  };
+  /** Where each received file was saved, by transfer id, until its transfer reports done. */
+  const savedAt = new Map<string, string>();
+  let store: DiskStore | undefined;
+  if (values.receive !== undefined) {
+    store = diskStore(values.receive, {
+      ...bounds,
+      onSaved: (info, path) => savedAt.set(info.id, path),
+      onDropped: ({ manifest, reason, error }) =>
+        event(`deleted the unfinished ${printable(manifest)}: ${reason === 'unreadable' ? printable(error?.message ?? '') : reason}`, {
+          event: 'dropped',
+          manifest,
+          reason,
+        }),
+    });
+    const partials = await store.list();
+    if (partials.length > 0)
+      io.err.write(
+        `${partials.length} unfinished ${partials.length === 1 ? 'file' : 'files'} in ${printable(values.receive)}: resumed when the sender connects\n`,
+      );
+  }
   let waitMs: number;
   try {
     waitMs = parseDuration(values.wait ?? DEFAULT_WAIT, '--wait', 0, MAX_WAIT_MS);
@@ -194,6 +257,7 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
       ...(values.name === undefined ? {} : { name: values.name }),
       ...(token === undefined || token === '' ? {} : { token }),
       rtcConfiguration: { iceTransportPolicy: policy },
+      ...(store === undefined ? {} : { transfers: { store } }),
       relay,
       RTCPeerConnection: RTCPeerConnection as unknown as typeof globalThis.RTCPeerConnection,
       WebSocket: WebSocket as unknown as WebSocketConstructor,
@@ -220,6 +284,10 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
     let toldFull = false;
     const interrupt = (): void => {
       if (pending.size > 0) io.err.write(`icebreaker peer: interrupted; ${lineCount(pending.size)} never sent: no peer connected\n`);
+      if (store !== undefined && transfers > 0)
+        io.err.write(
+          `icebreaker peer: interrupted; the unfinished files stay in ${printable(values.receive ?? '')} and resume when this runs again\n`,
+        );
       finish(transfers > 0 ? PEER_EXIT.transfer : PEER_EXIT.ok);
     };
     const finish = (code: number): void => {
@@ -267,7 +335,7 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
     };
     /** Ends a chat whose input is over once nothing waits: every line sent and out, then leave. */
     const endChatWhenSent = (): void => {
-      if (!inputEnded || values.send !== undefined || values.receive !== undefined || pending.size > 0) return;
+      if (!inputEnded || toSend !== undefined || values.receive !== undefined || pending.size > 0) return;
       void Promise.allSettled([...inflight])
         .then(() => Promise.all(openPeers().map((remote) => remote.flush())))
         .then(() => finish(PEER_EXIT.ok));
@@ -284,11 +352,12 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
       for (const line of queued) deliver(remote, line);
       reportDropped(dropped);
       endChatWhenSent();
-      // One file, to the first peer that connects (as --help says), however many join after it.
-      if (values.send === undefined || sending) return;
+      // The files go to the first peer that connects (as --help says), however many join after it; a
+      // receiver that restarts comes back as another peer, and resumes them by id.
+      if (toSend === undefined || sending) return;
       sending = true;
       transfers++;
-      void sendFile(remote, values.send, io).then(finish);
+      void sendFiles(remote, toSend, { err: io.err, json }, event).then(finish);
     });
     room.on('peer-left', (remote) => io.err.write(`${who(remote)} left\n`));
     room.on('path', (remote, info) => io.err.write(`path to ${who(remote)}: ${pathText(info)}\n`));
@@ -296,30 +365,55 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
       const text = typeof data === 'string' ? data : data instanceof ArrayBuffer ? `[${data.byteLength} bytes]` : JSON.stringify(data);
       io.out.write(`${printable(remote.id)}: ${printable(text)}\n`);
     });
+    const groups = new IncomingGroups((key, p) => {
+      let report = reporters.get(key);
+      if (!report) {
+        report = combinedProgress({ err: io.err, json }, 'receiving');
+        reporters.set(key, report);
+      }
+      report(p);
+      if (p.filesDone === p.files) reporters.delete(key);
+    });
+    const reporters = new Map<string, ReturnType<typeof combinedProgress>>();
     room.on('transfer', (remote, transfer) => {
-      const offered = printable(transfer.info.name);
-      if (values.receive === undefined) {
+      const { info } = transfer;
+      const offered = printable(info.path ?? info.name);
+      if (store === undefined) {
         transfer.cancel('this peer does not accept files (no --receive)');
         io.err.write(`${who(remote)} offered "${offered}": refused, no --receive folder\n`);
         return;
       }
-      let target: { path: string; fd: number };
-      try {
-        target = createFree(values.receive, transfer.info.name);
-      } catch (error) {
-        transfer.cancel('the receiver cannot save it');
-        io.err.write(`${who(remote)} offered "${offered}": refused, ${printable((error as Error).message)}\n`);
-        return;
-      }
-      const { path, fd } = target;
-      transfer.accept(Writable.toWeb(createWriteStream(path, { fd })) as WritableStream<Uint8Array>);
-      const bar = progressBar(io.err, `receiving ${printable(basename(path))}`);
-      transfer.on('progress', bar);
+      // The store takes the file: a new partial, or the one a restart left, which `resumed` reports.
+      transfer.on('resumed', ({ at, chunk, reason }) =>
+        event(`resuming "${offered}" at ${at} of ${info.size} bytes (chunk ${chunk}): ${printable(reason)}`, {
+          event: 'resumed',
+          id: info.id,
+          at,
+          chunk,
+          reason,
+        }),
+      );
+      groups.add(remote.id, transfer);
       transfers++;
       transfer.done
         .then(
-          () => io.err.write(`\nsaved ${printable(path)} (${transfer.info.size} bytes, SHA-256 verified)\n`),
-          (error: unknown) => io.err.write(`\nreceiving "${offered}" failed: ${printable((error as Error).message)}\n`),
+          () => {
+            const path = savedAt.get(info.id) ?? '';
+            savedAt.delete(info.id);
+            event(`saved ${printable(path)} (${info.size} bytes, SHA-256 of every chunk verified)`, {
+              event: 'saved',
+              id: info.id,
+              path,
+              size: info.size,
+            });
+          },
+          (error: unknown) =>
+            event(`receiving "${offered}" failed: ${printable((error as Error).message)}`, {
+              event: 'failed',
+              id: info.id,
+              name: info.name,
+              error: (error as Error).message,
+            }),
         )
         .finally(() => transfers--);
     });
@@ -328,8 +422,10 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
       if (state === 'closed') finish(PEER_EXIT.failed);
       else io.err.write(`signaling ${state}\n`);
     });
-    const file = values.send;
-    if (file !== undefined) awaitPeer(() => `"${printable(basename(file))}" was`);
+    if (toSend !== undefined) {
+      const count = toSend.length;
+      awaitPeer(() => (count === 1 ? `"${printable(toSend[0]?.name ?? '')}" was` : `${count} files were`));
+    }
 
     const lines = createInterface({ input: io.stdin, terminal: false });
     lines.on('line', (line) => {
@@ -352,7 +448,7 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
     // job, a service).
     lines.on('close', () => {
       inputEnded = true;
-      if (values.send !== undefined || values.receive !== undefined) return;
+      if (toSend !== undefined || values.receive !== undefined) return;
       if (pending.size > 0) {
         const count = lineCount(pending.size);
         io.err.write(`end of input: ${count} waiting for a peer${waitMs === 0 ? '' : ` (up to ${waitText}, --wait)`}…\n`);
@@ -383,15 +479,59 @@ function who(remote: RemotePeer): string {
   return remote.name === undefined ? printable(remote.id) : `${printable(remote.id)} "${printable(remote.name)}"`;
 }
 
-async function sendFile(remote: RemotePeer, path: string, io: Io): Promise<number> {
-  const blob = await openAsBlob(path);
-  const transfer = remote.sendFile(blob, { name: basename(path), onProgress: progressBar(io.err, `sending ${basename(path)}`) });
+type EventOut = (text: string, fields: Record<string, unknown>) => void;
+
+/**
+ * Sends the files of `--send` to `remote` as one batch (one progress line for all) and resolves with
+ * the exit code. A receiver that drops (a kill, a restart) interrupts the batch without failing it:
+ * the library waits for it to come back and ask to resume, and this waits with it.
+ */
+async function sendFiles(remote: RemotePeer, files: readonly FileToSend[], out: ProgressOutput, event: EventOut): Promise<number> {
+  const opened = await Promise.all(files.map(async (f) => ({ ...f, blob: await openAsBlob(f.file) })));
+  const batch = remote.sendFiles(
+    opened.map(({ blob, name, path }) => ({ file: Object.assign(blob, { name }), ...(path === undefined ? {} : { path }) })),
+  );
+  batch.on('progress', combinedProgress(out, 'sending'));
+  const follow = (transfer: OutgoingTransfer): void => {
+    transfer.on('resumed', ({ at, chunk, reason }) =>
+      event(
+        `the receiver resumed "${printable(transfer.info.path ?? transfer.info.name)}" at ${at} bytes (chunk ${chunk}): ${printable(reason)}`,
+        {
+          event: 'resumed',
+          id: transfer.info.id,
+          at,
+          chunk,
+          reason,
+        },
+      ),
+    );
+    transfer.done.then(
+      ({ root }) =>
+        event(`sent ${printable(transfer.info.path ?? transfer.info.name)} (${transfer.info.size} bytes, root ${root})`, {
+          event: 'sent',
+          id: transfer.info.id,
+          name: transfer.info.name,
+          ...(transfer.info.path === undefined ? {} : { path: transfer.info.path }),
+          size: transfer.info.size,
+          root,
+        }),
+      () => {},
+    );
+  };
+  // The first files start as the batch is made, before a listener can hear of them.
+  for (const transfer of batch.transfers) if (transfer) follow(transfer);
+  batch.on('transfer', follow);
   try {
-    const { root } = await transfer.done;
-    io.err.write(`\nsent ${basename(path)} (${blob.size} bytes, every chunk checked; root ${root})\n`);
+    await batch.done;
+    const bytes = files.reduce((sum, f) => sum + f.size, 0);
+    event(`sent ${files.length} ${files.length === 1 ? 'file' : 'files'} (${bytes} bytes), each verified by the receiver`, {
+      event: 'done',
+      files: files.length,
+      bytes,
+    });
     return PEER_EXIT.ok;
   } catch (error) {
-    io.err.write(`\nsending ${basename(path)} failed: ${(error as Error).message}\n`);
+    event(`sending failed: ${printable((error as Error).message)}`, { event: 'failed', error: (error as Error).message });
     return PEER_EXIT.transfer;
   }
 }

@@ -96,3 +96,16 @@ export function parseDuration(text: string, name: string, minMs: number, maxMs: 
     `${name}: "${text.slice(0, 80)}" is not valid: expected a duration from ${durationText(minMs)} to ${durationText(maxMs)} (500ms, 30s or 2m)`,
   );
 }
+
+/**
+ * Reads the text of a size flag of a CLI command (`--partial-max-bytes 64GiB`): bytes, `KiB`, `MiB` or
+ * `GiB`, a whole number of bytes from `min` to `max`. Throws an `invalid-config` error naming `name`.
+ */
+export function parseBytes(text: string, name: string, min: number, max: number): number {
+  const bytes = readBytes(text);
+  if (Number.isSafeInteger(bytes) && bytes >= min && bytes <= max) return bytes;
+  throw new IcebreakerError(
+    'invalid-config',
+    `${name}: "${text.slice(0, 80)}" is not valid: expected a size from ${bytesText(min)} to ${bytesText(max)} (512MiB or 64GiB)`,
+  );
+}
