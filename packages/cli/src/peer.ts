@@ -1,4 +1,3 @@
-import { openAsBlob } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -17,6 +16,7 @@ import { safeParse } from 'valibot';
 import WebSocket from 'ws';
 import { combinedProgress, type ProgressOutput } from './combined-progress.js';
 import { type DiskStore, diskStore } from './disk-store.js';
+import { fileSource } from './file-source.js';
 import { IncomingGroups } from './incoming-groups.js';
 import { NodeRTCPeerConnection as RTCPeerConnection } from './node-rtc.js';
 import { PARTIAL_FLAGS, PARTIAL_FLAGS_HELP, partialBounds } from './partial-flags.js';
@@ -487,9 +487,8 @@ type EventOut = (text: string, fields: Record<string, unknown>) => void;
  * the library waits for it to come back and ask to resume, and this waits with it.
  */
 async function sendFiles(remote: RemotePeer, files: readonly FileToSend[], out: ProgressOutput, event: EventOut): Promise<number> {
-  const opened = await Promise.all(files.map(async (f) => ({ ...f, blob: await openAsBlob(f.file) })));
   const batch = remote.sendFiles(
-    opened.map(({ blob, name, path }) => ({ file: Object.assign(blob, { name }), ...(path === undefined ? {} : { path }) })),
+    files.map(({ file, size, name, path }) => ({ file: fileSource(file, size, name), ...(path === undefined ? {} : { path }) })),
   );
   batch.on('progress', combinedProgress(out, 'sending'));
   const follow = (transfer: OutgoingTransfer): void => {
