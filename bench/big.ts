@@ -37,6 +37,8 @@ interface Run {
   mibPerSecond: number;
   sha256Matches: boolean;
   peaks: Record<string, MemoryPeak>;
+  /** The tabs: each one's JS heap in use after the transfer and a garbage collection. */
+  heapAfterGc?: Record<string, number>;
 }
 
 const mib = (bytes: number | undefined) => (bytes === undefined ? '' : (bytes / MiB).toFixed(0));
@@ -84,6 +86,7 @@ async function main(): Promise<void> {
           mibPerSecond: size / MiB / result.seconds,
           sha256Matches: result.sha256 === digest,
           peaks: result.peaks,
+          ...('heapAfterGc' in result ? { heapAfterGc: result.heapAfterGc } : {}),
         };
         runs.push(run);
         // Each part's files go as soon as it is done: at most the source and one copy on disk at a time.
@@ -93,7 +96,9 @@ async function main(): Promise<void> {
             run.peaks,
           )
             .map(([name, peak]) => `${name} ${peakText(peak)}`)
-            .join(', ')}`,
+            .join(
+              ', ',
+            )}${run.heapAfterGc ? `; JS heap after GC (MiB): receiver ${mib(run.heapAfterGc.receiver)}, sender ${mib(run.heapAfterGc.sender)}` : ''}`,
         );
         if (!run.sha256Matches) throw new Error(`${part}: the received file's SHA-256 differs from the source's`);
       }
@@ -126,14 +131,14 @@ function targets(runs: Run[]): Array<{ what: string; ratio: number; pass: boolea
 async function report(runs: Run[]): Promise<void> {
   const found = targets(runs);
   const row = (r: Run) =>
-    `| ${r.part === 'tabs' ? 'Chromium → Chromium (OPFS)' : 'CLI → CLI (folder)'} | ${sizeText(r.bytes)} | ${r.seconds.toFixed(1)} | ${r.mibPerSecond.toFixed(1)} | ${peakText(r.peaks.receiver)} | ${peakText(r.peaks.sender)} | ${peakText(r.peaks.browser)} | ${r.peaks.chromium ? mib(r.peaks.chromium.pss) : ''} | ${peakText(r.peaks.server)} | ${r.sha256Matches ? 'yes' : 'no'} |`;
+    `| ${r.part === 'tabs' ? 'Chromium → Chromium (OPFS)' : 'CLI → CLI (folder)'} | ${sizeText(r.bytes)} | ${r.seconds.toFixed(1)} | ${r.mibPerSecond.toFixed(1)} | ${peakText(r.peaks.receiver)} | ${peakText(r.peaks.sender)} | ${peakText(r.peaks.browser)} | ${r.peaks.chromium ? mib(r.peaks.chromium.pss) : ''} | ${peakText(r.peaks.server)} | ${r.heapAfterGc ? `${mib(r.heapAfterGc.receiver)} / ${mib(r.heapAfterGc.sender)}` : ''} | ${r.sha256Matches ? 'yes' : 'no'} |`;
   const markdown = [
     `# Files of any size, bounded memory (${new Date().toISOString()})`,
     '',
-    `Loopback, ${cpus().length} cores. One file each way: from a Chromium tab to another (receiver: \`opfsStore()\`, persistent profile on disk; sender: the file picked with setInputFiles) and from \`icebreaker peer --send\` to \`icebreaker peer --receive\`. Time: from sending to the receiver's file whole and checked. Memory in MiB, sampled every 250 ms: high-water resident set (VmHWM) with the peak PSS in brackets; "all Chromium": the sum of every Chromium process's peak PSS. Server: the signaling server's Node process.`,
+    `Loopback, ${cpus().length} cores. One file each way: from a Chromium tab to another (receiver: \`opfsStore()\`, persistent profile on disk; sender: the file picked with setInputFiles) and from \`icebreaker peer --send\` to \`icebreaker peer --receive\`. Time: from sending to the receiver's file whole and checked. Memory in MiB, sampled every 250 ms: high-water resident set (VmHWM) with the peak PSS in brackets; "all Chromium": the sum of every Chromium process's peak PSS. Server: the signaling server's Node process. JS heap: each tab's heap in use after the transfer and a forced garbage collection (what the page still holds).`,
     '',
-    '| pair | size | time (s) | MiB/s | receiver | sender | browser process | all Chromium (PSS) | server | SHA-256 matches |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |',
+    '| pair | size | time (s) | MiB/s | receiver | sender | browser process | all Chromium (PSS) | server | JS heap after GC, receiver / sender | SHA-256 matches |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |',
     ...runs.map(row),
     '',
     '| target | ratio | met |',

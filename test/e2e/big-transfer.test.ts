@@ -28,7 +28,7 @@ describe('a large file between two Chromium tabs, received into the OPFS store',
     const result = await tabTransfer(source, SIZE, files.dir);
     const text = (name: keyof typeof result.peaks) => `${name} ${(result.peaks[name].hwm / MiB).toFixed(0)} MiB`;
     console.log(
-      `512 MiB tab → tab: ${(SIZE / MiB / result.seconds).toFixed(1)} MiB/s; peak RSS ${(['receiver', 'sender', 'browser', 'server'] as const).map(text).join(', ')}`,
+      `512 MiB tab → tab: ${(SIZE / MiB / result.seconds).toFixed(1)} MiB/s; peak RSS ${(['receiver', 'sender', 'browser', 'server'] as const).map(text).join(', ')}; JS heap after GC: receiver ${(result.heapAfterGc.receiver / MiB).toFixed(1)} MiB, sender ${(result.heapAfterGc.sender / MiB).toFixed(1)} MiB`,
     );
     expect(result.sha256).toBe(digest);
     // Sampled while the file moved, and more than once a second: the peaks are of this transfer.

@@ -25,6 +25,22 @@ export interface TabTransferResult {
    * the signaling server's Node process, and this runner's (playwright's side of setInputFiles).
    */
   readonly peaks: Record<'receiver' | 'sender' | 'browser' | 'chromium' | 'server' | 'runner', MemoryPeak>;
+  /**
+   * Each tab's JavaScript heap in use right after the transfer, once garbage was collected: what the
+   * page (the library, its transfer and store) still holds. Growth with the file's size would be a leak.
+   */
+  readonly heapAfterGc: Record<'receiver' | 'sender', number>;
+}
+
+/** The page's JS heap in use after a full garbage collection, in bytes. */
+async function heapAfterGc(page: Page): Promise<number> {
+  const session = await page.context().newCDPSession(page);
+  try {
+    await session.send('HeapProfiler.collectGarbage');
+    return ((await session.send('Runtime.getHeapUsage')) as { usedSize: number }).usedSize;
+  } finally {
+    await session.detach();
+  }
 }
 
 /** Builds the page (test/e2e/big-page) into `outDir` with Vite, as an application bundles the library and its OPFS worker. */
@@ -117,6 +133,7 @@ export async function tabTransfer(path: string, size: number, dir: string): Prom
       peaks = sampler.stop();
     }
     const seconds = (performance.now() - started) / 1000;
+    const heaps = { receiver: await heapAfterGc(receiver.page), sender: await heapAfterGc(sender.page) };
     const answer = JSON.parse(await receiver.page.evaluate((url) => bigPage.upload(url), endpoint.url)) as {
       sha256: string;
       bytes: number;
@@ -140,6 +157,7 @@ export async function tabTransfer(path: string, size: number, dir: string): Prom
         server: peaks.server as MemoryPeak,
         runner: peaks.runner as MemoryPeak,
       },
+      heapAfterGc: heaps,
     };
   } finally {
     await context?.close();
