@@ -98,7 +98,7 @@ async function main(): Promise<void> {
             .map(([name, peak]) => `${name} ${peakText(peak)}`)
             .join(
               ', ',
-            )}${run.heapAfterGc ? `; JS heap after GC (MiB): receiver ${mib(run.heapAfterGc.receiver)}, sender ${mib(run.heapAfterGc.sender)}` : ''}`,
+            )}${run.heapAfterGc ? `; JS heap after GC (MiB): receiver ${(run.heapAfterGc.receiver / MiB).toFixed(1)}, sender ${(run.heapAfterGc.sender / MiB).toFixed(1)}` : ''}`,
         );
         if (!run.sha256Matches) throw new Error(`${part}: the received file's SHA-256 differs from the source's`);
       }
