@@ -153,6 +153,22 @@ describe('diskStore: partial files beside the destination', () => {
     expect(await sha256(join(dir, 'report.bin'))).toBe(src.sha256);
   });
 
+  it('records a new id in the manifest when the transfer goes on under it, so a restart asks for that id', async () => {
+    const src = source(2 * CHUNK);
+    const store = diskStore(dir);
+    const sink = await store.open(info({ size: src.bytes.length }));
+    await sink.write(0, src.chunks[0] as Uint8Array<ArrayBuffer>, src.hashes[0] as string);
+    await sink.rekey?.(info({ id: 'id-new', size: src.bytes.length }));
+    expect((await store.list()).map((p) => [p.info.id, p.chunks, p.active])).toEqual([['id-new', 1, true]]);
+    await sink.write(1, src.chunks[1] as Uint8Array<ArrayBuffer>, src.hashes[1] as string);
+    expect(decodeManifest(await readFile(join(dir, `report.bin${MANIFEST_SUFFIX}`), 'utf8'))).toMatchObject({
+      info: { id: 'id-new' },
+      hashes: src.hashes,
+    });
+    await sink.close();
+    expect(await sha256(join(dir, 'report.bin'))).toBe(src.sha256);
+  });
+
   it('starts over when the same id comes back with another size, and takes back chunks on truncate', async () => {
     const src = source(4 * CHUNK);
     const store = diskStore(dir);

@@ -1,7 +1,7 @@
-import type { IcebreakerError, Room } from '@icebreaker/client';
+import type { IcebreakerError, RemotePeer, Room } from '@icebreaker/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { LIBDATACHANNEL, nodePeer, openPeer } from '../helpers/peers.js';
+import { LIBDATACHANNEL, messages, nodePeer, openPeer } from '../helpers/peers.js';
 import { type Harness, startHarness } from '../helpers/server.js';
 
 /** ICE cannot connect (relay-only, no TURN): the data goes through the signaling server. */
@@ -32,7 +32,7 @@ describe('the signaling connection drops in the middle of a relayed transfer', (
     await h.close();
   });
 
-  it('the receiver, whose incoming relay frames the server refused meanwhile, says relay-failed and its transfer fails instead of hanging', async () => {
+  it('the receiver, whose incoming relay frames the server refused meanwhile, says relay-failed and its transfer fails instead of hanging; then both make a new peer connection and talk again', async () => {
     const a = await nodePeer(h.server.signalingUrl, 'drop', NO_PATH);
     // B comes back after a second and a half: long enough for the server to refuse A's whole credit window.
     const b = await nodePeer(h.server.signalingUrl, 'drop', {
@@ -42,6 +42,9 @@ describe('the signaling connection drops in the middle of a relayed transfer', (
     });
     const socketOfB = opened.at(-1) as WebSocket;
     sessions.push(a, b);
+    const reopened = (session: Room) =>
+      new Promise<RemotePeer>((resolve) => session.on('open', (peer) => peer.generation > 0 && resolve(peer)));
+    const next = Promise.all([reopened(a), reopened(b)]);
     const [toB, toA] = await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
     expect([toB.path, toA.path]).toEqual(['relay', 'relay']);
     const errorsAtB: string[] = [];
@@ -82,5 +85,14 @@ describe('the signaling connection drops in the middle of a relayed transfer', (
     ]);
     expect(senderSays).toMatch(/transfer-(failed|cancelled)/);
     expect(toB.channelState).toBe('closed');
+    // Both stay in the room: a new peer connection between the same two peers (on the relay again,
+    // ICE having no path), and messages flow both ways on it.
+    const [toBAgain, toAAgain] = await next;
+    expect([toBAgain.id, toAAgain.id]).toEqual([b.peerId, a.peerId]);
+    expect([toBAgain.path, toAAgain.path]).toEqual(['relay', 'relay']);
+    const [atB, atA] = [messages(b, 1), messages(a, 1)];
+    await toBAgain.send('again, to B');
+    await toAAgain.send('again, to A');
+    expect([await atB, await atA]).toEqual([['again, to B'], ['again, to A']]);
   }, 60_000);
 });

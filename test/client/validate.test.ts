@@ -66,6 +66,27 @@ describe('client options', () => {
       { reconnect: { initialDelay: 100 } },
       'options.reconnect.initialDelay: not an option here (known: initialDelayMs, maxDelayMs)',
     ],
+    ['peerReconnect', { peerReconnect: true }, 'options.peerReconnect: expected false or an object, got true'],
+    [
+      'peerReconnect',
+      { peerReconnect: { initialDelayMs: 5 } },
+      'options.peerReconnect.initialDelayMs: expected a whole number from 10 to 60000, got 5',
+    ],
+    [
+      'peerReconnect',
+      { peerReconnect: { maxDelayMs: 500 } },
+      'options.peerReconnect.maxDelayMs: expected a whole number from 1000 to 600000, got 500',
+    ],
+    [
+      'peerReconnect',
+      { peerReconnect: { initialDelayMs: 100, maxDelayMs: 600_001 } },
+      'options.peerReconnect.maxDelayMs: expected a whole number from 100 to 600000, got 600001',
+    ],
+    [
+      'peerReconnect',
+      { peerReconnect: { delayMs: 100 } },
+      'options.peerReconnect.delayMs: not an option here (known: initialDelayMs, maxDelayMs)',
+    ],
     ['room', { room: undefined }, 'options.room: expected 1 to 64 letters, digits or - _ . ~, got undefined'],
     ['room', { room: '' }, 'options.room: expected 1 to 64 letters, digits or - _ . ~, got ""'],
     ['room', { room: 'two words' }, 'options.room: expected 1 to 64 letters, digits or - _ . ~, got "two words"'],

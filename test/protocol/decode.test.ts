@@ -16,6 +16,10 @@ const VALID_CLIENT = [
   { type: 'signal', data: { kind: 'candidate', candidate: { candidate: '', sdpMid: null, sdpMLineIndex: null } } },
   { type: 'signal', data: { kind: 'end-of-candidates' } },
   { type: 'signal', data: { kind: 'description', description: { type: 'answer', sdp: 'v=0' } } },
+  // A new peer connection between the same two peers: its signals carry its generation.
+  { type: 'signal', to: 'peer-1', seq: 40, data: { kind: 'description', description: { type: 'offer', sdp: 'v=0' }, gen: 2 } },
+  { type: 'signal', data: { kind: 'end-of-candidates', gen: 0 } },
+  { type: 'signal', to: 'peer-1', seq: 41, data: { kind: 'reconnect', gen: 1 } },
   { type: 'leave' },
   { type: 'leave', id: 3 },
 ] as const;
@@ -80,6 +84,10 @@ describe('decodeClientMessage', () => {
     ],
     ['signal with a numeric target', '{"type":"signal","to":5,"data":{"kind":"end-of-candidates"}}', 'invalid-message'],
     ['a request id that is an object', '{"type":"leave","id":{}}', 'invalid-message'],
+    ['a negative generation', '{"type":"signal","data":{"kind":"end-of-candidates","gen":-1}}', 'invalid-message'],
+    ['a fractional generation', '{"type":"signal","data":{"kind":"candidate","candidate":{"candidate":"c"},"gen":1.5}}', 'invalid-message'],
+    ['a reconnect to generation 0', '{"type":"signal","data":{"kind":"reconnect","gen":0}}', 'invalid-message'],
+    ['a reconnect without a generation', '{"type":"signal","data":{"kind":"reconnect"}}', 'invalid-message'],
   ];
 
   it.each(INVALID)('rejects %s with %s', (_name, frame, code) => {

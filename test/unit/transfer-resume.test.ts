@@ -249,4 +249,24 @@ describe('a transfer that loses bytes or its connection', () => {
       expect(sha(await bytesOf(blob))).toBe(sha(data));
     }
   }, 60_000);
+
+  it('resumeAll asks the peers connected again: a transfer cut on one connection goes on over another one', async () => {
+    const p = pair();
+    const first = p.connect();
+    const data = randomBytes(16 * MiB);
+    const out = p.sender.registry.send(first.ports.s, Object.assign(new Blob([data]), { name: 'f.bin' }), {});
+    await until(() => p.arrived.length === 1, 'the transfer');
+    const incoming = p.arrived[0] as IncomingTransfer;
+    // A second connection opens while the first carries the file: nothing to resume yet.
+    const second = p.connect();
+    p.receiver.registry.peerOpened(second.ports.r);
+    await until(() => incoming.transferred >= 4 * MiB, '4 MiB stored');
+    first.drop();
+    await until(() => incoming.state === 'interrupted', 'interrupted');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(incoming.state).toBe('interrupted');
+    p.receiver.registry.resumeAll();
+    const [, blob] = await Promise.all([out.done, incoming.done]);
+    expect(sha(await bytesOf(blob))).toBe(sha(data));
+  });
 });

@@ -31,7 +31,7 @@ export function etaText(seconds: number | null | undefined): string {
 /** The one line of combined progress: `sending  42% 84.0/200.0 MiB 25.1 MiB/s 0:05 left, 1/3 files`. */
 export function combinedProgressText(label: string, p: CombinedProgress): string {
   const percent = p.total === 0 ? 100 : Math.floor((p.bytes / p.total) * 100);
-  return `${label} ${String(percent).padStart(3)}% ${mib(p.bytes)}/${mib(p.total)} MiB ${mib(p.rate)} MiB/s ${etaText(p.etaSeconds)} left, ${p.filesDone}/${p.files} files`;
+  return `${label} ${String(percent).padStart(3)}% ${mib(p.bytes)}/${mib(p.total)} MiB ${mib(p.rate)} MiB/s ${etaText(p.filesDone === p.files ? 0 : p.etaSeconds)} left, ${p.filesDone}/${p.files} files`;
 }
 
 /**

@@ -16,6 +16,8 @@ export interface PartialFiles {
 export interface DiskSinkHooks {
   /** The file is complete and saved at `path`. */
   saved(info: TransferInfo, path: string): void;
+  /** The transfer goes on under another id (`info.id` now): the store files the sink under it. */
+  rekeyed(sink: DiskSink, previousId: string): void;
   /** The sink is done with its files (saved, discarded, or replaced by a reopening). */
   released(sink: DiskSink): void;
   /** The store's clock (ms). */
@@ -29,7 +31,7 @@ export interface DiskSinkHooks {
  */
 export class DiskSink implements TransferSink {
   readonly stored: readonly string[];
-  readonly info: TransferInfo;
+  #info: TransferInfo;
   readonly files: PartialFiles;
   readonly #hashes: string[];
   readonly #part: FileHandle;
@@ -51,7 +53,7 @@ export class DiskSink implements TransferSink {
     hooks: DiskSinkHooks,
   ) {
     this.files = files;
-    this.info = info;
+    this.#info = info;
     this.stored = [...hashes];
     this.#hashes = [...hashes];
     this.#part = part;
@@ -102,6 +104,26 @@ export class DiskSink implements TransferSink {
       await this.#manifest.write(`${hash}\n`);
       this.#hashes.push(hash);
       this.lastWriteAt = this.#hooks.now();
+    });
+  }
+
+  /** The transfer the sink writes for. */
+  get info(): TransferInfo {
+    return this.#info;
+  }
+
+  /**
+   * The sender picked the same file again and the transfer goes on under `info`'s id: the manifest's
+   * first line says so (one rewrite, as for a truncate), so that a restart asks the sender for that id.
+   */
+  rekey(info: TransferInfo): Promise<void> {
+    return this.#run(async () => {
+      const previous = this.#info.id;
+      this.#info = info;
+      await this.#manifest.close();
+      await rewriteManifest(this.files.manifest, info, this.#hashes);
+      this.#manifest = await open(this.files.manifest, 'a');
+      this.#hooks.rekeyed(this, previous);
     });
   }
 

@@ -117,6 +117,10 @@ export function diskStore(dir: string, options: DiskStoreOptions = {}): DiskStor
   const hooks = {
     now,
     saved: (info: TransferInfo, path: string) => options.onSaved?.(info, path),
+    rekeyed: (sink: DiskSink, previousId: string) => {
+      if (live.get(previousId) === sink) live.delete(previousId);
+      live.set(sink.info.id, sink);
+    },
     released: (sink: DiskSink) => {
       if (live.get(sink.info.id) === sink) live.delete(sink.info.id);
     },

@@ -68,6 +68,15 @@ export class IncomingTransfer extends Transfer {
     this.requested = sink;
   }
 
+  /** @internal The transfer goes on under the id of the sender's new `head`; the sink records it. */
+  override rekey(info: TransferInfo): void {
+    super.rekey(info);
+    const sink = this.sink;
+    if (!sink?.rekey) return;
+    this.chain = this.chain.then(() => sink.rekey?.(info));
+    this.chain.catch((error: unknown) => this.refuse(`the receiver cannot store the file: ${(error as Error).message}`));
+  }
+
   /** Stops the transfer, tells the sender, and deletes what was stored. */
   cancel(reason = 'cancelled by the receiver'): void {
     if (this.finished) return;

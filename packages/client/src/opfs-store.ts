@@ -314,7 +314,7 @@ class OpfsSink implements TransferSink {
   constructor(
     private readonly store: OpfsStore,
     private readonly key: string,
-    private readonly info: TransferInfo,
+    private info: TransferInfo,
     private held: string[],
   ) {
     this.count = held.length;
@@ -396,6 +396,13 @@ class OpfsSink implements TransferSink {
       this.store.forget(this.key, this);
       return this.store.file(this.key, this.info);
     });
+  }
+
+  rekey(info: TransferInfo): Promise<void> {
+    const over = this.over();
+    if (over) return over;
+    this.info = info;
+    return this.enqueue(() => this.store.call({ op: 'record', key: this.key, record: infoRecord(info, Date.now()) }).then(() => {}));
   }
 
   discard(): Promise<void> {

@@ -33,6 +33,7 @@ type Request =
   | { op: 'open'; directory: string; key: string; create: boolean; keepManifestBytes: number; append: string }
   | { op: 'write'; key: string; at: number; bytes: ArrayBuffer; length: number; record: string }
   | { op: 'truncate'; key: string; dataBytes: number; record: string }
+  | { op: 'record'; key: string; record: string }
   | { op: 'finish'; key: string; record: string }
   | { op: 'remove'; directory: string; key: string };
 
@@ -150,6 +151,10 @@ async function handle(request: Request): Promise<unknown> {
       append(manifest, request.record);
       data.truncate(request.dataBytes);
       data.flush();
+      return null;
+    }
+    case 'record': {
+      append(partial(request.key).manifest, request.record);
       return null;
     }
     case 'finish': {

@@ -40,7 +40,10 @@ const RELAY_FLUSH_POLL_MS = 10;
 export interface RemotePeerEvents {
   /** The main data channel opened: `send` works from now on. */
   open: [];
-  /** The connection to this peer is over (it left, or `close()` was called). */
+  /**
+   * This peer connection is over (the peer left, `close()` was called, or the connection died). If both
+   * peers are still in the room, the room makes a new one: its `peer` event brings the new RemotePeer.
+   */
   close: [];
   message: [data: MessageData];
   transfer: [transfer: IncomingTransfer];
@@ -78,6 +81,8 @@ export interface PeerContext {
   readonly relay?: RelayContext;
   /** The room's file transfers, which outlive a peer connection; a peer alone keeps its own. */
   readonly transfers?: TransferRegistry;
+  /** Which peer connection to this peer it is: 0 for the first, one more for each new one (see `generation`). */
+  readonly generation?: number;
 }
 
 /**
@@ -210,6 +215,15 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
   /** The remote peer's id, chosen by the server. */
   get id(): PeerId {
     return this.peerId;
+  }
+
+  /**
+   * Which peer connection to this remote peer this is: 0 for the first; when one dies while both peers
+   * stay in the room, the room makes a new one, announced by its `peer` event again, one higher.
+   * The id stays the same: a `peer` event with `generation > 0` is a reconnection, not a newcomer.
+   */
+  get generation(): number {
+    return this.context.generation ?? 0;
   }
 
   /**

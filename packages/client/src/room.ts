@@ -4,6 +4,7 @@ import { Emitter } from './emitter.js';
 import type { IncomingTransfer } from './incoming-transfer.js';
 import type { PathInfo } from './path-ladder.js';
 import type { RelayContext } from './peer-relay.js';
+import { type PeerReconnectTiming, PeerSlot } from './peer-slot.js';
 import { type PeerContext, RemotePeer } from './remote-peer.js';
 import { MAX_RESENDS, type PayloadData, SignalLink } from './signal-link.js';
 import { SignalingClient, type WebSocketConstructor } from './signaling-client.js';
@@ -48,6 +49,15 @@ export interface ConnectOptions {
    * after a restart or reload) and how long an interrupted transfer waits for a resume.
    */
   readonly transfers?: TransferOptions;
+  /**
+   * A new peer connection to a peer still in the room when the one to it dies (its main channel
+   * closed: `pc.close()` on either side, ICE failed for good, the relay failed), over and over, until
+   * it leaves or the room closes (default on). The lower peer id offers; the room's `peer` event
+   * announces each new {@link RemotePeer}, with the same `id` and a `generation` one higher. Attempts
+   * wait `initialDelayMs` (10 ms to 60 s, default 1 s), doubling up to `maxDelayMs` (up to 10 min,
+   * default 60 s); one that opens starts the wait over. `false`: a dead connection stays dead.
+   */
+  readonly peerReconnect?: { readonly initialDelayMs?: number; readonly maxDelayMs?: number } | false;
   /** Largest frame on a data channel, in bytes (1024 to 262144; default: what both sides negotiated, at most 256 KiB; 64 KiB if the stack does not say). */
   readonly frameBytes?: number;
 }
@@ -57,7 +67,11 @@ export type SignalingState = 'open' | 'reconnecting' | 'closed';
 
 /** The events of a {@link Room}. */
 export interface RoomEvents {
-  /** A remote peer appeared (it joined, or was in the room when you did). */
+  /**
+   * A remote peer appeared (it joined, or was in the room when you did), or a new peer connection to
+   * one replaced a dead one (`peer.generation > 0`, same `peer.id`; see `peerReconnect`): attach
+   * per-peer listeners here, for every RemotePeer. The room's own events carry on across reconnections.
+   */
   peer: [peer: RemotePeer];
   /** The path to a peer changed (`direct`, `turn`, `relay`): see {@link RemotePeer.path}. */
   path: [peer: RemotePeer, info: PathInfo];
@@ -158,7 +172,7 @@ export class Room extends Emitter<RoomEvents> {
   readonly peerId: PeerId;
   /** The room's name. */
   readonly name: string;
-  private readonly remote = new Map<PeerId, { peer: RemotePeer; link: SignalLink }>();
+  private readonly remote = new Map<PeerId, PeerSlot>();
   private signaling: SignalingClient;
   private welcome: WelcomeMessage;
   private state: SignalingState = 'open';
@@ -202,6 +216,14 @@ export class Room extends Emitter<RoomEvents> {
     return this.registry.list;
   }
 
+  /**
+   * Asks every connected peer again to resume the interrupted transfers and the partial files of the
+   * room's store (the room asks each peer once when it connects; this is the "Resume" button).
+   */
+  resumeTransfers(): void {
+    this.registry.resumeAll();
+  }
+
   /** The signaling connection's state; the data channels do not depend on it. */
   get signalingState(): SignalingState {
     return this.state;
@@ -213,9 +235,9 @@ export class Room extends Emitter<RoomEvents> {
     this.setState('closed');
     if (this.signaling.isOpen) this.signaling.leave();
     this.signaling.close();
-    for (const { peer, link } of this.remote.values()) {
-      link.dispose();
-      peer.close();
+    for (const slot of this.remote.values()) {
+      slot.dispose();
+      slot.peer.close();
     }
     this.remote.clear();
     this.discardPrepared();
@@ -228,14 +250,14 @@ export class Room extends Emitter<RoomEvents> {
       const entry = this.remote.get(peerId);
       if (!entry) return;
       this.remote.delete(peerId);
-      entry.link.dispose();
+      entry.dispose();
       entry.peer.closeWhenDrained(PEER_LEFT_LINGER_MS);
       this.emit('peer-left', entry.peer);
       // Alone again: the next peer to join finds an offer waiting, as the first one did.
       this.prepare();
     });
     signaling.on('signal', (from, data, seq) => this.receive(from, data, seq));
-    signaling.on('relay', (from, payload) => this.remote.get(from)?.peer.relayIn(payload));
+    signaling.on('relay', (from, payload) => this.remote.get(from)?.relayIn(payload));
     signaling.on('error', (error) => {
       // Nobody came within the server's --hold-ttl: the held offer is gone, so make a fresh one for
       // whoever comes next. The application never sent it, so it is not the application's error.
@@ -266,7 +288,7 @@ export class Room extends Emitter<RoomEvents> {
     entry?.link.receive(seq, data);
   }
 
-  private ensurePeer(info: PeerInfo, initiator: boolean): { peer: RemotePeer; link: SignalLink } | undefined {
+  private ensurePeer(info: PeerInfo, initiator: boolean): PeerSlot | undefined {
     const known = this.remote.get(info.id);
     if (known || this.state === 'closed') return known;
     const prepared = this.prepared;
@@ -312,18 +334,25 @@ export class Room extends Emitter<RoomEvents> {
       (data, seq) => {
         if (this.state === 'open' && this.signaling.isOpen) this.signaling.signal(data, target.id, seq);
       },
-      (data) => peer?.handleSignal(data),
+      (data) => {
+        // Bound and announced, the peer's slot sorts signals by generation (see PeerSlot).
+        const slot = target.id === undefined ? undefined : this.remote.get(target.id);
+        if (slot?.link === link) slot.deliver(data);
+        else peer?.handleSignal(data);
+      },
       {
         retransmitMs,
         // Unbound, a copy would only be held again beside the first: the joiner gets the first.
         online: () => target.id !== undefined && this.state === 'open' && this.signaling.isOpen,
         unacknowledged: (pending, everAcked) => {
-          if (!peer) return;
+          const slot = target.id === undefined ? undefined : this.remote.get(target.id);
+          const current = slot?.link === link ? slot.peer : peer;
+          if (!current) return;
           const waited = (retransmitMs * (2 ** (MAX_RESENDS + 1) - 1)) / 1000;
           const what = everAcked
             ? `has stopped acknowledging signals: ${pending} unacknowledged after ${MAX_RESENDS} resends over ${waited} s`
             : `has acknowledged none of the ${pending} signals sent to it after ${MAX_RESENDS} resends over ${waited} s: it may not speak the end-to-end signal protocol (seq and ack)`;
-          this.emit('error', new IcebreakerError('signals-unacknowledged', `peer ${target.id} ${what}; no more resends`), peer);
+          this.emit('error', new IcebreakerError('signals-unacknowledged', `peer ${target.id} ${what}; no more resends`), current);
         },
       },
     );
@@ -362,22 +391,39 @@ export class Room extends Emitter<RoomEvents> {
   }
 
   /** Makes a peer known to the room and the application. */
-  private announce(
-    info: PeerInfo,
-    created: RemotePeer,
-    link: SignalLink,
-    sent: readonly PayloadData[],
-  ): { peer: RemotePeer; link: SignalLink } {
-    const entry = { peer: created, link };
-    this.remote.set(info.id, entry);
+  private announce(info: PeerInfo, created: RemotePeer, link: SignalLink, sent: readonly PayloadData[]): PeerSlot {
+    const slot = new PeerSlot(created, link, this.peerId < info.id, this.reconnectTiming(), {
+      make: (generation, initiator) => {
+        const context = this.peerContext(info, initiator, link);
+        // Tagged so that the other side can tell this connection's signals from the dead one's.
+        return new RemotePeer(info.id, { ...context, generation, signal: (data) => link.send({ ...data, gen: generation }) });
+      },
+      announce: (peer) => this.present(peer),
+    });
+    this.remote.set(info.id, slot);
+    this.present(created);
+    created.replaySent(sent);
+    return slot;
+  }
+
+  /** Forwards a RemotePeer's events as the room's, and tells the application of it. */
+  private present(created: RemotePeer): void {
     created.on('open', () => this.emit('open', created));
     created.on('message', (data) => this.emit('message', created, data));
     created.on('transfer', (transfer) => this.emit('transfer', created, transfer));
     created.on('error', (error) => this.emit('error', error, created));
     created.on('path', (path) => this.emit('path', created, path));
     this.emit('peer', created);
-    created.replaySent(sent);
-    return entry;
+  }
+
+  /** The back-off of new peer connections, or null when the application turned them off. */
+  private reconnectTiming(): PeerReconnectTiming | null {
+    const option = this.options.peerReconnect;
+    if (option === false) return null;
+    return {
+      initialDelayMs: option?.initialDelayMs ?? LIMITS.peerInitialDelayMs.default,
+      maxDelayMs: option?.maxDelayMs ?? LIMITS.peerMaxDelayMs.default,
+    };
   }
 
   /**

@@ -61,6 +61,8 @@ export class TransferRegistry {
   private readonly ports = new Map<AnyTransfer, TransferPort>();
   /** Which peers were asked to resume a transfer since it was last interrupted. */
   private readonly asked = new Map<string, Set<TransferPort>>();
+  /** The peers whose main channel is open. */
+  private readonly open = new Set<TransferPort>();
   private readonly host;
   private closed = false;
 
@@ -119,12 +121,24 @@ export class TransferRegistry {
 
   /** A peer's main channel opened: ask it to resume the transfers waiting for one. */
   peerOpened(port: TransferPort): void {
+    this.open.add(port);
     void this.askAll(port);
   }
 
   /** A peer connection closed: what ran on it is interrupted (its channels may never say so). */
   peerClosed(port: TransferPort): void {
+    this.open.delete(port);
     for (const [transfer, on] of this.ports) if (on === port) transfer.interrupt();
+  }
+
+  /**
+   * Asks every connected peer again to resume every interrupted transfer and every partial the store
+   * keeps (a peer is otherwise asked once per connection: one that answered `unknown` may since have
+   * had its file picked again).
+   */
+  resumeAll(): void {
+    this.asked.clear();
+    for (const port of this.open) void this.askAll(port);
   }
 
   /** The room closed: nothing can resume any more. */

@@ -16,6 +16,11 @@ export interface TransferSink {
   close(): Promise<Blob | null>;
   /** The transfer ended without the file (cancelled, failed, given up): delete what was stored. */
   discard(): Promise<void>;
+  /**
+   * The sender picked the same file again (after a reload) and the transfer goes on under a new id:
+   * a sink that keeps partials across restarts records it, so that a later resume asks for that id.
+   */
+  rekey?(info: TransferInfo): Promise<void>;
 }
 
 /** An unfinished transfer a {@link TransferStore} holds: what a receiver asks its peers to resume. */

@@ -18,6 +18,9 @@ export const LIMITS = {
   /** Reconnect attempts: a zero delay would hammer the server in a tight loop. */
   initialDelayMs: { min: 10, max: 60_000, default: 250 },
   maxDelayMs: { max: 600_000, default: 5000 },
+  /** New peer connections to a peer whose connection died: at most one per 10 ms, even misconfigured. */
+  peerInitialDelayMs: { min: 10, max: 60_000, default: 1000 },
+  peerMaxDelayMs: { max: 600_000, default: 60_000 },
   /** How long ICE may take before the relay carries the data: 0 relays at once (and upgrades later). */
   relayAfterMs: { min: 0, max: 600_000, default: 4000 },
   /** How long an interrupted transfer waits for a resume: a week at most (a timer must fit 2^31 ms). */
@@ -38,6 +41,7 @@ const CONNECT_KEYS = [
   'frameBytes',
   'relay',
   'transfers',
+  'peerReconnect',
 ];
 
 const ENUMS: Record<string, readonly string[]> = {
@@ -73,6 +77,13 @@ export function validateConnect(url: unknown, options: unknown): void {
     if (r.initialDelayMs !== undefined) whole('options.reconnect.initialDelayMs', r.initialDelayMs, initialDelayMs.min, initialDelayMs.max);
     const floor = (r.initialDelayMs as number | undefined) ?? initialDelayMs.default;
     if (r.maxDelayMs !== undefined) whole('options.reconnect.maxDelayMs', r.maxDelayMs, floor, maxDelayMs.max);
+  }
+  if (o.peerReconnect !== undefined && o.peerReconnect !== false) {
+    const r = record('options.peerReconnect', o.peerReconnect, ['initialDelayMs', 'maxDelayMs'], 'false or an object');
+    const { peerInitialDelayMs: initial, peerMaxDelayMs: max } = LIMITS;
+    if (r.initialDelayMs !== undefined) whole('options.peerReconnect.initialDelayMs', r.initialDelayMs, initial.min, initial.max);
+    const floor = (r.initialDelayMs as number | undefined) ?? initial.default;
+    if (r.maxDelayMs !== undefined) whole('options.peerReconnect.maxDelayMs', r.maxDelayMs, floor, max.max);
   }
   if (o.relay !== undefined && o.relay !== false) {
     const r = record('options.relay', o.relay, ['afterMs'], 'false or an object');

@@ -79,20 +79,36 @@ export const IceCandidate = v.object({
 export const Seq = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
 
 /**
+ * Which peer connection between the same two peers a signal belongs to: 0 (or absent) for the first,
+ * one more for each new peer connection made after one died while both peers stayed in the room.
+ * The receiver drops the signals of an older one (its late candidates, answers).
+ */
+const Generation = v.exactOptional(v.pipe(v.number(), v.safeInteger(), v.minValue(0)));
+
+/**
  * What a signal carries: a description, one candidate, the end of this side's candidates, or an
  * acknowledgement that every signal up to `seq` from the receiver of the ack has arrived.
  */
 export const SignalData = keyedVariant('kind', [
-  v.object({ kind: v.literal('description'), description: SessionDescription }),
-  v.object({ kind: v.literal('candidate'), candidate: IceCandidate }),
+  v.object({ kind: v.literal('description'), description: SessionDescription, gen: Generation }),
+  v.object({ kind: v.literal('candidate'), candidate: IceCandidate, gen: Generation }),
   // RFC 8838 §13: the trickle-ICE end-of-candidates indication.
-  v.object({ kind: v.literal('end-of-candidates') }),
+  v.object({ kind: v.literal('end-of-candidates'), gen: Generation }),
   v.object({ kind: v.literal('ack'), seq: Seq }),
   /**
    * This side's ECDH P-256 public key for the relay's end-to-end encryption (the raw 65-byte point,
    * base64url, no padding): see `relay-frame.ts`.
    */
-  v.object({ kind: v.literal('relay-key'), key: v.pipe(v.string(), v.length(87), v.regex(/^[A-Za-z0-9_-]+$/, 'base64url')) }),
+  v.object({
+    kind: v.literal('relay-key'),
+    key: v.pipe(v.string(), v.length(87), v.regex(/^[A-Za-z0-9_-]+$/, 'base64url')),
+    gen: Generation,
+  }),
+  /**
+   * The sender's peer connection to the receiver died while both stayed in the room: the receiver,
+   * whose id is the lower, makes peer connection `gen` (the sender's last one plus one) and offers.
+   */
+  v.object({ kind: v.literal('reconnect'), gen: v.pipe(v.number(), v.safeInteger(), v.minValue(1)) }),
 ]);
 
 /** An `RTCIceServer` as the server hands it to clients. */

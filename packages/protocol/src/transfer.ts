@@ -16,7 +16,7 @@ import { type PeerDecodeResult, refuse } from './peer-result.js';
  *    for a new file), and their `proof` (see {@link proofOf}), or `cancel` to decline;
  * 3. sender → `at` with the chunk it starts from: `from` if the proof matches its own chunks, else 0;
  * 4. sender → for each chunk, its bytes, then `chunk` with the chunk's index and hash; it keeps at
- *    most a window of chunks ahead of the receiver's `ack`s (so the receiver holds a bounded amount);
+ *    most a bounded number of chunks ahead of the receiver's `ack`s (so the receiver holds a bounded amount);
  * 5. receiver → `ack` once chunks `0 … i-1` are stored, or `rewind` when chunk `i` did not check (bytes
  *    lost when a path died): the sender goes back to chunk `i` (`at`), the receiver drops what
  *    arrives before that `at`;

@@ -1,20 +1,27 @@
 import {
+  type BatchItem,
   type IncomingTransfer,
+  memorySink,
   type OutgoingTransfer,
   type PayloadData,
   parseCandidate,
   type RemotePeer,
   Room,
   type SignalingClient,
+  type TransferBatch,
+  type TransferStore,
 } from '@icebreaker/client';
 import { IceServer, type WelcomeMessage } from '@icebreaker/protocol';
 import * as v from 'valibot';
 import { LessonRecord } from './lesson-record.js';
+import { IN_MEMORY_BELOW_BYTES, pageStore } from './page-store.js';
 import type { LessonEvents, LiveStates, PathInfo, StepOutput, StepStatus, Teaching } from './teaching.js';
 
 /** The extra events of the automatic mode: files and media, which the library brings. */
 export interface AutoLessonEvents extends LessonEvents {
   transfer: [direction: 'in' | 'out', transfer: IncomingTransfer | OutgoingTransfer];
+  /** Several files sent at once (a multiple pick, a folder), with `files` files. */
+  batch: [batch: TransferBatch, files: number];
   track: [track: MediaStreamTrack, streams: readonly MediaStream[]];
 }
 
@@ -32,6 +39,11 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
   /** What step 1 showed, shown again when a newcomer starts the steps over. */
   private configured: StepOutput | null = null;
   private pathInfo: PathInfo | null = null;
+  /**
+   * Where received files go: the disk (OPFS), so that a file of any size fits and a transfer resumes
+   * after this tab reloads; `null` where the browser has no OPFS (memory, resumable while the tab lives).
+   */
+  readonly store: TransferStore | null = pageStore();
 
   constructor(
     private readonly endpoint: string,
@@ -100,12 +112,35 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
     );
   }
 
+  /** Asks the connected peers again to resume what is unfinished (the partials' Resume button). */
+  resumeTransfers(): boolean {
+    if (!this.room) return false;
+    this.room.resumeTransfers();
+    return true;
+  }
+
   sendFile(file: File): OutgoingTransfer | null {
     if (!this.peer || this.ended || this.remoteLeft) return null;
     const transfer = this.peer.sendFile(file);
     this.log('info', `Sending file "${file.name}" (${file.size} bytes) on a data channel of its own.`);
     this.emit('transfer', 'out', transfer);
     return transfer;
+  }
+
+  /**
+   * Sends several files as one batch with one combined progress: each file of a folder with its path
+   * in it. One file that is not in a folder goes as a plain transfer.
+   */
+  sendFiles(items: readonly BatchItem[]): void {
+    if (!this.peer || this.ended || this.remoteLeft || items.length === 0) return;
+    const [first] = items;
+    if (items.length === 1 && first && first.path === undefined) {
+      if (first.file instanceof File) this.sendFile(first.file);
+      return;
+    }
+    const batch = this.peer.sendFiles(items);
+    this.log('info', `Sending ${items.length} files (${batch.total} bytes) together, each on a data channel of its own.`);
+    this.emit('batch', batch, items.length);
   }
 
   /** Leaves the room through the library's current signaling connection (it may have reconnected). */
@@ -124,7 +159,12 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
     }
     this.configured = { kind: 'json', text: 'The library configures each RTCPeerConnection with:', value: { iceServers } };
     this.complete(this.role === 'caller' ? 1 : 13, this.configured);
-    const options = { room: this.welcome.room, iceServers, rtcConfiguration: { iceTransportPolicy: this.iceTransportPolicy } };
+    const options = {
+      room: this.welcome.room,
+      iceServers,
+      rtcConfiguration: { iceTransportPolicy: this.iceTransportPolicy },
+      ...(this.store ? { transfers: { store: this.store } } : {}),
+    };
     const room = new Room(this.endpoint, options, this.signaling, this.welcome);
     this.room = room;
     room.on('peer', (peer) => this.adopt(peer));
@@ -154,7 +194,9 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
       });
     });
     room.on('transfer', (_peer, transfer) => {
-      this.log('info', `Receiving file "${transfer.info.name}" (${transfer.info.size} bytes).`);
+      this.log('info', `Receiving file "${transfer.info.path ?? transfer.info.name}" (${transfer.info.size} bytes).`);
+      // accept() must come in this turn, before the library opens the store's sink.
+      if (transfer.info.size < IN_MEMORY_BELOW_BYTES) transfer.accept(memorySink(transfer.info.type));
       this.emit('transfer', 'in', transfer);
     });
     room.on('signaling', (state) => {
@@ -171,8 +213,11 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
   }
 
   private adopt(peer: RemotePeer): void {
-    if (this.peer && !this.remoteLeft) return;
-    if (this.peer) this.startOver(peer);
+    // The same peer on a new peer connection: the last one died while both stayed in the room.
+    const again = peer.generation > 0 && peer.id === this.remotePeer && !this.remoteLeft;
+    if (this.peer && !this.remoteLeft && !again) return;
+    if (again) this.log('info', `The connection to ${peer.id} died: the library makes a new one (connection #${peer.generation + 1}).`);
+    else if (this.peer) this.startOver(peer);
     this.peer = peer;
     this.remotePeer = peer.id;
     if (this.role === 'caller') {

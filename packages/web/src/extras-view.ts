@@ -1,27 +1,33 @@
-import type { IncomingTransfer, OutgoingTransfer, TransferProgress } from '@icebreaker/client';
+import type { IncomingTransfer } from '@icebreaker/client';
 import type { AutoLesson } from './auto-lesson.js';
-import { byId, el } from './dom.js';
-
-const MiB = 1024 * 1024;
+import { IncomingBatch, outgoingBatchItem } from './batch-view.js';
+import { byId } from './dom.js';
+import { droppedItems, pickedItems } from './file-picks.js';
+import { FlowView } from './flow-view.js';
+import { bytes } from './format.js';
+import { IN_MEMORY_BELOW_BYTES } from './page-store.js';
+import { PartialsView } from './partials-view.js';
+import { transferItem } from './transfer-view.js';
 
 /**
- * The files-and-camera panel of the automatic mode: drag and drop (or pick) files to send them with a
- * progress bar on both sides and a download link on arrival; add or remove camera and microphone,
- * which renegotiates through the library's perfect negotiation.
+ * The files-and-camera panel of the automatic mode: drop files or a folder (or pick them) to send
+ * them, one combined progress per batch on both sides, received files written to disk and offered
+ * for saving, unfinished files of an earlier visit, a live view of how the bytes flow; add or remove
+ * camera and microphone, which renegotiates through the library's perfect negotiation.
  */
 export function mountExtras(lesson: AutoLesson): void {
   const panel = byId('extras');
   const list = byId('transfers');
   const dropzone = byId('dropzone');
-  const input = byId<HTMLInputElement>('file-input');
+  const flow = new FlowView(byId('flow'), lesson);
 
-  const send = (files: Iterable<File>): void => {
-    for (const file of files) lesson.sendFile(file);
-  };
-  input.addEventListener('change', () => {
-    if (input.files) send(input.files);
-    input.value = '';
-  });
+  for (const id of ['file-input', 'folder-input']) {
+    const input = byId<HTMLInputElement>(id);
+    input.addEventListener('change', () => {
+      if (input.files) lesson.sendFiles(pickedItems(input.files));
+      input.value = '';
+    });
+  }
   dropzone.addEventListener('dragover', (event) => {
     event.preventDefault();
     dropzone.classList.add('dragging');
@@ -30,10 +36,51 @@ export function mountExtras(lesson: AutoLesson): void {
   dropzone.addEventListener('drop', (event) => {
     event.preventDefault();
     dropzone.classList.remove('dragging');
-    if (event.dataTransfer?.files) send(event.dataTransfer.files);
+    if (!event.dataTransfer) return;
+    const problem = byId('drop-problem');
+    problem.hidden = true;
+    droppedItems(event.dataTransfer).then(
+      (items) => lesson.sendFiles(items),
+      (error: Error) => {
+        problem.hidden = false;
+        problem.textContent = `The dropped files could not be read: ${error.message}`;
+      },
+    );
   });
 
-  lesson.on('transfer', (direction, transfer) => list.append(transferItem(direction, transfer)));
+  const note = byId('store-note');
+  note.textContent = lesson.store
+    ? `Files you receive are written to this browser's private disk (the Origin Private File System) as they arrive, ` +
+      `so any size fits and a reload of this tab resumes them; files under ${bytes(IN_MEMORY_BELOW_BYTES)} stay in memory.`
+    : 'This browser has no Origin Private File System: files you receive are held in memory, and resume only while this tab stays open.';
+  const partials = lesson.store ? new PartialsView(byId('partials'), lesson.store, () => lesson.resumeTransfers()) : null;
+  void partials?.load();
+
+  const batches = new Map<string, IncomingBatch>();
+  const incoming = (transfer: IncomingTransfer): void => {
+    partials?.resuming(transfer.info.id, transfer.info.name, transfer.info.size);
+    const group = transfer.info.group;
+    if (!group) {
+      list.append(transferItem('in', transfer));
+      return;
+    }
+    let batch = batches.get(group.id);
+    if (!batch) {
+      batch = new IncomingBatch(group);
+      batches.set(group.id, batch);
+      list.append(batch.element);
+    }
+    batch.add(transfer);
+  };
+  lesson.on('transfer', (direction, transfer) => {
+    flow.watch(transfer);
+    if (direction === 'in') incoming(transfer as IncomingTransfer);
+    else list.append(transferItem(direction, transfer));
+  });
+  lesson.on('batch', (batch, files) => {
+    list.append(outgoingBatchItem(batch, files));
+    batch.on('transfer', (transfer) => flow.watch(transfer));
+  });
 
   const camera = byId<HTMLButtonElement>('camera');
   const localVideo = byId<HTMLVideoElement>('local-video');
@@ -90,43 +137,4 @@ export function mountExtras(lesson: AutoLesson): void {
     }
     if (away) remoteVideo.srcObject = null;
   });
-}
-
-function transferItem(direction: 'in' | 'out', transfer: IncomingTransfer | OutgoingTransfer): HTMLLIElement {
-  const { name, size } = transfer.info;
-  const bar = el('progress', { max: String(size || 1), value: '0' });
-  const status = el('span', { class: 'transfer-status' }, 'starting…');
-  const cancel = el('button', { type: 'button', class: 'cancel' }, 'Cancel');
-  const item = el(
-    'li',
-    { class: `transfer transfer-${direction}`, 'data-name': name },
-    el('span', { class: 'transfer-name' }, `${direction === 'in' ? '⬇' : '⬆'} ${name}`),
-    bar,
-    status,
-    cancel,
-  );
-  cancel.addEventListener('click', () => transfer.cancel());
-  transfer.on('progress', ({ bytes, total, rate }: TransferProgress) => {
-    bar.value = bytes;
-    status.textContent = `${(bytes / MiB).toFixed(1)} / ${(total / MiB).toFixed(1)} MiB · ${(rate / MiB).toFixed(1)} MiB/s`;
-  });
-  const done: Promise<unknown> = transfer.done;
-  done.then(
-    (result) => {
-      bar.value = size;
-      cancel.remove();
-      item.dataset.state = 'done';
-      status.textContent = direction === 'in' ? 'received, SHA-256 verified' : 'sent, SHA-256 verified by the receiver';
-      if (result instanceof Blob) {
-        const link = el('a', { href: URL.createObjectURL(result), download: name, class: 'download' }, 'Save');
-        item.append(link);
-      }
-    },
-    (error: Error) => {
-      cancel.remove();
-      item.dataset.state = 'failed';
-      status.textContent = error.message;
-    },
-  );
-  return item;
 }

@@ -1,6 +1,7 @@
 // The page the OPFS store's browser tests drive: the store, bundled by Vite from its sources as an
 // application would bundle it, and the helpers the tests run in the page, put where page.evaluate
 // (Chromium) and script.evaluate (Firefox) reach them.
+import { connect } from '@icebreaker/client';
 import { OPFS_MAX_AGE_MS, OPFS_MAX_BYTES, opfsStore } from '@icebreaker/client/opfs';
 import { sha256 } from '@noble/hashes/sha2.js';
 
@@ -80,3 +81,83 @@ const api = { opfsStore, store, OPFS_MAX_AGE_MS, OPFS_MAX_BYTES, chunk, hashOf, 
 export type OpfsPage = typeof api;
 
 Object.assign(globalThis, { icebreakerOpfs: api });
+
+/** What a peer of the page reports of its one transfer, for the end-to-end test to wait on. */
+interface TransferStatus {
+  id?: string;
+  state?: string;
+  bytes: number;
+  resumedFrom?: number;
+  resumed: Array<{ at: number; chunk: number; reason: string }>;
+  size?: number;
+  isFile?: boolean;
+  sha?: string;
+  error?: string;
+}
+
+/**
+ * `?role=receive&room=…`: joins the room with the OPFS store, and reports the file that comes (what
+ * a reload finds on disk, where it resumed, the SHA-256 of what it finally holds). `?role=send`:
+ * joins, and sends the file picked in `#file` to the first peer whose channel opens, once.
+ */
+async function peer(role: string, room: string): Promise<void> {
+  const status: TransferStatus = { bytes: 0, resumed: [] };
+  Object.assign(globalThis, { transferStatus: status });
+  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+  if (role === 'receive') {
+    const joined = await connect(url, { room, transfers: { store: opfsStore() } });
+    joined.on('transfer', (_peer, transfer) => {
+      status.id = transfer.info.id;
+      status.resumedFrom = transfer.resumedFrom;
+      transfer.on('state', (state) => {
+        status.state = state;
+        status.resumedFrom = transfer.resumedFrom;
+      });
+      transfer.on('progress', ({ bytes }) => {
+        status.bytes = bytes;
+      });
+      transfer.on('resumed', (resumed) => status.resumed.push(resumed));
+      transfer.done.then(
+        async (blob) => {
+          if (!blob) return;
+          status.size = blob.size;
+          status.isFile = blob instanceof File;
+          status.sha = await blobSha(blob);
+        },
+        (error: Error) => {
+          status.error = error.message;
+        },
+      );
+    });
+    return;
+  }
+  const joined = await connect(url, { room });
+  const input = document.querySelector<HTMLInputElement>('#file') as HTMLInputElement;
+  let started = false;
+  joined.on('open', (to) => {
+    const file = input.files?.[0];
+    if (started || !file) return;
+    started = true;
+    const transfer = to.sendFile(file);
+    status.id = transfer.info.id;
+    transfer.on('state', (state) => {
+      status.state = state;
+    });
+    transfer.on('progress', ({ bytes }) => {
+      status.bytes = bytes;
+    });
+    transfer.on('resumed', (resumed) => status.resumed.push(resumed));
+    transfer.done.then(
+      () => {
+        status.state = 'done';
+      },
+      (error: Error) => {
+        status.error = error.message;
+      },
+    );
+  });
+}
+
+const params = new URLSearchParams(location.search);
+const role = params.get('role');
+if (role) void peer(role, params.get('room') ?? 'opfs');
