@@ -497,7 +497,7 @@ async function sendFiles(remote: RemotePeer, files: readonly FileToSend[], out: 
   const follow = (transfer: OutgoingTransfer): void => {
     // The file's own SHA-256, for the user to compare with `sha256sum` on the other side: hashed
     // beside the transfer (native, from the page cache), never on its path.
-    const source = opened[batch.transfers.indexOf(transfer)];
+    const source = files[batch.transfers.indexOf(transfer)];
     const digest = source ? sha256OfFile(source.file) : Promise.resolve(null);
     digest.catch(() => {});
     transfer.on('resumed', ({ at, chunk, reason }) =>
