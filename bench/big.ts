@@ -38,7 +38,7 @@ interface Run {
   sha256Matches: boolean;
   peaks: Record<string, MemoryPeak>;
   /** The tabs: each one's JS heap in use after the transfer and a garbage collection. */
-  heapAfterGc?: Record<string, number>;
+  heapAfterGc?: TabTransferResult['heapAfterGc'];
 }
 
 const mib = (bytes: number | undefined) => (bytes === undefined ? '' : (bytes / MiB).toFixed(0));
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
           mibPerSecond: size / MiB / result.seconds,
           sha256Matches: result.sha256 === digest,
           peaks: result.peaks,
-          ...('heapAfterGc' in result ? { heapAfterGc: result.heapAfterGc } : {}),
+          ...('heapAfterGc' in result ? { heapAfterGc: (result as TabTransferResult).heapAfterGc } : {}),
         };
         runs.push(run);
         // Each part's files go as soon as it is done: at most the source and one copy on disk at a time.
