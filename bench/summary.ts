@@ -1,6 +1,7 @@
 /**
  * `npm run bench`, last part: the server core's two performance targets side by side, from what the
- * load and cluster parts of this same run wrote to bench-results/ (load.json, cluster.json).
+ * load and cluster parts of this same run wrote to bench-results/ (load.json, cluster.json), and the
+ * memory bounds of files of any size (big.json).
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -23,12 +24,14 @@ async function read<T>(name: string): Promise<T | null> {
 
 const load = await read<{ targets: Target[] }>('load.json');
 const cluster = await read<{ targets: Array<{ what: string; ratioToMemory: number; pass: boolean }> }>('cluster.json');
+const big = await read<{ targets: Target[] }>('big.json');
 const rows: Target[] = [
   ...(load?.targets ?? []).filter((t) => t.what.startsWith('server CPU')),
   ...(cluster?.targets ?? []).map((t) => ({ what: `${t.what} in memory`, ratio: t.ratioToMemory, pass: t.pass })),
+  ...(big?.targets ?? []),
 ];
 const markdown = [
-  'Server core targets (this run)',
+  'Server core and memory targets (this run)',
   '',
   '| target | ratio | |',
   '| --- | ---: | --- |',

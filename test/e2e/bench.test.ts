@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'vite';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -80,5 +82,25 @@ describe('the benchmark scripts end on their own (npm run bench runs them one af
       BENCH_LOAD_RUNS: '1',
     });
     expect(code).toBe(0);
+  }, 120_000);
+
+  it('bench/big.ts sends its files both ways (tabs, CLI), checks their SHA-256, exits, and leaves no file behind', async () => {
+    const ours = async () => (await readdir(tmpdir())).filter((name) => name.startsWith('icebreaker-big-'));
+    const before = new Set(await ours());
+    let printed = '';
+    // Both parts named: a partial run, which writes nothing to bench-results/; small files, the same code.
+    const code = await runScript(
+      'big.ts',
+      { BENCH_ONLY: 'tabs,cli', BENCH_BIG_GIB: String(24 / 1024), BENCH_BIG_SMALL_MIB: '8' },
+      (text) => {
+        printed = text;
+      },
+    );
+    expect(code).toBe(0);
+    for (const run of ['tabs: 8 MiB', 'tabs: 24 MiB', 'cli: 8 MiB', 'cli: 24 MiB'])
+      expect(printed).toMatch(
+        new RegExp(`${run} in [\\d.]+ s \\([\\d.]+ MiB/s\\), SHA-256 matches; peaks \\(MiB[^)]*\\)\\): receiver \\d+`),
+      );
+    expect((await ours()).filter((name) => !before.has(name))).toEqual([]);
   }, 120_000);
 });

@@ -52,7 +52,7 @@ export class ListeningProcess {
 }
 
 /** The address a starting process prints (the first group of `listening`, on stdout or stderr). */
-function addressOf(child: ChildProcess, listening: RegExp): Promise<string> {
+export function addressOf(child: ChildProcess, listening: RegExp): Promise<string> {
   let output = '';
   return new Promise<string>((resolve, reject) => {
     const read = (chunk: Buffer) => {

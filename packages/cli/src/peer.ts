@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, openAsBlob } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -18,6 +18,7 @@ import { safeParse } from 'valibot';
 import WebSocket from 'ws';
 import { combinedProgress, type ProgressOutput } from './combined-progress.js';
 import { type DiskStore, diskStore } from './disk-store.js';
+import { fileSource } from './file-source.js';
 import { IncomingGroups } from './incoming-groups.js';
 import { NodeRTCPeerConnection as RTCPeerConnection } from './node-rtc.js';
 import { PARTIAL_FLAGS, PARTIAL_FLAGS_HELP, partialBounds } from './partial-flags.js';
@@ -488,16 +489,15 @@ type EventOut = (text: string, fields: Record<string, unknown>) => void;
  * the library waits for it to come back and ask to resume, and this waits with it.
  */
 async function sendFiles(remote: RemotePeer, files: readonly FileToSend[], out: ProgressOutput, event: EventOut): Promise<number> {
-  const opened = await Promise.all(files.map(async (f) => ({ ...f, blob: await openAsBlob(f.file) })));
   const batch = remote.sendFiles(
-    opened.map(({ blob, name, path }) => ({ file: Object.assign(blob, { name }), ...(path === undefined ? {} : { path }) })),
+    files.map(({ file, size, name, path }) => ({ file: fileSource(file, size, name), ...(path === undefined ? {} : { path }) })),
   );
   batch.on('progress', combinedProgress(out, 'sending'));
   const reports: Promise<void>[] = [];
   const follow = (transfer: OutgoingTransfer): void => {
     // The file's own SHA-256, for the user to compare with `sha256sum` on the other side: hashed
     // beside the transfer (native, from the page cache), never on its path.
-    const source = opened[batch.transfers.indexOf(transfer)];
+    const source = files[batch.transfers.indexOf(transfer)];
     const digest = source ? sha256OfFile(source.file) : Promise.resolve(null);
     digest.catch(() => {});
     transfer.on('resumed', ({ at, chunk, reason }) =>
