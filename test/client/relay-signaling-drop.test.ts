@@ -32,7 +32,7 @@ describe('the signaling connection drops in the middle of a relayed transfer', (
     await h.close();
   });
 
-  it('the receiver, whose incoming relay frames the server refused meanwhile, says relay-failed and its transfer fails instead of hanging; then both make a new peer connection and talk again', async () => {
+  it('the receiver, whose incoming relay frames the server refused meanwhile, says relay-failed instead of hanging; both make a new peer connection, the transfer resumes on it and completes whole, and they talk again', async () => {
     const a = await nodePeer(h.server.signalingUrl, 'drop', NO_PATH);
     // B comes back after a second and a half: long enough for the server to refuse A's whole credit window.
     const b = await nodePeer(h.server.signalingUrl, 'drop', {
@@ -49,13 +49,12 @@ describe('the signaling connection drops in the middle of a relayed transfer', (
     expect([toB.path, toA.path]).toEqual(['relay', 'relay']);
     const errorsAtB: string[] = [];
     b.on('error', (error: IcebreakerError) => errorsAtB.push(error.code));
-    const failure = new Promise<string>((resolve) =>
-      b.on('transfer', (_peer, transfer) =>
-        transfer.done.then(
-          () => resolve('completed'),
-          (error) => resolve(error.code),
-        ),
-      ),
+    const states: string[] = [];
+    const received = new Promise<Blob | null>((resolve, reject) =>
+      b.on('transfer', (_peer, transfer) => {
+        transfer.on('state', (state) => states.push(state));
+        transfer.done.then(resolve, reject);
+      }),
     );
     let cut = false;
     const sent = toB.sendFile(new Blob([new Uint8Array(20 * 1024 * 1024)]), {
@@ -66,25 +65,19 @@ describe('the signaling connection drops in the middle of a relayed transfer', (
       },
     });
     sent.done.catch(() => {});
-    // Before the fix, A's credit was spent on refused frames, nothing more came, and B waited forever.
-    const hung = new Promise<string>((resolve) => setTimeout(() => resolve('still waiting after 10 s'), 10_000).unref());
-    expect(await Promise.race([failure, hung])).toBe('transfer-failed');
-    expect(errorsAtB).toContain('relay-failed');
+    // Before issue 11's fix, A's credit was spent on refused frames, nothing more came, and B waited
+    // forever; now its relay fails at once (the transfer is interrupted, not lost).
+    await new Promise<void>((resolve) => {
+      const check = setInterval(() => {
+        if (!errorsAtB.includes('relay-failed')) return;
+        clearInterval(check);
+        resolve();
+      }, 20);
+    });
     expect(toA.channelState).toBe('closed');
     // B resumes its id on the server, unharmed.
     await new Promise<void>((resolve) => (b.signalingState === 'open' ? resolve() : b.on('signaling', (s) => s === 'open' && resolve())));
     expect(b.peerId).toBe(toB.id);
-    // The sender is not left waiting either: no credit came back for RELAY_STALL_MS (15 s), so its relay
-    // fails too, and its transfer with it.
-    const senderSays = await Promise.race([
-      sent.done.then(
-        () => 'completed',
-        (error: IcebreakerError) => error.code,
-      ),
-      new Promise<string>((resolve) => setTimeout(() => resolve('still waiting after 25 s'), 25_000).unref()),
-    ]);
-    expect(senderSays).toMatch(/transfer-(failed|cancelled)/);
-    expect(toB.channelState).toBe('closed');
     // Both stay in the room: a new peer connection between the same two peers (on the relay again,
     // ICE having no path), and messages flow both ways on it.
     const [toBAgain, toAAgain] = await next;
@@ -94,5 +87,11 @@ describe('the signaling connection drops in the middle of a relayed transfer', (
     await toBAgain.send('again, to B');
     await toAAgain.send('again, to A');
     expect([await atB, await atA]).toEqual([['again, to B'], ['again, to A']]);
+    // The file, cut by the relay's failure, went on over the new connection from where B was: whole.
+    const [blob] = await Promise.all([received, sent.done]);
+    expect(blob?.size).toBe(20 * 1024 * 1024);
+    expect(new Uint8Array(await (blob as Blob).arrayBuffer()).every((byte) => byte === 0)).toBe(true);
+    expect(states).toContain('interrupted');
+    expect(states.at(-1)).toBe('done');
   }, 60_000);
 });

@@ -50,18 +50,22 @@ class Channel extends EventTarget implements ChannelLike {
 }
 
 /** Two peers' registries; `connect` makes a new "connection" (ports) between them. */
-function pair() {
+function pair(receiverOptions: TransferOptions = {}) {
   const sender = { registry: new TransferRegistry({ resumeWithinMs: 60_000 }) };
-  const receiver = { registry: new TransferRegistry({ resumeWithinMs: 60_000 }) };
+  const receiver = { registry: new TransferRegistry({ resumeWithinMs: 60_000, ...receiverOptions }) };
   const channels: Channel[] = [];
   const arrived: IncomingTransfer[] = [];
   let dropFirst: ((binary: number) => boolean) | null = null;
-  function connect() {
+  function connect(ids: { sender: string; receiver: string } = { sender: 's', receiver: 'r' }) {
     let open = true;
     const make = (from: typeof sender, to: typeof sender, toPort: () => TransferPort): TransferPort => ({
-      id: 'p' as PeerId,
+      // Each side's port names the peer at its other end.
+      id: (from === sender ? ids.receiver : ids.sender) as PeerId,
       get isOpen() {
         return open;
+      },
+      get closed() {
+        return !open;
       },
       openTransferChannel: () => {
         const mine = new Channel('icebreaker-file');
@@ -96,6 +100,10 @@ function pair() {
   return {
     sender,
     receiver,
+    /** The receiving process restarts: a new registry (on the same store), under a new peer id. */
+    restartReceiver(options: TransferOptions) {
+      receiver.registry = new TransferRegistry({ resumeWithinMs: 60_000, ...options });
+    },
     arrived,
     channels,
     connect,
@@ -269,4 +277,66 @@ describe('a transfer that loses bytes or its connection', () => {
     const [, blob] = await Promise.all([out.done, incoming.done]);
     expect(sha(await bytesOf(blob))).toBe(sha(data));
   });
+
+  it('a batch whose receiver restarts (a new id, files kept in its store) resumes the file under way and sends the rest to it', async () => {
+    const store = keptStore();
+    const p = pair({ store });
+    const first = p.connect();
+    const files = [0, 1, 2, 3].map(() => randomBytes(6 * MiB + 3));
+    const batch = new TransferBatch(
+      files.map((bytes, i) => ({ file: Object.assign(new Blob([bytes]), { name: `b${i}.bin` }), path: `album/b${i}.bin` })),
+      // As RemotePeer.sendFiles does: every file of the batch to the port it was made for.
+      (item, options) => p.sender.registry.send(first.ports.s, item.file, options),
+      {},
+    );
+    await until(() => p.arrived.length >= 2 && (p.arrived[1] as IncomingTransfer).transferred >= 2 * MiB, 'the second file under way');
+    // The receiving process dies; it comes back as a new peer, with its store.
+    first.drop();
+    p.restartReceiver({ store });
+    const second = p.connect({ sender: 's', receiver: 'r2' });
+    p.receiver.registry.peerOpened(second.ports.r);
+    await batch.done;
+    for (const [i, bytes] of files.entries()) expect(sha(store.files.get(`album/b${i}.bin`) as Uint8Array), `file ${i}`).toBe(sha(bytes));
+  }, 30_000);
 });
+
+/** A store kept in memory across "restarts" of the receiving registry, as a disk store is across processes. */
+function keptStore(): TransferStore & { files: Map<string, Uint8Array> } {
+  const partials = new Map<string, { info: TransferInfo; chunks: Uint8Array[]; hashes: string[] }>();
+  const files = new Map<string, Uint8Array>();
+  return {
+    files,
+    async open(info) {
+      const found = partials.get(info.id) ?? [...partials.values()].find((p) => p.info.name === info.name && p.info.size === info.size);
+      const partial = found ?? { info, chunks: [], hashes: [] };
+      partials.delete(partial.info.id);
+      partial.info = info;
+      partials.set(info.id, partial);
+      const sink: TransferSink = {
+        stored: [...partial.hashes],
+        write: async (index, bytes, hash) => {
+          partial.chunks[index] = bytes.slice();
+          partial.hashes[index] = hash;
+        },
+        truncate: async (count) => {
+          partial.chunks.length = count;
+          partial.hashes.length = count;
+        },
+        close: async () => {
+          const whole = new Uint8Array(await new Blob(partial.chunks as BlobPart[]).arrayBuffer());
+          files.set(partial.info.path ?? partial.info.name, whole);
+          partials.delete(partial.info.id);
+          return null;
+        },
+        discard: async () => void partials.delete(partial.info.id),
+      };
+      return sink;
+    },
+    async list(): Promise<readonly PartialTransfer[]> {
+      return [...partials.values()].map((p) => ({ info: p.info, chunks: p.hashes.length, bytes: p.hashes.length * p.info.chunk, updatedAt: 0 }));
+    },
+    async discard(id) {
+      partials.delete(id);
+    },
+  };
+}

@@ -27,6 +27,7 @@ export class IncomingTransfer extends Transfer {
   private settle!: { resolve: (blob: Blob | null) => void; reject: (error: IcebreakerError) => void };
   private requested: FileSink | null = null;
   private sink: TransferSink | null = null;
+  private sinkOpening: Promise<TransferSink> | null = null;
   private asked = false;
   /** The hashes of the chunks stored, in order. */
   private readonly hashes: string[] = [];
@@ -114,11 +115,15 @@ export class IncomingTransfer extends Transfer {
     this.asked = true;
     if (attempt !== this.attempt || this.finished) return;
     try {
-      if (!this.sink) {
-        this.sink = await this.openSink();
-        this.hashes.push(...this.sink.stored.slice(0, this.chunks));
+      // Two heads may arrive at once (two connections to the peer, each asked to resume): the sink is
+      // opened once, and its stored chunks counted once.
+      this.sinkOpening ??= this.openSink().then((sink) => {
+        this.sink = sink;
+        this.hashes.push(...sink.stored.slice(0, this.chunks));
         this.resumedFrom = this.storedBytes();
-      }
+        return sink;
+      });
+      await this.sinkOpening;
       // What the previous channel brought is checked and stored before saying what is held.
       await this.chain;
     } catch (error) {
@@ -128,6 +133,7 @@ export class IncomingTransfer extends Transfer {
     if (attempt !== this.attempt || this.finished) return;
     const from = this.hashes.length;
     this.bytes = this.storedBytes();
+    this.restartRate();
     if (from > 0) this.emit('resumed', { at: this.bytes, chunk: from, reason: why });
     this.current = from;
     this.waitingAt = from;

@@ -35,6 +35,9 @@ export interface SendFileOptions {
  */
 export const WINDOW_BYTES = 8 * 1024 * 1024;
 
+/** A chunk asked for again more often than this fails the transfer (bytes lost on a dying path cost one or two). */
+export const MAX_REWINDS_PER_CHUNK = 8;
+
 /** Chunks read (and hashed) ahead of the one being sent, so the disk and the hash never stall the channel. */
 const READ_AHEAD = 2;
 
@@ -81,6 +84,8 @@ export class OutgoingTransfer extends Transfer {
   /** The next chunk to send. */
   private sendingChunk = 0;
   private readonly reads = new Map<number, Promise<ReadChunk>>();
+  /** How often each chunk was asked for again. */
+  private readonly rewinds = new Map<number, number>();
 
   constructor(
     info: TransferInfo,
@@ -160,6 +165,8 @@ export class OutgoingTransfer extends Transfer {
       this.check(attempt);
       // Nothing of this attempt is in flight yet: the window counts from where it starts.
       this.acked = at;
+      this.bytes = Math.min(at * this.info.chunk, this.info.size);
+      this.restartRate();
       if (at > 0) this.emit('resumed', { at: at * this.info.chunk, chunk: at, reason: 'the receiver holds the chunks before it' });
       this.setState('sending');
       this.control({ t: 'at', i: at });
@@ -311,10 +318,18 @@ export class OutgoingTransfer extends Transfer {
     }
   }
 
-  /** The chunk the last rewind asked for, and the window starts over from it. */
+  /**
+   * The chunk the last rewind asked for, and the window starts over from it. A receiver that asks for
+   * the same chunk again and again is not losing bytes on a path that died: past
+   * {@link MAX_REWINDS_PER_CHUNK} the transfer fails rather than sending the file without end.
+   */
   private takeRewind(): number {
     const at = this.rewindTo ?? 0;
     this.rewindTo = null;
+    const count = (this.rewinds.get(at) ?? 0) + 1;
+    this.rewinds.set(at, count);
+    if (count > MAX_REWINDS_PER_CHUNK)
+      throw new IcebreakerError('transfer-failed', `the receiver asked for chunk ${at} again ${count} times: given up`);
     this.acked = Math.min(this.acked, at);
     return at;
   }

@@ -157,6 +157,9 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
       get isOpen() {
         return !peer.closed && peer.ladder.main.readyState === 'open';
       },
+      get closed() {
+        return peer.closed;
+      },
       openTransferChannel: () => this.holdTransferChannel(this.ladder.openTransfer()),
       // A file that may move from the relay to a data channel uses frames every stack takes.
       frameBytes: () => (this.ladder.path === 'relay' ? Math.min(DEFAULT_FRAME_BYTES, this.frameBytes()) : this.frameBytes()),

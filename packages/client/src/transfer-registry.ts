@@ -25,6 +25,13 @@ export interface TransferOptions {
   readonly resumeWithinMs?: number;
 }
 
+/**
+ * Files one peer may send at once (receiving, not interrupted); more are declined with `cancel`. Each
+ * holds up to two windows of chunks in memory before they are stored; 16 files is more than any
+ * batch sends at once (3).
+ */
+export const MAX_INCOMING_PER_PEER = 16;
+
 /** The default wait for a resume. */
 export const RESUME_WITHIN_MS = 10 * 60 * 1000;
 
@@ -33,6 +40,8 @@ export interface TransferPort {
   readonly id: PeerId;
   /** Whether the main channel is open (a transfer channel can be opened). */
   readonly isOpen: boolean;
+  /** Whether this connection is over for good (a new one may replace it). */
+  readonly closed: boolean;
   openTransferChannel(): ChannelLike;
   frameBytes(): number;
   /** Emits the `transfer` event of a new incoming file. */
@@ -63,6 +72,8 @@ export class TransferRegistry {
   private readonly asked = new Map<string, Set<TransferPort>>();
   /** The peers whose main channel is open. */
   private readonly open = new Set<TransferPort>();
+  /** Outgoing transfers whose connection was not open when they were to start. */
+  private readonly unstarted = new Set<OutgoingTransfer>();
   private readonly host;
   private closed = false;
 
@@ -105,8 +116,43 @@ export class TransferRegistry {
     if (transfer.finished) return transfer;
     this.outgoing.set(info.id, transfer);
     this.ports.set(transfer, port);
-    void transfer.run(port.openTransferChannel());
+    this.start(transfer, port);
     return transfer;
+  }
+
+  /**
+   * Starts `transfer` on `port`, or on the connection that replaced it (same peer id). With none open
+   * (the receiver dropped between the files of a batch, or before the first), it waits, interrupted:
+   * it starts when that peer connects again, or on the connection of a receiver that asks to resume
+   * another file of its group (a receiver that restarted under a new id), or fails in time.
+   */
+  private start(transfer: OutgoingTransfer, port: TransferPort): void {
+    // A connection not open yet takes channels already; one that closed is replaced by the next one.
+    const live = port.closed ? [...this.open].find((open) => open.id === port.id && !open.closed) : port;
+    let channel: ChannelLike | null = null;
+    if (live) {
+      try {
+        channel = live.openTransferChannel();
+      } catch {
+        // The connection closed under us: wait as if it had been closed already.
+      }
+    }
+    if (!live || !channel) {
+      this.unstarted.add(transfer);
+      transfer.interrupt(0);
+      return;
+    }
+    this.unstarted.delete(transfer);
+    this.ports.set(transfer, live);
+    void transfer.run(channel);
+  }
+
+  /** Starts the transfers waiting for a connection that `port` can carry: to the same peer, or of `group`. */
+  private startWaiting(port: TransferPort, group?: string): void {
+    for (const transfer of [...this.unstarted]) {
+      if (transfer.finished) this.unstarted.delete(transfer);
+      else if (this.ports.get(transfer)?.id === port.id || (group !== undefined && transfer.info.group?.id === group)) this.start(transfer, port);
+    }
   }
 
   /** A transfer channel the other side opened: its first message says what it is for. */
@@ -123,6 +169,7 @@ export class TransferRegistry {
   peerOpened(port: TransferPort): void {
     this.open.add(port);
     void this.askAll(port);
+    this.startWaiting(port);
   }
 
   /** A peer connection closed: what ran on it is interrupted (its channels may never say so). */
@@ -166,6 +213,13 @@ export class TransferRegistry {
       void same.run(channel, false, 'the sender picked the same file again');
       return;
     }
+    const running = [...this.incoming.values()].filter((t) => !t.finished && t.state !== 'interrupted' && this.ports.get(t)?.id === port.id);
+    if (running.length >= MAX_INCOMING_PER_PEER) {
+      // Each transfer holds up to a window of chunks: a peer opening hundreds at once would hold that many.
+      channel.send(encodeTransferControl({ t: 'cancel', reason: `too many files at once: at most ${MAX_INCOMING_PER_PEER} from one peer` }));
+      closeLater(channel);
+      return;
+    }
     const transfer = new IncomingTransfer(info, this.host);
     this.incoming.set(info.id, transfer);
     this.ports.set(transfer, port);
@@ -197,6 +251,10 @@ export class TransferRegistry {
     }
     this.ports.set(transfer, port);
     void transfer.run(channel);
+    // A receiver that restarted (a new id) asked for one file of a batch: the batch's files that had
+    // not started yet go to it too.
+    const group = transfer.info.group?.id;
+    if (group !== undefined) this.startWaiting(port, group);
   }
 
   /** An incoming transfer was interrupted: ask its peer again if that connection still stands. */

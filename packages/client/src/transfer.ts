@@ -126,12 +126,17 @@ export abstract class Transfer extends Emitter<TransferEvents> {
     this.emit('state', state);
   }
 
+  /** The rate counts from now, and from the bytes moved so far (a resume starts where the receiver was). */
+  protected restartRate(): void {
+    this.attemptStart = { at: Date.now(), bytes: this.bytes };
+  }
+
   /** A new channel carries the transfer from now on: the previous one (if any) is let go. */
   protected takeChannel(channel: ChannelLike): number {
     const previous = this.channel;
     this.channel = channel;
     if (previous && previous !== channel) previous.close();
-    this.attemptStart = { at: Date.now(), bytes: this.bytes };
+    this.restartRate();
     return ++this.attempt;
   }
 
