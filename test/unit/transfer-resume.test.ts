@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { PeerId } from '@icebreaker/protocol';
+import type { PeerId, TransferInfo } from '@icebreaker/protocol';
 import { describe, expect, it } from 'vitest';
 import type { ChannelLike } from '../../packages/client/src/channel-like.js';
 import type { IncomingTransfer } from '../../packages/client/src/incoming-transfer.js';
 import type { TransferResumed } from '../../packages/client/src/transfer.js';
-import { type TransferPort, TransferRegistry } from '../../packages/client/src/transfer-registry.js';
+import { TransferBatch } from '../../packages/client/src/transfer-batch.js';
+import { type TransferOptions, type TransferPort, TransferRegistry } from '../../packages/client/src/transfer-registry.js';
+import type { PartialTransfer, TransferSink, TransferStore } from '../../packages/client/src/transfer-sink.js';
 
 /**
  * The resume logic of file transfers, two registries back to back in one process over channels made
@@ -294,6 +296,7 @@ describe('a transfer that loses bytes or its connection', () => {
     first.drop();
     p.restartReceiver({ store });
     const second = p.connect({ sender: 's', receiver: 'r2' });
+    p.sender.registry.peerOpened(second.ports.s);
     p.receiver.registry.peerOpened(second.ports.r);
     await batch.done;
     for (const [i, bytes] of files.entries()) expect(sha(store.files.get(`album/b${i}.bin`) as Uint8Array), `file ${i}`).toBe(sha(bytes));
@@ -333,7 +336,12 @@ function keptStore(): TransferStore & { files: Map<string, Uint8Array> } {
       return sink;
     },
     async list(): Promise<readonly PartialTransfer[]> {
-      return [...partials.values()].map((p) => ({ info: p.info, chunks: p.hashes.length, bytes: p.hashes.length * p.info.chunk, updatedAt: 0 }));
+      return [...partials.values()].map((p) => ({
+        info: p.info,
+        chunks: p.hashes.length,
+        bytes: p.hashes.length * p.info.chunk,
+        updatedAt: 0,
+      }));
     },
     async discard(id) {
       partials.delete(id);

@@ -128,7 +128,7 @@ export class TransferRegistry {
    */
   private start(transfer: OutgoingTransfer, port: TransferPort): void {
     // A connection not open yet takes channels already; one that closed is replaced by the next one.
-    const live = port.closed ? [...this.open].find((open) => open.id === port.id && !open.closed) : port;
+    const live = port.closed ? (this.replacement(port) ?? this.groupPort(transfer)) : port;
     let channel: ChannelLike | null = null;
     if (live) {
       try {
@@ -147,12 +147,35 @@ export class TransferRegistry {
     void transfer.run(channel);
   }
 
-  /** Starts the transfers waiting for a connection that `port` can carry: to the same peer, or of `group`. */
+  /** The open connection to the peer of `port`, which closed. */
+  private replacement(port: TransferPort): TransferPort | undefined {
+    return [...this.open].find((open) => open.id === port.id && !open.closed);
+  }
+
+  /** A live connection that carries another file of `transfer`'s batch (its receiver may have restarted under a new id). */
+  private groupPort(transfer: OutgoingTransfer): TransferPort | undefined {
+    const group = transfer.info.group?.id;
+    if (group === undefined) return undefined;
+    for (const [other, port] of this.ports) if (other !== transfer && other.info.group?.id === group && !port.closed) return port;
+    return undefined;
+  }
+
+  /**
+   * Starts the transfers waiting for a connection that `port` can carry: those not started, to the
+   * same peer; and, for a receiver that restarted under a new id and asked for one file of `group`, the
+   * batch's other files, unstarted or interrupted (it may not have stored a byte of them, and so
+   * would never ask for them).
+   */
   private startWaiting(port: TransferPort, group?: string): void {
     for (const transfer of [...this.unstarted]) {
       if (transfer.finished) this.unstarted.delete(transfer);
-      else if (this.ports.get(transfer)?.id === port.id || (group !== undefined && transfer.info.group?.id === group)) this.start(transfer, port);
+      else if (this.ports.get(transfer)?.id === port.id || (group !== undefined && transfer.info.group?.id === group))
+        this.start(transfer, port);
     }
+    if (group === undefined) return;
+    for (const transfer of this.outgoing.values())
+      if (transfer.state === 'interrupted' && transfer.info.group?.id === group && this.ports.get(transfer)?.closed)
+        this.start(transfer, port);
   }
 
   /** A transfer channel the other side opened: its first message says what it is for. */
@@ -213,10 +236,14 @@ export class TransferRegistry {
       void same.run(channel, false, 'the sender picked the same file again');
       return;
     }
-    const running = [...this.incoming.values()].filter((t) => !t.finished && t.state !== 'interrupted' && this.ports.get(t)?.id === port.id);
+    const running = [...this.incoming.values()].filter(
+      (t) => !t.finished && t.state !== 'interrupted' && this.ports.get(t)?.id === port.id,
+    );
     if (running.length >= MAX_INCOMING_PER_PEER) {
       // Each transfer holds up to a window of chunks: a peer opening hundreds at once would hold that many.
-      channel.send(encodeTransferControl({ t: 'cancel', reason: `too many files at once: at most ${MAX_INCOMING_PER_PEER} from one peer` }));
+      channel.send(
+        encodeTransferControl({ t: 'cancel', reason: `too many files at once: at most ${MAX_INCOMING_PER_PEER} from one peer` }),
+      );
       closeLater(channel);
       return;
     }
