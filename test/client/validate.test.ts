@@ -151,6 +151,16 @@ describe('client options', () => {
     ['relay', { relay: { afterMs: -1 } }, 'options.relay.afterMs: expected a whole number from 0 to 600000, got -1'],
     ['relay', { relay: { afterMs: 'soon' } }, 'options.relay.afterMs: expected a whole number from 0 to 600000, got "soon"'],
     ['relay', { relay: { after: 100 } }, 'options.relay.after: not an option here'],
+    ['transfers', { transfers: 'opfs' }, 'options.transfers: expected an object, got "opfs"'],
+    [
+      'transfers',
+      { transfers: { resumeWithinMs: 999 } },
+      'options.transfers.resumeWithinMs: expected a whole number from 1000 to 604800000, got 999',
+    ],
+    ['transfers', { transfers: { resumeWithinMs: 'long' } }, 'options.transfers.resumeWithinMs: expected a whole number from 1000'],
+    ['transfers', { transfers: { store: {} } }, 'options.transfers.store.open: expected a function, got undefined'],
+    ['transfers', { transfers: { store: { open() {}, list() {} } } }, 'options.transfers.store.discard: expected a function'],
+    ['transfers', { transfers: { keep: true } }, 'options.transfers.keep: not an option here (known: store, resumeWithinMs)'],
     ['a typo', { frameByte: 4096 }, 'options.frameByte: not an option here (known: room, name, token,'],
   ])('connect() refuses a bad %s before connecting: %j', async (_field, override, message) => {
     await expect(connect(h.server.signalingUrl, bad({ ...base(), ...override }))).rejects.toThrow(
@@ -204,24 +214,55 @@ describe('client options', () => {
       [toB] = await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
     });
     const blob = new Blob(['bytes']);
-    const stream = () => blob.stream();
+    const slice = (start: number, end: number) => blob.slice(start, end);
+    const file = 'file: expected a Blob, a File, or an object with size and slice()';
 
     it.each([
-      [null, {}, 'file: expected a Blob, a File, or an object with size and stream(), got null'],
-      ['a path', {}, 'file: expected a Blob, a File, or an object with size and stream(), got "a path"'],
-      [{ size: -1, stream }, {}, 'file.size: expected a whole number of bytes, 0 or more, got -1'],
-      [{ size: 1.5, stream }, {}, 'file.size: expected a whole number of bytes, 0 or more, got 1.5'],
-      [{ size: 5 }, {}, 'file.stream: expected a function returning a ReadableStream, got undefined'],
-      [{ size: 5, stream, name: 5 }, {}, 'file.name: expected a string, got 5'],
-      [{ size: 5, stream, type: {} }, {}, 'file.type: expected a string, got an object'],
+      [null, {}, `${file}, got null`],
+      ['a path', {}, `${file}, got "a path"`],
+      [{ size: -1, slice }, {}, 'file.size: expected a whole number of bytes, 0 or more, got -1'],
+      [{ size: 1.5, slice }, {}, 'file.size: expected a whole number of bytes, 0 or more, got 1.5'],
+      [{ size: 5 }, {}, 'file.slice: expected a function (start, end) returning something with arrayBuffer(), got undefined'],
+      [{ size: 5, stream: () => blob.stream() }, {}, 'file.slice: expected a function'],
+      [{ size: 5, slice, name: 5 }, {}, 'file.name: expected a string, got 5'],
+      [{ size: 5, slice, type: {} }, {}, 'file.type: expected a string, got an object'],
       [blob, 'fast', 'options: expected an object, got "fast"'],
       [blob, { name: '' }, 'options.name: expected a string of 1 to 255 characters, got ""'],
       [blob, { name: 'n'.repeat(256) }, 'options.name: expected a string of 1 to 255 characters, got "nnn'],
+      [blob, { path: '' }, "options.path: expected a '/'-separated relative path of 1 to 1024 characters"],
+      [blob, { path: 'p'.repeat(1025) }, "options.path: expected a '/'-separated relative path of 1 to 1024 characters"],
       [blob, { onProgress: 'bar' }, 'options.onProgress: expected a function, got "bar"'],
       [blob, { signal: { aborted: false } }, 'options.signal: expected an AbortSignal, got an object'],
-      [blob, { nme: 'x' }, 'options.nme: not an option here (known: name, onProgress, signal)'],
+      [blob, { nme: 'x' }, 'options.nme: not an option here (known: name, path, onProgress, signal)'],
     ])('refuses file %j with options %j', (file, options, message) => {
       expect(() => toB.sendFile(file as Blob, options as object)).toThrow(
+        expect.objectContaining({ name: 'TypeError', message: expect.stringContaining(message) }),
+      );
+    });
+  });
+
+  describe('sendFiles', () => {
+    let toB: RemotePeer;
+    beforeEach(async () => {
+      const a = await nodePeer(h.server.signalingUrl, 'batches');
+      const b = await nodePeer(h.server.signalingUrl, 'batches');
+      sessions.push(a, b);
+      [toB] = await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
+    });
+    const blob = new Blob(['bytes']);
+
+    it.each([
+      [[], {}, 'items: expected a non-empty array of { file, path?, name? }, got an array of 0'],
+      ['files', {}, 'items: expected a non-empty array of { file, path?, name? }, got "files"'],
+      [[{ file: blob }, 5], {}, 'items[1]: expected an object { file, path?, name? }, got 5'],
+      [[{ file: { size: 1 } }], {}, 'items[0].file.slice: expected a function'],
+      [[{ file: blob, path: '' }], {}, "items[0].path: expected a '/'-separated relative path"],
+      [[{ file: blob, name: 'n'.repeat(256) }], {}, 'items[0].name: expected a string of 1 to 255 characters'],
+      [[{ file: blob, pth: 'a' }], {}, 'items[0].pth: not an option here (known: file, path, name)'],
+      [[{ file: blob }], { onProgress: 1 }, 'options.onProgress: expected a function, got 1'],
+      [[{ file: blob }], { concurrency: 9 }, 'options.concurrency: not an option here (known: onProgress, signal)'],
+    ])('refuses items %j with options %j', (items, options, message) => {
+      expect(() => toB.sendFiles(items as never, options as object)).toThrow(
         expect.objectContaining({ name: 'TypeError', message: expect.stringContaining(message) }),
       );
     });

@@ -72,6 +72,8 @@ export class TransferRegistry {
   private readonly asked = new Map<string, Set<TransferPort>>();
   /** The peers whose main channel is open. */
   private readonly open = new Set<TransferPort>();
+  /** The connection each batch (group id) last ran on; kept while the room lives (a few bytes each). */
+  private readonly groups = new Map<string, TransferPort>();
   /** Outgoing transfers whose connection was not open when they were to start. */
   private readonly unstarted = new Set<OutgoingTransfer>();
   private readonly host;
@@ -144,6 +146,7 @@ export class TransferRegistry {
     }
     this.unstarted.delete(transfer);
     this.ports.set(transfer, live);
+    this.carried(transfer, live);
     void transfer.run(channel);
   }
 
@@ -152,12 +155,17 @@ export class TransferRegistry {
     return [...this.open].find((open) => open.id === port.id && !open.closed);
   }
 
-  /** A live connection that carries another file of `transfer`'s batch (its receiver may have restarted under a new id). */
+  /** The live connection that last carried a file of `transfer`'s batch (its receiver may have restarted under a new id). */
   private groupPort(transfer: OutgoingTransfer): TransferPort | undefined {
     const group = transfer.info.group?.id;
-    if (group === undefined) return undefined;
-    for (const [other, port] of this.ports) if (other !== transfer && other.info.group?.id === group && !port.closed) return port;
-    return undefined;
+    const port = group === undefined ? undefined : this.groups.get(group);
+    return port?.closed ? undefined : port;
+  }
+
+  /** `transfer` runs on `port`: the next files of its batch go there too. */
+  private carried(transfer: OutgoingTransfer, port: TransferPort): void {
+    const group = transfer.info.group?.id;
+    if (group !== undefined) this.groups.set(group, port);
   }
 
   /**
@@ -277,6 +285,7 @@ export class TransferRegistry {
       return;
     }
     this.ports.set(transfer, port);
+    this.carried(transfer, port);
     void transfer.run(channel);
     // A receiver that restarted (a new id) asked for one file of a batch: the batch's files that had
     // not started yet go to it too.
