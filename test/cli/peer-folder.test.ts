@@ -1,11 +1,9 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Room } from '@icebreaker/client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { randomFile, scratch, sha256OfFile } from '../helpers/files.js';
+import { describe, expect, it } from 'vitest';
+import { randomFile, sha256OfFile } from '../helpers/files.js';
 import { nodePeer, openPeer } from '../helpers/peers.js';
-import { type Harness, startHarness } from '../helpers/server.js';
-import { type Cli, cli, killPeers, waitFor } from './peer-process.js';
+import { type Cli, cli, cliSuite, waitFor } from './peer-process.js';
 
 const MiB = 1024 * 1024;
 
@@ -21,38 +19,26 @@ async function tree(dir: string): Promise<string[]> {
 const saved = (peer: Cli, count: number) => () => ((peer.stderr().match(/^saved /gm)?.length ?? 0) >= count ? 'all' : '');
 
 describe('icebreaker peer --send <folder>… --receive <dir>', () => {
-  let h: Harness;
-  let files: Awaited<ReturnType<typeof scratch>>;
-  const sessions: Room[] = [];
-  beforeEach(async () => {
-    h = await startHarness();
-    files = await scratch();
-  });
-  afterEach(async () => {
-    killPeers();
-    for (const s of sessions.splice(0)) s.close();
-    await h.close();
-    await files.dispose();
-  });
+  const t = cliSuite();
 
   it('sends a folder (nested, an empty file, a hostile name) and a file; the receiver recreates the folder, byte for byte', async () => {
-    const src = join(files.dir, 'album');
+    const src = join(t.files.dir, 'album');
     await mkdir(join(src, 'sub', 'deeper'), { recursive: true });
     await mkdir(join(src, 'empty-folder'));
     const digests: Record<string, string> = {
       'album/a.bin': await randomFile(join(src, 'a.bin'), 3 * MiB + 17),
       'album/sub/deeper/b.bin': await randomFile(join(src, 'sub', 'deeper', 'b.bin'), 2 * MiB),
       'album/sub/c.bin': await randomFile(join(src, 'sub', 'c.bin'), 1000),
-      'notes.bin': await randomFile(join(files.dir, 'notes.bin'), MiB + 1),
+      'notes.bin': await randomFile(join(t.files.dir, 'notes.bin'), MiB + 1),
     };
     await writeFile(join(src, 'empty.txt'), '');
     await writeFile(join(src, 'sub', 'evil\u001b[31m\u202e.txt'), 'hostile name');
-    const inbox = join(files.dir, 'inbox');
+    const inbox = join(t.files.dir, 'inbox');
     await mkdir(inbox);
 
-    const receiver = cli([h.server.url, '--room', 'folder', '--receive', inbox], 'ignore');
+    const receiver = cli([t.h.server.url, '--room', 'folder', '--receive', inbox], 'ignore');
     await waitFor(receiver.stderr, /joined room/, receiver.child);
-    const sender = cli([h.server.url, '--room', 'folder', '--send', src, join(files.dir, 'notes.bin')], 'ignore');
+    const sender = cli([t.h.server.url, '--room', 'folder', '--send', src, join(t.files.dir, 'notes.bin')], 'ignore');
     expect(await sender.exit, `${sender.stderr()}\n--- receiver:\n${receiver.stderr()}`).toBe(0);
     await waitFor(saved(receiver, 6), /all/, receiver.child);
 
@@ -71,28 +57,28 @@ describe('icebreaker peer --send <folder>… --receive <dir>', () => {
   });
 
   it('keeps paths a peer chose inside the receiving folder', async () => {
-    const inbox = join(files.dir, 'inbox');
+    const inbox = join(t.files.dir, 'inbox');
     await mkdir(inbox);
-    const receiver = cli([h.server.url, '--room', 'hostile', '--receive', inbox], 'ignore');
+    const receiver = cli([t.h.server.url, '--room', 'hostile', '--receive', inbox], 'ignore');
     await waitFor(receiver.stderr, /joined room/, receiver.child);
-    const node = await nodePeer(h.server.signalingUrl, 'hostile');
-    sessions.push(node);
+    const node = await nodePeer(t.h.server.signalingUrl, 'hostile');
+    t.sessions.push(node);
     const remote = await openPeer(node);
     for (const path of ['../../../etc/passwd', '/abs/x.txt', '..\\..\\win.ini', 'ok/./../../y.txt'])
       await remote.sendFile(new Blob([path]), { name: path.split(/[/\\]/).pop() as string, path }).done;
     await waitFor(saved(receiver, 4), /all/, receiver.child);
     expect(await tree(inbox)).toEqual(['abs/x.txt', 'etc/passwd', 'ok/y.txt', 'win.ini']);
-    expect(await readdir(files.dir)).toEqual(['inbox']);
+    expect(await readdir(t.files.dir)).toEqual(['inbox']);
   });
 
   it('prints progress and file events as JSON lines with --json', async () => {
-    const inbox = join(files.dir, 'inbox');
+    const inbox = join(t.files.dir, 'inbox');
     await mkdir(inbox);
-    const source = join(files.dir, 'one.bin');
+    const source = join(t.files.dir, 'one.bin');
     await randomFile(source, MiB);
-    const receiver = cli([h.server.url, '--room', 'json', '--receive', inbox, '--json'], 'ignore');
+    const receiver = cli([t.h.server.url, '--room', 'json', '--receive', inbox, '--json'], 'ignore');
     await waitFor(receiver.stderr, /joined room/, receiver.child);
-    const sender = cli([h.server.url, '--room', 'json', '--send', source, '--json'], 'ignore');
+    const sender = cli([t.h.server.url, '--room', 'json', '--send', source, '--json'], 'ignore');
     expect(await sender.exit).toBe(0);
     await waitFor(receiver.stderr, /"event":"saved"/, receiver.child);
     const events = (text: string) =>

@@ -1,6 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import type { Room } from '@icebreaker/client';
+import { afterEach, beforeEach } from 'vitest';
+import { scratch } from '../helpers/files.js';
+import { type Harness, startHarness } from '../helpers/server.js';
 import { CLI } from '../helpers/server-process.js';
+
+type Scratch = Awaited<ReturnType<typeof scratch>>;
 
 /** A running `icebreaker peer`, with what it printed so far. */
 export interface Cli {
@@ -46,4 +52,23 @@ export async function waitFor(read: () => string, pattern: RegExp, child: ChildP
     // Polls the output it is given (a pipe has no event for "now matches"); nothing waits on time.
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/**
+ * A fresh server and scratch folder for each test of the calling `describe`; after it, the terminal
+ * peers it started are killed, the library sessions it opened closed, and the folder removed.
+ */
+export function cliSuite(): { readonly h: Harness; readonly files: Scratch; readonly sessions: Room[] } {
+  const fixture = { h: undefined as unknown as Harness, files: undefined as unknown as Scratch, sessions: [] as Room[] };
+  beforeEach(async () => {
+    fixture.h = await startHarness();
+    fixture.files = await scratch();
+  });
+  afterEach(async () => {
+    killPeers();
+    for (const s of fixture.sessions.splice(0)) s.close();
+    await fixture.h.close();
+    await fixture.files.dispose();
+  });
+  return fixture;
 }

@@ -2,11 +2,10 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { randomFile, scratch, sha256OfFile } from '../helpers/files.js';
-import { type Harness, startHarness } from '../helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import { randomFile, sha256OfFile } from '../helpers/files.js';
 import { CLI } from '../helpers/server-process.js';
-import { type Cli, cli, killPeers, waitFor } from './peer-process.js';
+import { type Cli, cli, cliSuite, waitFor } from './peer-process.js';
 
 const MiB = 1024 * 1024;
 const SIZE = 200 * MiB;
@@ -36,29 +35,19 @@ async function transfersList(dir: string): Promise<Array<Record<string, unknown>
 }
 
 describe('icebreaker peer --receive resumes after kill -9', () => {
-  let h: Harness;
-  let files: Awaited<ReturnType<typeof scratch>>;
-  beforeEach(async () => {
-    h = await startHarness();
-    files = await scratch();
-  });
-  afterEach(async () => {
-    killPeers();
-    await h.close();
-    await files.dispose();
-  });
+  const t = cliSuite();
 
   it('completes a 200 MiB file with the source SHA-256 after the receiver is killed twice at random points', {
     timeout: 300_000,
   }, async () => {
-    const source = join(files.dir, 'big.bin');
+    const source = join(t.files.dir, 'big.bin');
     const digest = await randomFile(source, SIZE);
-    const inbox = join(files.dir, 'inbox');
+    const inbox = join(t.files.dir, 'inbox');
     await mkdir(inbox);
-    const receive = () => cli([h.server.url, '--room', 'resume', '--receive', inbox, '--json'], 'ignore');
+    const receive = () => cli([t.h.server.url, '--room', 'resume', '--receive', inbox, '--json'], 'ignore');
     let receiver = receive();
     await waitFor(receiver.stderr, /joined room/, receiver.child);
-    const sender = cli([h.server.url, '--room', 'resume', '--send', source], 'ignore');
+    const sender = cli([t.h.server.url, '--room', 'resume', '--send', source], 'ignore');
     const cuts = [0.1 + Math.random() * 0.35, 0.5 + Math.random() * 0.35].map((f) => Math.floor(f * SIZE));
     let held = 0;
     for (const cut of cuts) {

@@ -1,7 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { randomFile, scratch } from '../helpers/files.js';
-import { type Harness, startHarness } from '../helpers/server.js';
-import { cli, killPeers, waitFor } from './peer-process.js';
+import { describe, expect, it } from 'vitest';
+import { randomFile } from '../helpers/files.js';
+import { cli, cliSuite, waitFor } from './peer-process.js';
 
 /** The lines a `--receive` terminal printed from the peer `id`, in order. */
 function linesFrom(stdout: string, id: string): string[] {
@@ -12,21 +11,11 @@ function linesFrom(stdout: string, id: string): string[] {
 }
 
 describe('icebreaker peer: input before a peer connects, and --wait', () => {
-  let h: Harness;
-  let files: Awaited<ReturnType<typeof scratch>>;
-  beforeEach(async () => {
-    h = await startHarness();
-    files = await scratch();
-  });
-  afterEach(async () => {
-    killPeers();
-    await h.close();
-    await files.dispose();
-  });
+  const t = cliSuite();
 
   /** A `--receive` terminal already in `room`, as in the tester's report; returns it and its peer id. */
   async function receiver(room: string) {
-    const terminal = cli([h.server.url, '--room', room, '--receive', files.dir], 'ignore');
+    const terminal = cli([t.h.server.url, '--room', room, '--receive', t.files.dir], 'ignore');
     await waitFor(terminal.stderr, /joined room/, terminal.child);
     const id = /as (\S+);/.exec(terminal.stderr())?.[1] ?? '';
     return { terminal, id };
@@ -34,7 +23,7 @@ describe('icebreaker peer: input before a peer connects, and --wait', () => {
 
   it('(echo early; …; echo late) | icebreaker peer: the line read before the channel opened arrives first, then the later one', async () => {
     const rx = await receiver('early-late');
-    const chat = cli([h.server.url, '--room', 'early-late']);
+    const chat = cli([t.h.server.url, '--room', 'early-late']);
     // Written at once: the terminal reads it while its connection to the receiver is still coming up.
     chat.child.stdin?.write('early\n');
     await waitFor(chat.stderr, /joined room "early-late" as (\S+);/, chat.child);
@@ -49,7 +38,7 @@ describe('icebreaker peer: input before a peer connects, and --wait', () => {
 
   it('echo hi | icebreaker peer: waits for the connection, sends the line, leaves and exits 0', async () => {
     const rx = await receiver('echo-hi');
-    const chat = cli([h.server.url, '--room', 'echo-hi'], 'hi\n');
+    const chat = cli([t.h.server.url, '--room', 'echo-hi'], 'hi\n');
     expect(await chat.exit).toBe(0);
     const id = /as (\S+);/.exec(chat.stderr())?.[1] ?? '';
     await waitFor(rx.terminal.stdout, new RegExp(`${id}: hi\\n`), rx.terminal.child);
@@ -59,7 +48,7 @@ describe('icebreaker peer: input before a peer connects, and --wait', () => {
 
   it('keeps 1,000 lines for a peer that comes after the end of input, sends them in order, and names the lines it dropped', async () => {
     const input = Array.from({ length: 1005 }, (_, i) => `line ${i + 1}`).join('\n');
-    const chat = cli([h.server.url, '--room', 'backlog'], `${input}\n`);
+    const chat = cli([t.h.server.url, '--room', 'backlog'], `${input}\n`);
     await waitFor(chat.stderr, /end of input: 1000 lines waiting for a peer \(up to 10m, --wait\)/, chat.child);
     expect(chat.stderr()).toMatch(/1000 lines or 1 MiB already wait for a peer: lines from here on are dropped/);
     const rx = await receiver('backlog');
@@ -71,15 +60,15 @@ describe('icebreaker peer: input before a peer connects, and --wait', () => {
   });
 
   it('gives up with exit 4 when no peer connects within --wait after the end of input', async () => {
-    const chat = cli([h.server.url, '--room', 'nobody', '--wait', '1s'], 'anyone there?\n');
+    const chat = cli([t.h.server.url, '--room', 'nobody', '--wait', '1s'], 'anyone there?\n');
     expect(await chat.exit).toBe(4);
     expect(chat.stderr()).toContain('no peer connected within 1s: 1 line was not sent');
   });
 
   it('gives up on --send with exit 4 when no peer connects within --wait', async () => {
-    const source = `${files.dir}/unsent.bin`;
+    const source = `${t.files.dir}/unsent.bin`;
     await randomFile(source, 1024);
-    const sender = cli([h.server.url, '--room', 'nobody', '--send', source, '--wait', '1500ms'], 'ignore');
+    const sender = cli([t.h.server.url, '--room', 'nobody', '--send', source, '--wait', '1500ms'], 'ignore');
     expect(await sender.exit).toBe(4);
     expect(sender.stderr()).toContain('no peer connected within 1500ms: "unsent.bin" was not sent');
   });

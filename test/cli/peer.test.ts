@@ -1,33 +1,21 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { IncomingTransfer, Room } from '@icebreaker/client';
+import type { IncomingTransfer } from '@icebreaker/client';
 import { mintRoomToken } from '@icebreaker/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fileSink, fileSource, randomFile, scratch, sha256OfFile } from '../helpers/files.js';
+import { fileSink, fileSource, randomFile, sha256OfFile } from '../helpers/files.js';
 import { messages, nodePeer, openPeer } from '../helpers/peers.js';
 import { type Harness, startHarness } from '../helpers/server.js';
-import { cli, killPeers, waitFor } from './peer-process.js';
+import { cli, cliSuite, killPeers, waitFor } from './peer-process.js';
 
 describe('icebreaker peer', () => {
-  let h: Harness;
-  let files: Awaited<ReturnType<typeof scratch>>;
-  const sessions: Room[] = [];
-  beforeEach(async () => {
-    h = await startHarness();
-    files = await scratch();
-  });
-  afterEach(async () => {
-    killPeers();
-    for (const s of sessions.splice(0)) s.close();
-    await h.close();
-    await files.dispose();
-  });
+  const t = cliSuite();
 
   it('chats over stdin and stdout with a library peer, and exits 0 at end of input', async () => {
-    const terminal = cli([h.server.url, '--room', 'chat']);
+    const terminal = cli([t.h.server.url, '--room', 'chat']);
     await waitFor(terminal.stderr, /joined room "chat"/, terminal.child);
-    const node = await nodePeer(h.server.signalingUrl, 'chat');
-    sessions.push(node);
+    const node = await nodePeer(t.h.server.signalingUrl, 'chat');
+    t.sessions.push(node);
     const remote = await openPeer(node);
     await waitFor(terminal.stderr, /connected to/, terminal.child);
 
@@ -42,13 +30,13 @@ describe('icebreaker peer', () => {
   });
 
   it('sends a file with --send and exits 0 once the receiver verified it', async () => {
-    const source = join(files.dir, 'report.bin');
+    const source = join(t.files.dir, 'report.bin');
     const digest = await randomFile(source, 5 * 1024 * 1024 + 3);
-    const terminal = cli([h.server.signalingUrl, '--room', 'send', '--send', source]);
+    const terminal = cli([t.h.server.signalingUrl, '--room', 'send', '--send', source]);
     await waitFor(terminal.stderr, /joined room/, terminal.child);
-    const node = await nodePeer(h.server.signalingUrl, 'send');
-    sessions.push(node);
-    const target = join(files.dir, 'received.bin');
+    const node = await nodePeer(t.h.server.signalingUrl, 'send');
+    t.sessions.push(node);
+    const target = join(t.files.dir, 'received.bin');
     const arrived = new Promise<unknown>((resolve) =>
       node.on('transfer', (_p, transfer) => {
         expect(transfer.info).toMatchObject({ name: 'report.bin', size: 5 * 1024 * 1024 + 3 });
@@ -64,33 +52,33 @@ describe('icebreaker peer', () => {
 
   it('sends its file once to a peer that joined first (it answers: the order of a browser tab, then the terminal)', async () => {
     // Issue 9, item 10: the answering side's `open` fired twice, and each started a transfer.
-    const source = join(files.dir, 'once.bin');
+    const source = join(t.files.dir, 'once.bin');
     const digest = await randomFile(source, 1024 * 1024 + 5);
-    const node = await nodePeer(h.server.signalingUrl, 'tab-first');
-    sessions.push(node);
+    const node = await nodePeer(t.h.server.signalingUrl, 'tab-first');
+    t.sessions.push(node);
     const transfers: IncomingTransfer[] = [];
     node.on('transfer', (_p, transfer) => {
-      transfer.accept(fileSink(join(files.dir, `received-${transfers.length}.bin`)));
+      transfer.accept(fileSink(join(t.files.dir, `received-${transfers.length}.bin`)));
       transfers.push(transfer);
     });
-    const terminal = cli([h.server.signalingUrl, '--room', 'tab-first', '--send', source]);
+    const terminal = cli([t.h.server.signalingUrl, '--room', 'tab-first', '--send', source]);
     const left = node.next('peer-left');
     expect(await terminal.exit).toBe(0);
     await left;
     expect(transfers).toHaveLength(1);
     await transfers[0]?.done;
-    expect(await sha256OfFile(join(files.dir, 'received-0.bin'))).toBe(digest);
+    expect(await sha256OfFile(join(t.files.dir, 'received-0.bin'))).toBe(digest);
   });
 
   it('saves files into --receive under their own names, and ends on Ctrl+C', async () => {
-    const inbox = join(files.dir, 'inbox');
+    const inbox = join(t.files.dir, 'inbox');
     await mkdir(inbox);
-    const source = join(files.dir, 'photo.jpg');
+    const source = join(t.files.dir, 'photo.jpg');
     const digest = await randomFile(source, 2 * 1024 * 1024);
-    const terminal = cli([h.server.url, '--room', 'recv', '--receive', inbox]);
+    const terminal = cli([t.h.server.url, '--room', 'recv', '--receive', inbox]);
     await waitFor(terminal.stderr, /joined room/, terminal.child);
-    const node = await nodePeer(h.server.signalingUrl, 'recv');
-    sessions.push(node);
+    const node = await nodePeer(t.h.server.signalingUrl, 'recv');
+    t.sessions.push(node);
     const remote = await openPeer(node);
     await remote.sendFile(await fileSource(source, 'photo.jpg')).done;
     await waitFor(terminal.stderr, /saved .*photo\.jpg/, terminal.child);
@@ -105,12 +93,12 @@ describe('icebreaker peer', () => {
 
   it('keeps receiving when stdin is closed (< /dev/null, a background job)', async () => {
     // Issue 9, item 15: the end of stdin ended the session at once, before any file could come.
-    const inbox = join(files.dir, 'inbox');
+    const inbox = join(t.files.dir, 'inbox');
     await mkdir(inbox);
-    const terminal = cli([h.server.url, '--room', 'background', '--receive', inbox], 'ignore');
+    const terminal = cli([t.h.server.url, '--room', 'background', '--receive', inbox], 'ignore');
     await waitFor(terminal.stderr, /joined room/, terminal.child);
-    const node = await nodePeer(h.server.signalingUrl, 'background');
-    sessions.push(node);
+    const node = await nodePeer(t.h.server.signalingUrl, 'background');
+    t.sessions.push(node);
     const remote = await openPeer(node);
     await remote.sendFile(Object.assign(new Blob(['late but welcome']), { name: 'late.txt' })).done;
     await waitFor(terminal.stderr, /saved .*late\.txt/, terminal.child);
@@ -122,13 +110,13 @@ describe('icebreaker peer', () => {
   it('names received files as the sender did: a clash is numbered, a hostile name stays in the folder', async () => {
     // Issue 9, item 15: the code added a timestamp to every name, where its comment and the README
     // promised the sender's name, numbered on a clash.
-    const inbox = join(files.dir, 'deep', 'inbox');
+    const inbox = join(t.files.dir, 'deep', 'inbox');
     await mkdir(inbox, { recursive: true });
     await writeFile(join(inbox, 'notes.txt'), 'already here');
-    const terminal = cli([h.server.url, '--room', 'names', '--receive', inbox], 'ignore');
+    const terminal = cli([t.h.server.url, '--room', 'names', '--receive', inbox], 'ignore');
     await waitFor(terminal.stderr, /joined room/, terminal.child);
-    const node = await nodePeer(h.server.signalingUrl, 'names');
-    sessions.push(node);
+    const node = await nodePeer(t.h.server.signalingUrl, 'names');
+    t.sessions.push(node);
     const remote = await openPeer(node);
     const sent: Array<[string, string]> = [
       ['notes.txt', 'new notes'],
@@ -158,8 +146,8 @@ describe('icebreaker peer', () => {
       'csi_.txt': 'C1',
       'archive.tar.gz': 'gz',
     });
-    expect(await readdir(join(files.dir, 'deep'))).toEqual(['inbox']);
-    expect(await readdir(files.dir)).toEqual(['deep']);
+    expect(await readdir(join(t.files.dir, 'deep'))).toEqual(['inbox']);
+    expect(await readdir(t.files.dir)).toEqual(['deep']);
     terminal.child.kill('SIGINT');
     expect(await terminal.exit).toBe(0);
   });

@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { scratch } from '../helpers/files.js';
-import { type Harness, startHarness } from '../helpers/server.js';
-import { type Cli, cli, killPeers, waitFor } from './peer-process.js';
+import { describe, expect, it } from 'vitest';
+import { type Cli, cli, cliSuite, waitFor } from './peer-process.js';
 
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 
@@ -16,20 +14,10 @@ const saved = (peer: Cli, count: number) => () => ((peer.stderr().match(/^saved 
 // unreadable, and deleted it with its "part": a peer could make the receiver delete files it had
 // received (or a user lose the files of a folder that held such names) just by sending them.
 describe('icebreaker peer --receive: files named like its partials', () => {
-  let h: Harness;
-  let files: Awaited<ReturnType<typeof scratch>>;
-  beforeEach(async () => {
-    h = await startHarness();
-    files = await scratch();
-  });
-  afterEach(async () => {
-    killPeers();
-    await h.close();
-    await files.dispose();
-  });
+  const t = cliSuite();
 
   it('saves them under another name, and a restarted receiver keeps them', async () => {
-    const src = join(files.dir, 'd');
+    const src = join(t.files.dir, 'd');
     await mkdir(src);
     const contents: Record<string, string> = {
       'notes.icebreaker-manifest': 'not a manifest, a file of mine',
@@ -37,19 +25,19 @@ describe('icebreaker peer --receive: files named like its partials', () => {
       'a.icebreaker-manifest.tmp': 'a temporary-looking name',
     };
     for (const [name, text] of Object.entries(contents)) await writeFile(join(src, name), text);
-    const inbox = join(files.dir, 'inbox');
+    const inbox = join(t.files.dir, 'inbox');
     await mkdir(inbox);
 
-    const receiver = cli([h.server.url, '--room', 'reserved', '--receive', inbox], 'ignore');
+    const receiver = cli([t.h.server.url, '--room', 'reserved', '--receive', inbox], 'ignore');
     await waitFor(receiver.stderr, /joined room/, receiver.child);
-    const sender = cli([h.server.url, '--room', 'reserved', '--send', src], 'ignore');
+    const sender = cli([t.h.server.url, '--room', 'reserved', '--send', src], 'ignore');
     expect(await sender.exit, sender.stderr()).toBe(0);
     await waitFor(saved(receiver, 3), /all/, receiver.child);
     receiver.child.kill('SIGTERM');
     await receiver.exit;
 
     // A receiver started again in the folder scans it for partials (as `transfers list` does).
-    const again = cli([h.server.url, '--room', 'reserved-2', '--receive', inbox], 'ignore');
+    const again = cli([t.h.server.url, '--room', 'reserved-2', '--receive', inbox], 'ignore');
     await waitFor(again.stderr, /joined room/, again.child);
     again.child.kill('SIGTERM');
     await again.exit;
