@@ -100,10 +100,11 @@ function cutTests(_stack: string, stack: object, withRelay: boolean) {
     expect(createHash('sha256').update(received).digest('hex')).toBe(digest);
     // A new connection to the same peer carried the rest, from where the receiver was.
     expect(b.peers.get(a.peerId)?.generation).toBeGreaterThan(0);
-    expect(resumed).toHaveLength(1);
+    // Once, unless the new connection itself dropped on a loaded machine: each time from where B was.
+    expect(resumed.length, JSON.stringify(resumed)).toBeGreaterThanOrEqual(1);
     expect(resumed[0]?.at).toBeGreaterThanOrEqual(cutAt);
-    expect(resumed[0]?.reason).toBe('the connection dropped and came back');
-    expect(sentResumed[0]?.at).toBe(resumed[0]?.at);
+    expect(resumed.every((r) => r.reason === 'the connection dropped and came back')).toBe(true);
+    expect(sentResumed.map((r) => r.at)).toContain(resumed[0]?.at);
   }, 120_000);
   if (withRelay)
     // node-datachannel's polyfill ignores iceTransportPolicy 'relay': only libwebrtc can be forced onto the relay.
