@@ -114,7 +114,9 @@ export class TransferRegistry {
       ...(options.path === undefined ? {} : { path: options.path }),
       ...(options.group === undefined ? {} : { group: options.group }),
     };
-    const transfer = new OutgoingTransfer(info, file, options, this.host, () => (this.ports.get(transfer) ?? port).frameBytes());
+    const transfer: OutgoingTransfer = new OutgoingTransfer(info, file, options, this.host, (): number =>
+      (this.ports.get(transfer) ?? port).frameBytes(),
+    );
     if (transfer.finished) return transfer;
     this.outgoing.set(info.id, transfer);
     this.ports.set(transfer, port);
