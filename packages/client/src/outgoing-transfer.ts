@@ -221,7 +221,12 @@ export class OutgoingTransfer extends Transfer {
         this.check(attempt);
         if (this.rewindTo !== null) return this.rewindTo;
         const part = chunk.bytes.subarray(offset, offset + frame);
-        await sendWithBackpressure(channel, part);
+        try {
+          await sendWithBackpressure(channel, part);
+        } catch {
+          // The channel closed under the send (some stacks throw before `readyState` says so).
+          throw new Interrupted();
+        }
         this.bytes = index * this.info.chunk + offset + part.byteLength;
         this.progress();
       }

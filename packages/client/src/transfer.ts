@@ -171,9 +171,18 @@ export abstract class Transfer extends Emitter<TransferEvents> {
     this.emit('progress', { bytes: this.bytes, total: this.info.size, rate: (this.bytes - this.attemptStart.bytes) / seconds });
   }
 
-  /** Sends a control message on the current channel, if it is open. */
+  /**
+   * Sends a control message on the current channel, if it is open. A channel the stack has closed
+   * below a `readyState` that still says open (node-datachannel) throws: that is the channel going
+   * away, which its `close` event (or the connection's) turns into an interruption, not a failure.
+   */
   protected control(control: SenderControl | ReceiverControl, channel = this.channel): void {
-    if (channel?.readyState === 'open') channel.send(encodeTransferControl(control));
+    if (channel?.readyState !== 'open') return;
+    try {
+      channel.send(encodeTransferControl(control));
+    } catch {
+      // The channel is going away: see above.
+    }
   }
 }
 
