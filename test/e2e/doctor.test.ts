@@ -114,7 +114,8 @@ describe('the page: the doctor panel and the candidate-pair view', () => {
       await page.locator('.banner-connected').waitFor({ timeout: WAIT });
       const selected = page.locator('#pairs tr[data-selected="true"]');
       await selected.waitFor({ timeout: WAIT });
-      expect(await selected.locator('td').nth(2).textContent()).toBe('succeeded');
+      // The pair ICE selected may still read in-progress in the first stats after it is chosen.
+      await expect.poll(() => selected.locator('td').nth(2).textContent(), { timeout: WAIT }).toBe('succeeded');
       expect(await selected.locator('td').nth(0).textContent()).toMatch(/^(host|srflx|prflx) udp /);
       await expect.poll(() => selected.locator('td').nth(4).textContent(), { timeout: WAIT }).toMatch(/^\d+(\.\d)? ms$/);
       // The library reports the path once it has read the selected pair from getStats: a moment later.
