@@ -173,13 +173,14 @@ export class OutgoingTransfer extends Transfer {
       for (;;) {
         const rewound = await this.pump(attempt, at);
         if (rewound === null) {
-          this.control({ t: 'end', root: await hashOfHashes(this.hashes, this.chunks) });
+          const root = await hashOfHashes(this.hashes, this.chunks);
+          this.control({ t: 'end', root });
           const answer = await this.nextReply(attempt, true);
           if (answer === null) {
             // A rewind came instead of the answer: send again from there.
           } else if (answer.t === 'ok') {
             channel.close();
-            this.end(null, 'done');
+            this.end(null, 'done', root);
             return;
           } else throw this.refused(answer);
         }
@@ -356,17 +357,14 @@ export class OutgoingTransfer extends Transfer {
     this.end(new IcebreakerError('transfer-failed', reason), 'failed');
   }
 
-  /** Settles the transfer: `error` null for done. */
-  private end(error: IcebreakerError | null, state: 'done' | 'failed' | 'cancelled'): void {
+  /** Settles the transfer: `error` null for done, with the `root` the receiver checked. */
+  private end(error: IcebreakerError | null, state: 'done' | 'failed' | 'cancelled', root = ''): void {
     if (this.finished) return;
     this.reads.clear();
     this.setState(state);
+    // The root was computed for the `end` message: the receiver checked that very value.
     if (error) this.settle.reject(error);
-    else
-      void hashOfHashes(this.hashes, this.chunks).then(
-        (root) => this.settle.resolve({ root }),
-        (cause) => this.settle.reject(new IcebreakerError('transfer-failed', String(cause))),
-      );
+    else this.settle.resolve({ root });
     this.poke();
   }
 }
