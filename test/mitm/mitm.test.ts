@@ -1,4 +1,13 @@
-import { type ConnectOptions, connect, type Room, type WebSocketConstructor } from '@icebreaker/client';
+import {
+  type ConnectOptions,
+  connect,
+  type IcebreakerError,
+  type RemotePeer,
+  type Room,
+  type SafetyNumber,
+  type WebSocketConstructor,
+} from '@icebreaker/client';
+import { createInvite } from '@icebreaker/client/pairing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { LIBDATACHANNEL, messages, NODE_WEBRTC, openPeer } from '../helpers/peers.js';
@@ -6,8 +15,38 @@ import { type Harness, startHarness } from '../helpers/server.js';
 import { Mitm, type MitmLine } from './mitm.js';
 
 /** A Node peer that connects to `url` (the man in the middle's), on node-datachannel unless told. */
-function peer(url: string, room: string, stack: Partial<ConnectOptions> = LIBDATACHANNEL): Promise<Room> {
-  return connect(url, { room, ...stack, WebSocket: WebSocket as unknown as WebSocketConstructor, iceServers: [] });
+function peer(url: string, room: string, stack: Partial<ConnectOptions> = LIBDATACHANNEL, secret?: string): Promise<Room> {
+  return connect(url, {
+    room,
+    ...stack,
+    WebSocket: WebSocket as unknown as WebSocketConstructor,
+    iceServers: [],
+    ...(secret ? { secret } : {}),
+  });
+}
+
+/** `peer`'s safety number once the handshake check is done (not `pending`). */
+function settledSafety(peer: RemotePeer): Promise<SafetyNumber> {
+  const now = peer.safetyNumber;
+  if (now && now.checked !== 'pending') return Promise.resolve(now);
+  return new Promise((resolve) => {
+    const off = peer.on('safety', (number) => {
+      if (number.checked === 'pending') return;
+      off();
+      resolve(number);
+    });
+  });
+}
+
+/** The next error of `room` with `code`, and the peer it names. */
+function roomError(room: Room, code: string): Promise<{ error: IcebreakerError; peer: RemotePeer | undefined }> {
+  return new Promise((resolve) => {
+    const off = room.on('error', (error, peer) => {
+      if (error.code !== code) return;
+      off();
+      resolve({ error, peer });
+    });
+  });
 }
 
 const STACKS: Array<[string, Partial<ConnectOptions>]> = [
@@ -17,8 +56,11 @@ const STACKS: Array<[string, Partial<ConnectOptions>]> = [
 
 const texts = (lines: MitmLine[]) => lines.filter((line) => typeof line.read === 'string').map((line) => line.read as string);
 
-/** Sends both ways between two rooms' peers and checks every message arrives intact. */
-async function talk(a: Room, b: Room, tag: string): Promise<void> {
+/**
+ * Sends both ways between two rooms' peers, checks every message arrives intact, and returns each
+ * side's safety number of the other.
+ */
+async function talk(a: Room, b: Room, tag: string): Promise<[SafetyNumber, SafetyNumber]> {
   const [toB, toA] = await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
   const atA = messages(a, 2);
   const atB = messages(b, 2);
@@ -31,6 +73,7 @@ async function talk(a: Room, b: Room, tag: string): Promise<void> {
   expect(textAtB).toBe(`hello from a (${tag})`);
   expect(new Uint8Array(bytesAtB as ArrayBuffer)).toEqual(bytes);
   expect(await atA).toEqual([`hello from b (${tag})`, { json: tag }]);
+  return Promise.all([settledSafety(toB), settledSafety(toA)]);
 }
 
 describe.each(['honest', 'swap'] as const)('a %s man in the middle', (mode) => {
@@ -66,13 +109,22 @@ describe.each(['honest', 'swap'] as const)('a %s man in the middle', (mode) => {
     sessions.push(a);
     const b = await peer(mitm.signalingUrl, room);
     sessions.push(b);
-    await talk(a, b, stack);
+    const [atA, atB] = await talk(a, b, stack);
     const seen = mitm.lines.slice(before);
     if (mode === 'swap') {
-      expect(seen.filter((line) => line.swapped !== undefined).map((line) => line.swapped)).toEqual(['answer', 'offer']);
+      const swapped = seen.filter((line) => line.swapped !== undefined);
+      expect(swapped.map((line) => line.swapped)).toEqual(['answer', 'offer']);
       expect(texts(seen)).toEqual(expect.arrayContaining([`hello from a (${stack})`, `hello from b (${stack})`, `{"json":"${stack}"}`]));
+      // Each peer's number is made with the man in the middle's certificate: they differ, and show it.
+      expect(atA.digits).not.toBe(atB.digits);
+      expect(atA.remote).not.toBe(atB.local);
+      expect(atB.remote).not.toBe(atA.local);
+      expect([atA.remote, atB.remote]).toEqual(swapped.map((line) => line.fingerprint));
     } else {
       expect(texts(seen)).toEqual([]);
+      expect(atA.digits).toMatch(/^\d{5} \d{5} \d{5} \d{5}$/);
+      expect(atA.digits).toBe(atB.digits);
+      expect([atA.remote, atB.remote]).toEqual([atB.local, atA.local]);
     }
   });
 
@@ -92,4 +144,51 @@ describe.each(['honest', 'swap'] as const)('a %s man in the middle', (mode) => {
     if (mode === 'swap')
       expect(texts(mitm.lines.slice(before))).toEqual(expect.arrayContaining(['hello from a (next)', 'hello from b (next)']));
   });
+
+  it('with a link secret: both peers refuse the other (tampered) or, honest, prove it and talk', async () => {
+    const { room, secret } = createInvite('http://localhost/');
+    const before = mitm.lines.length;
+    const a = await peer(mitm.signalingUrl, room, LIBDATACHANNEL, secret);
+    sessions.push(a);
+    const refusedAtA = roomError(a, 'tampered');
+    const b = await peer(mitm.signalingUrl, room, NODE_WEBRTC, secret);
+    sessions.push(b);
+    const got: unknown[] = [];
+    for (const room of [a, b]) room.on('message', (_peer, data) => got.push(data));
+    if (mode === 'honest') {
+      const [atA, atB] = await talk(a, b, 'paired');
+      expect(atA.digits).toBe(atB.digits);
+      expect([...a.peers.values(), ...b.peers.values()].map((p) => p.paired)).toEqual([true, true]);
+      return;
+    }
+    const refusedAtB = roomError(b, 'tampered');
+    const [atA, atB] = await Promise.all([refusedAtA, refusedAtB]);
+    // A gets the man in the middle's answer with no proof; B his offer with A's proof, over A's fingerprint.
+    expect(atA.error.message).toContain('no proof');
+    expect(atB.error.message).toContain('a wrong proof');
+    expect([atA.peer?.id, atB.peer?.id]).toEqual([b.peerId, a.peerId]);
+    expect([atA.peer?.paired, atB.peer?.paired]).toEqual([false, false]);
+    await mitm.waitFor((line) => line.swapped === 'offer' && line.proof === true);
+    // Both refused before any channel opened: the man in the middle has nothing to bridge or read.
+    await Promise.all([a, b].map((room) => closedPeers(room)));
+    const seen = mitm.lines.slice(before);
+    expect(seen.filter((line) => line.read !== undefined || line.readBinary !== undefined || line.bridged !== undefined)).toEqual([]);
+    expect(got).toEqual([]);
+    expect([a.signalingState, b.signalingState]).toEqual(['open', 'open']);
+    expect((await fetch(new URL('/healthz', h.server.url))).status).toBe(200);
+  });
 });
+
+/** Resolves once every peer of `room` has its channel closed (a refused peer's connection is closed). */
+async function closedPeers(room: Room): Promise<void> {
+  for (const peer of room.peers.values()) {
+    if (peer.channelState === 'closed') continue;
+    await new Promise<void>((resolve) => {
+      const off = peer.on('state', () => {
+        if (peer.channelState !== 'closed') return;
+        off();
+        resolve();
+      });
+    });
+  }
+}

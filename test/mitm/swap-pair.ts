@@ -103,7 +103,7 @@ export class SwapPair {
       const answer = await answering.pc.createAnswer();
       await answering.pc.setLocalDescription(answer);
       answering.out({ kind: 'description', description: { type: 'answer', sdp: answer.sdp ?? '' } });
-      log({ swapped: 'answer', to: answeringLeg.self, as: answeringLeg.as });
+      log({ swapped: 'answer', to: answeringLeg.self, as: answeringLeg.as, fingerprint: fingerprint(answer.sdp) });
     });
   }
 
@@ -148,7 +148,15 @@ export class SwapPair {
     // libdatachannel set its offer by itself when the channel was made (see remote-peer.ts).
     if (side.pc.signalingState !== 'have-local-offer') await side.pc.setLocalDescription(offer);
     side.out({ kind: 'description', description: { type: 'offer', sdp: offer.sdp ?? '' }, ...(proof === undefined ? {} : { proof }) });
-    log({ swapped: 'offer', to: leg.self, as: leg.as, proof: proof !== undefined });
+    log({ swapped: 'offer', to: leg.self, as: leg.as, proof: proof !== undefined, fingerprint: fingerprint(offer.sdp) });
     return side.pc;
   }
+}
+
+/** The certificate fingerprint an SDP names (`sha-256 AB:CD:…`), for the log: what the client's safety number shows. */
+function fingerprint(sdp: string | undefined): string | undefined {
+  return /^a=fingerprint:(\S+) (\S+)/m
+    .exec(sdp ?? '')
+    ?.slice(1)
+    .join(' ');
 }
