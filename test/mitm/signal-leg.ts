@@ -15,26 +15,22 @@ export class SignalLeg {
   readonly link: SignalLink;
 
   /**
-   * @param client the client's WebSocket, written to directly: what the leg sends never crosses the server.
-   * @param self the client's peer id; `as` the peer this leg poses as.
+   * @param socket the client's WebSocket now (a new one after it resumed), written to directly: what
+   *   the leg sends never crosses the server. `self` is the client's peer id; `as` the peer it poses as.
    */
   constructor(
-    readonly client: WebSocket,
+    socket: () => WebSocket | undefined,
     readonly self: string,
     readonly as: string,
     deliver: (leg: SignalLeg, data: Payload) => void,
   ) {
+    const open = () => socket()?.readyState === 1;
     this.link = new SignalLink(
       (data, seq) => {
-        if (client.readyState !== client.OPEN) return;
-        client.send(JSON.stringify({ type: 'signal', from: as, ...(seq === undefined ? {} : { seq }), data }));
+        if (open()) socket()?.send(JSON.stringify({ type: 'signal', from: as, ...(seq === undefined ? {} : { seq }), data }));
       },
       (data) => deliver(this, data as Payload),
-      {
-        retransmitMs: 2000,
-        online: () => client.readyState === client.OPEN,
-        unacknowledged: (pending) => log({ unacknowledged: pending, peer: self, as }),
-      },
+      { retransmitMs: 2000, online: open, unacknowledged: (pending) => log({ unacknowledged: pending, peer: self, as }) },
     );
   }
 
