@@ -27,6 +27,14 @@ function firefoxSees(tab: FirefoxTab, text: string): Promise<void> {
   );
 }
 
+/** Clicks step `n`'s button once it is enabled, and waits for the step to be done. */
+async function click(page: Page, n: number): Promise<void> {
+  const button = page.locator(`button[data-action="${n}"]`);
+  await expect.poll(() => button.isEnabled(), { timeout: TIMEOUT, message: `step ${n} never became ready` }).toBe(true);
+  await button.click();
+  await page.locator(`#step-${n}[data-status="done"]`).waitFor({ timeout: TIMEOUT });
+}
+
 const readLine = (text: string) => (line: Record<string, unknown>) => typeof line.read === 'string' && line.read.includes(text);
 
 // The harness as the page's tests use it (`npm run build` first): the page loads from the man in
@@ -100,6 +108,30 @@ describe('browser tabs through a swapping man in the middle', () => {
     } finally {
       await page.context().close();
       await tab.evaluate('location.assign("about:blank")');
+    }
+  });
+
+  it('Chromium ↔ Chromium step by step (signals without seq, no acks): connect, chat, and it reads every line', async () => {
+    const url = `${mitm.url}?room=chromium-steps&mode=steps`;
+    const before = mitm.lines.length;
+    const one = await openPage(browser, url);
+    await one.locator('#role[data-role="PEER1"]').waitFor({ timeout: TIMEOUT });
+    for (const n of [1, 2, 3, 5, 6, 8]) await click(one, n);
+    const two = await openPage(browser, url);
+    try {
+      await two.locator('#step-12[data-status="done"]').waitFor({ timeout: TIMEOUT });
+      for (const n of [13, 14, 16, 17, 18, 19, 21, 22]) await click(two, n);
+      await one.locator('#step-24[data-status="done"]').waitFor({ timeout: TIMEOUT });
+      for (const n of [25, 26]) await click(one, n);
+      for (const page of [one, two]) await page.locator('.banner-connected').waitFor({ timeout: TIMEOUT });
+      await chat(one, two, 'step by step from one');
+      await chat(two, one, 'step by step from two');
+      await mitm.waitFor(readLine('step by step from one'));
+      await mitm.waitFor(readLine('step by step from two'));
+      expect(mitm.lines.slice(before).filter((line) => line.error !== undefined)).toEqual([]);
+    } finally {
+      await one.context().close();
+      await two.context().close();
     }
   });
 });

@@ -1,3 +1,4 @@
+import type { SignalData } from '@icebreaker/protocol';
 import type { WebSocket } from 'ws';
 import { log } from './log.js';
 import { type Payload, SignalLeg } from './signal-leg.js';
@@ -13,7 +14,7 @@ class Client {
   /** The other peers of its room, as the server told it. */
   readonly others = new Set<string>();
   /** Signals it sent while alone (no `to`): the server would hold them for the next peer; so does this. */
-  readonly held: Array<{ seq: number | undefined; data: Payload }> = [];
+  readonly held: Array<{ seq: number | undefined; data: SignalData }> = [];
 
   constructor(
     readonly ws: WebSocket,
@@ -45,7 +46,7 @@ export class Swapper {
     const client = new Client(ws, upstream);
     ws.on('message', (data, isBinary) => {
       const frame = isBinary ? null : parse(data.toString());
-      if (frame?.type === 'signal' && isPayload(frame.data)) this.fromClient(client, frame);
+      if (frame?.type === 'signal' && isSignalData(frame.data)) this.fromClient(client, frame);
       else upstream.send(data, { binary: isBinary });
     });
     upstream.on('message', (data, isBinary) => {
@@ -103,7 +104,7 @@ export class Swapper {
 
   private fromClient(client: Client, frame: Json): void {
     const seq = typeof frame.seq === 'number' ? frame.seq : undefined;
-    const data = frame.data as Payload;
+    const data = frame.data as SignalData;
     const to = typeof frame.to === 'string' ? frame.to : client.others.size === 1 ? [...client.others][0] : undefined;
     if (to !== undefined && client.peerId !== undefined) this.leg(client.peerId, to).receive(seq, data);
     else if (client.others.size === 0) client.held.push({ seq, data });
@@ -194,6 +195,6 @@ function parse(text: string): Json | null {
 }
 
 /** Enough of a signal's data to act on; anything else goes to the server, whose error is the answer. */
-function isPayload(data: unknown): data is Payload {
+function isSignalData(data: unknown): data is SignalData {
   return typeof data === 'object' && data !== null && typeof (data as Json).kind === 'string';
 }
