@@ -53,6 +53,7 @@ export class SignalLeg {
     this.link.receive(seq, data);
   }
 
+  /** Stops its resends for good (the pair is over). */
   dispose(): void {
     this.link.dispose();
   }

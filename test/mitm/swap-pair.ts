@@ -127,6 +127,7 @@ export class SwapPair {
     }
   }
 
+  /** Closes both peer connections (and so every bridged channel). */
   close(): void {
     if (this.closed) return;
     this.closed = true;
