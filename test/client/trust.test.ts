@@ -2,7 +2,11 @@ import type { IcebreakerError, RemotePeer, Room, SafetyNumber } from '@icebreake
 import { createInvite } from '@icebreaker/client/pairing';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { NodeRTCPeerConnection } from '../../packages/cli/src/node-rtc.js';
 import { messages, NODE_STACKS, nodePeer, openPeer, serverPerTest } from '../helpers/peers.js';
+
+/** The terminal peer's stack: node-datachannel, with the handshake's certificate read from libdatachannel. */
+const CLI_STACK = { RTCPeerConnection: NodeRTCPeerConnection as unknown as typeof RTCPeerConnection };
 
 // Issue 13: safety numbers from both DTLS fingerprints (and the relay's keys), and pairing secrets that
 // every description and relay key must prove, with an honest server. The man in the middle is in test/mitm.
@@ -51,27 +55,32 @@ const settled = (number: SafetyNumber) => number.checked !== 'pending';
 describe('safety numbers and pairing secrets, honest server', () => {
   const t = serverPerTest();
 
-  it.each(NODE_STACKS)('both sides compute the same safety number from both fingerprints (%s)', async (_name, stack) => {
-    const a = await nodePeer(t.h.server.signalingUrl, 'trust', stack);
-    t.sessions.push(a);
-    const b = await nodePeer(t.h.server.signalingUrl, 'trust', stack);
-    t.sessions.push(b);
-    const [toB, toA] = await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
-    const [atA, atB] = await Promise.all([safety(toB, settled), safety(toA, settled)]);
-    expect(atA.digits).toMatch(/^\d{5} \d{5} \d{5} \d{5}$/);
-    expect(atA.digits).toBe(atB.digits);
-    expect(atA.local).toBe(atB.remote);
-    expect(atA.remote).toBe(atB.local);
-    expect(atA.local).toMatch(/^sha-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
-    // libwebrtc reports the handshake's certificates in getStats; libdatachannel checks them itself.
-    expect(atA.checked).toBe(_name === '@roamhq/wrtc' ? 'handshake' : 'stack');
-    if (atA.checked === 'handshake') expect(atA.handshake).toEqual({ local: atA.local, remote: atA.remote });
-    expect(toB.paired).toBe(false);
-    expect(toB.verified).toBe(false);
-    toB.markVerified();
-    expect(toB.verified).toBe(true);
-    expect(toA.verified).toBe(false);
-  });
+  it.each([...NODE_STACKS, ['the terminal peer', CLI_STACK] as (typeof NODE_STACKS)[number]])(
+    'both sides compute the same safety number from both fingerprints (%s)',
+    async (_name, stack) => {
+      const a = await nodePeer(t.h.server.signalingUrl, 'trust', stack);
+      t.sessions.push(a);
+      const b = await nodePeer(t.h.server.signalingUrl, 'trust', stack);
+      t.sessions.push(b);
+      const [toB, toA] = await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
+      const [atA, atB] = await Promise.all([safety(toB, settled), safety(toA, settled)]);
+      expect(atA.digits).toMatch(/^\d{5} \d{5} \d{5} \d{5}$/);
+      expect(atA.digits).toBe(atB.digits);
+      expect(atA.local).toBe(atB.remote);
+      expect(atA.remote).toBe(atB.local);
+      expect(atA.local).toMatch(/^sha-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+      // libwebrtc reports the handshake's certificates in getStats; node-datachannel's polyfill does not
+      // (it checks them itself), the terminal peer's wrapper adds the peer's from libdatachannel.
+      expect(atA.checked).toBe(_name === 'node-datachannel' ? 'stack' : 'handshake');
+      if (_name === '@roamhq/wrtc') expect(atA.handshake).toEqual({ local: atA.local, remote: atA.remote });
+      if (_name === 'the terminal peer') expect(atA.handshake).toEqual({ remote: atA.remote });
+      expect(toB.paired).toBe(false);
+      expect(toB.verified).toBe(false);
+      toB.markVerified();
+      expect(toB.verified).toBe(true);
+      expect(toA.verified).toBe(false);
+    },
+  );
 
   it.each(NODE_STACKS)('with the same link secret, both peers prove it and talk (%s)', async (_name, stack) => {
     const { room, secret } = createInvite('http://localhost/');
