@@ -107,11 +107,6 @@ export class SwapPair {
     });
   }
 
-  /** Whether `leg` is the one this pair answered (its client made the offer). */
-  answered(leg: SignalLeg): boolean {
-    return this.answering.leg === leg;
-  }
-
   /** A description or candidate a client sent the peer it thinks it talks to. */
   signal(leg: SignalLeg, data: Payload): void {
     const side = this.answering.leg === leg ? this.answering : this.offering?.leg === leg ? this.offering : null;
@@ -140,7 +135,10 @@ export class SwapPair {
   private async offer(leg: SignalLeg, iceServers: RTCIceServer[], proof: string | undefined): Promise<RTCPeerConnection> {
     const side = new Side(leg, iceServers, this.gen, true);
     this.offering = side;
-    if (this.closed) side.pc.close();
+    if (this.closed) {
+      side.pc.close();
+      return side.pc;
+    }
     side.pc.addEventListener('datachannel', (event) =>
       bridge((event as RTCDataChannelEvent).channel, Promise.resolve(this.answering.pc), leg.self, leg.as),
     );
