@@ -4,6 +4,7 @@ const ENTRIES: Readonly<Record<string, string>> = {
   '@icebreaker/protocol': 'packages/protocol/src/index.ts',
   '@icebreaker/client': 'packages/client/src/index.ts',
   '@icebreaker/client/opfs': 'packages/client/src/opfs.ts',
+  '@icebreaker/client/pairing': 'packages/client/src/pairing.ts',
   '@icebreaker/server': 'packages/server/src/index.ts',
   '@icebreaker/server/settings': 'packages/server/src/settings.ts',
 };

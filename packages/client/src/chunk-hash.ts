@@ -10,10 +10,14 @@ import { IcebreakerError } from '@icebreaker/protocol';
  * `@noble/hashes` does the same work in JavaScript, loaded only then.
  */
 export async function hashChunk(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  return toHex(await sha256(bytes));
+}
+
+/** SHA-256 of `bytes`, the same way as {@link hashChunk} (WebCrypto, else `@noble/hashes`), as bytes. */
+export async function sha256(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
   const subtle = globalThis.crypto?.subtle;
-  if (subtle) return toHex(new Uint8Array(await subtle.digest('SHA-256', bytes)));
-  const { sha256 } = await loadNoble();
-  return toHex(sha256(bytes));
+  if (subtle) return new Uint8Array(await subtle.digest('SHA-256', bytes));
+  return (await loadNoble()).sha256(bytes);
 }
 
 /**

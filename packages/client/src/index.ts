@@ -54,6 +54,7 @@ export { type PreparedConnection, prepare } from './prepare.js';
 export type { RelayTransport } from './relay-link.js';
 export { type PeerContext, RemotePeer, type RemotePeerEvents } from './remote-peer.js';
 export { type ConnectOptions, connect, Room, type RoomEvents, type SignalingState } from './room.js';
+export type { SafetyNumber } from './safety-number.js';
 export { type PathCandidate, type SelectedPair, selectedPair } from './selected-pair.js';
 export type { PayloadData } from './signal-link.js';
 export {

@@ -69,7 +69,8 @@ export class PeerSlot {
       return;
     }
     const generation = data.gen ?? 0;
-    if (generation < this.generation) return;
+    // A peer that could not prove the pairing link's secret gets no new connection either.
+    if (generation < this.generation || this.current.refused) return;
     if (generation > this.generation) {
       // Only the lower id makes generations: one newer than ours is the remote peer's new offer.
       if (this.offers || this.disposed) return;
@@ -109,7 +110,7 @@ export class PeerSlot {
 
   /** The current connection died: after the back-off, make the next one or ask for it. */
   private lost(): void {
-    if (this.disposed || this.timer || !this.timing) return;
+    if (this.disposed || this.timer || !this.timing || this.current.refused) return;
     const delay = Math.min(this.timing.initialDelayMs * 2 ** this.failures, this.timing.maxDelayMs);
     this.failures++;
     this.timer = setTimeout(() => {

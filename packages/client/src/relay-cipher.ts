@@ -1,4 +1,5 @@
 import { IcebreakerError, RELAY_KEY_SALT, RELAY_SEALED_OVERHEAD } from '@icebreaker/protocol';
+import { fromBase64Url, toBase64Url } from './base64url.js';
 
 /**
  * The end-to-end encryption of the relay (the protocol's `relay-frame.ts` defines it): an ephemeral
@@ -127,17 +128,4 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array<ArrayBuffer> {
   out.set(a, 0);
   out.set(b, a.byteLength);
   return out;
-}
-
-function toBase64Url(bytes: Uint8Array): string {
-  let text = '';
-  for (const byte of bytes) text += String.fromCharCode(byte);
-  return btoa(text).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
-}
-
-function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text.replaceAll('-', '+').replaceAll('_', '/'));
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
 }

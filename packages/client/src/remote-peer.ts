@@ -20,6 +20,8 @@ import type { IncomingTransfer } from './incoming-transfer.js';
 import type { FileSource, OutgoingTransfer, SendFileOptions } from './outgoing-transfer.js';
 import { type PathInfo, PathLadder, type PeerPath } from './path-ladder.js';
 import type { RelayContext } from './peer-relay.js';
+import type { PeerTrust } from './peer-trust.js';
+import type { SafetyNumber } from './safety-number.js';
 import type { PayloadData } from './signal-link.js';
 import { type BatchItem, type SendFilesOptions, TransferBatch } from './transfer-batch.js';
 import { type TransferPort, TransferRegistry } from './transfer-registry.js';
@@ -59,6 +61,11 @@ export interface RemotePeerEvents {
   path: [info: PathInfo];
   /** Signaling data sent to or received from this peer, for tools that show the exchange. */
   signal: [direction: 'in' | 'out', data: PayloadData];
+  /**
+   * The safety number appeared or changed (a new certificate, the relay's keys joining it, the
+   * handshake check done, or `markVerified()`): read {@link RemotePeer.safetyNumber}.
+   */
+  safety: [number: SafetyNumber];
   error: [error: IcebreakerError];
 }
 
@@ -83,6 +90,10 @@ export interface PeerContext {
   readonly transfers?: TransferRegistry;
   /** Which peer connection to this peer it is: 0 for the first, one more for each new one (see `generation`). */
   readonly generation?: number;
+  /** The pairing link's secret, when the room has one: every description and relay key must prove it. */
+  readonly secret?: string;
+  /** The safety numbers the user marked verified, by peer id: the room's, so they outlive a connection. */
+  readonly verified?: Map<PeerId, string>;
 }
 
 /**
@@ -135,6 +146,16 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
   private offerOut = false;
   /** Set once a remote description is in place (not read back from the stack: see sendDescription). */
   private remoteDescribed = false;
+  /** Loaded with the first peer (a chunk of its own: the page's first bytes need none of it). */
+  private readonly trust: Promise<PeerTrust>;
+  /** The same, once loaded, for the getters. */
+  private trusted: PeerTrust | undefined;
+  /** With a pairing secret, signals go out in order behind the proofs they wait for. */
+  private outgoing: Promise<void> = Promise.resolve();
+  /** The peer proved it holds the pairing link's secret. */
+  private proved = false;
+  /** The peer failed to prove the pairing link's secret: closed, and not to be reconnected. */
+  private refusal: IcebreakerError | null = null;
 
   /**
    * @internal The session makes a RemotePeer for each peer of the room: see its `peer` event. The first
@@ -149,6 +170,19 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
     const pc = new context.RTCPeerConnection(context.configuration);
     this.pc = pc;
     const peer = this;
+    this.trust = loadTrust().then(({ PeerTrust }) => {
+      this.trusted = new PeerTrust({
+        pc,
+        get secret() {
+          return peer.context.secret;
+        },
+        safety: (number) => this.emit('safety', number),
+        error: (error) => this.emit('error', error),
+      });
+      return this.trusted;
+    });
+    // A failure to load says so where it matters: a proof or a check that awaits it.
+    this.trust.catch(() => {});
     this.transfers = context.transfers ?? new TransferRegistry();
     this.port = {
       get id() {
@@ -202,6 +236,9 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
     });
     pc.addEventListener('iceconnectionstatechange', () => this.watchIce());
     for (const event of ['connectionstatechange', 'signalingstatechange'] as const) pc.addEventListener(event, () => this.emit('state'));
+    pc.addEventListener('connectionstatechange', () => {
+      if (pc.connectionState === 'connected' && !this.closed) this.trust.then((trust) => trust.connected()).catch(() => {});
+    });
     pc.addEventListener('datachannel', (event) => this.adoptChannel((event as RTCDataChannelEvent).channel));
     pc.addEventListener('track', (event) => {
       const { track, streams } = event as RTCTrackEvent;
@@ -253,6 +290,46 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
    */
   get name(): string | undefined {
     return this.context.name;
+  }
+
+  /**
+   * The number to compare with the peer's, once both descriptions are in place (see the README's
+   * "Trust no server"): equal on both sides when nobody sits between them. The `safety` event tells
+   * when it appears or changes.
+   */
+  get safetyNumber(): SafetyNumber | undefined {
+    return this.trusted?.number;
+  }
+
+  /**
+   * The user compared the safety numbers and they were equal: {@link RemotePeer.markVerified} was
+   * called with this very number (for this connection or an earlier one to the same peer id).
+   */
+  get verified(): boolean {
+    const number = this.trusted?.number;
+    return number !== undefined && this.context.verified?.get(this.id) === number.digits;
+  }
+
+  /**
+   * Records that the user compared the safety number with the peer's and they were equal. The room
+   * remembers it for this peer id: a new connection with the same number is verified too, one with
+   * another number is not. Throws `peer-unavailable` before there is a number.
+   */
+  markVerified(): void {
+    const number = this.trusted?.number;
+    if (!number) throw new IcebreakerError('peer-unavailable', `peer ${this.id} has no safety number yet: wait for its \`safety\` event`);
+    this.context.verified?.set(this.id, number.digits);
+    this.emit('safety', number);
+  }
+
+  /** The peer proved, with its description, that it holds the pairing link's secret (false without one). */
+  get paired(): boolean {
+    return this.proved;
+  }
+
+  /** @internal Why this peer was refused (its proof of the link's secret failed), or null. */
+  get refused(): IcebreakerError | null {
+    return this.refusal;
   }
 
   /** The peer connection's `connectionState`. */
@@ -469,13 +546,20 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
     this.emit('signal', 'in', data);
     switch (data.kind) {
       case 'description':
-        this.enqueue(() => this.describe(data.description));
+        this.enqueue(() => this.describe(data.description, data.proof));
         return;
       case 'candidate':
         this.enqueue(() => this.addCandidate(data.candidate));
         return;
       case 'relay-key':
-        this.ladder.relayKey(data.key);
+        this.trust
+          .then((trust) => trust.incoming('relay-key', data.key, data.proof))
+          .then(
+            () => {
+              if (!this.closed) this.ladder.relayKey(data.key);
+            },
+            (error: unknown) => this.refuse(error as IcebreakerError),
+          );
         return;
       case 'end-of-candidates':
         // An absent candidate is the W3C way to say "no more" (RFC 8838 §13); stacks that do not know
@@ -519,8 +603,15 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
     this.sendDescription(offer);
   }
 
-  private async describe(description: RTCSessionDescriptionInit): Promise<void> {
+  private async describe(description: RTCSessionDescriptionInit, proof: string | undefined): Promise<void> {
     if (this.closed) return;
+    try {
+      await (await this.trust).incoming('description', description.sdp ?? '', proof);
+    } catch (error) {
+      this.refuse(error as IcebreakerError);
+      return;
+    }
+    if (this.context.secret !== undefined) this.proved = true;
     const collision = description.type === 'offer' && this.pc.signalingState !== 'stable';
     this.ignoreOffer = !this.context.polite && collision;
     if (this.ignoreOffer) return;
@@ -569,8 +660,39 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
   }
 
   private signalOut(data: PayloadData): void {
+    const proof =
+      data.kind === 'description'
+        ? this.trust.then((trust) => trust.outgoing('description', data.description.sdp))
+        : data.kind === 'relay-key'
+          ? this.trust.then((trust) => trust.outgoing('relay-key', data.key))
+          : undefined;
+    if (this.context.secret === undefined) {
+      proof?.catch(() => {});
+      this.sendSignal(data);
+      return;
+    }
+    // Every signal waits for those before it, so a candidate never overtakes the description it needs.
+    this.outgoing = this.outgoing
+      .then(async () => {
+        const signed = await proof;
+        if (!this.closed) this.sendSignal(signed === undefined ? data : ({ ...data, proof: signed } as PayloadData));
+      })
+      .catch((error: unknown) => {
+        this.emit('error', new IcebreakerError('negotiation-failed', `peer ${this.id}: no proof of the link: ${(error as Error).message}`));
+      });
+  }
+
+  private sendSignal(data: PayloadData): void {
     this.context.signal(data);
     this.emit('signal', 'out', data);
+  }
+
+  /** The peer failed to prove the pairing link's secret: say so, close, and stay closed. */
+  private refuse(error: IcebreakerError): void {
+    if (this.refusal || this.closed) return;
+    this.refusal = error;
+    this.emit('error', new IcebreakerError(error.code, `peer ${this.id}: ${error.message}`, { cause: error }));
+    this.close();
   }
 
   /** ICE restart without the application's help: at once on `failed`, after a while on `disconnected`. */
@@ -670,6 +792,17 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
     const limit = typeof max === 'number' && max > 1 ? max : DEFAULT_FRAME_BYTES;
     return Math.min(this.context.frameBytes ?? MAX_FRAME_BYTES, limit);
   }
+}
+
+let trustModule: Promise<typeof import('./peer-trust.js')> | null = null;
+
+/** The trust module, loaded once for every peer; a failed load is tried again by the next peer. */
+function loadTrust(): Promise<typeof import('./peer-trust.js')> {
+  trustModule ??= import('./peer-trust.js').catch((error: unknown) => {
+    trustModule = null;
+    throw new IcebreakerError('negotiation-failed', `could not load the safety-number code: ${(error as Error).message}`, { cause: error });
+  });
+  return trustModule;
 }
 
 /** The candidate as the protocol carries it (no undefined fields). */

@@ -6,6 +6,7 @@ import type { PathInfo } from './path-ladder.js';
 import type { RelayContext } from './peer-relay.js';
 import { type PeerReconnectTiming, PeerSlot } from './peer-slot.js';
 import { type PeerContext, RemotePeer } from './remote-peer.js';
+import type { SafetyNumber } from './safety-number.js';
 import { MAX_RESENDS, type PayloadData, SignalLink } from './signal-link.js';
 import { SignalingClient, type WebSocketConstructor } from './signaling-client.js';
 import { type AnyTransfer, type TransferOptions, TransferRegistry } from './transfer-registry.js';
@@ -17,6 +18,13 @@ export interface ConnectOptions {
   readonly name?: string;
   /** An auth token, for servers that require one. */
   readonly token?: string;
+  /**
+   * A pairing link's secret (base64url, 128 to 512 bits; `createInvite` of `@icebreaker/client/pairing`
+   * makes one). Every peer of the room must then prove, with each description and relay key it sends,
+   * that it holds it: one that cannot is refused (`tampered`), which is what a signaling server that
+   * put itself in the middle gets. The secret itself is never sent, to the server or the peers.
+   */
+  readonly secret?: string;
   /** ICE servers to use instead of those the server hands out. */
   readonly iceServers?: RTCIceServer[];
   /** Anything else for `new RTCPeerConnection(…)`, e.g. `iceTransportPolicy: 'relay'`. */
@@ -79,6 +87,8 @@ export interface RoomEvents {
   'peer-left': [peer: RemotePeer];
   /** A peer's main data channel opened: once per peer connection. */
   open: [peer: RemotePeer];
+  /** A peer's safety number appeared or changed: see {@link RemotePeer.safetyNumber}. */
+  safety: [peer: RemotePeer, number: SafetyNumber];
   message: [peer: RemotePeer, data: MessageData];
   transfer: [peer: RemotePeer, transfer: IncomingTransfer];
   signaling: [state: SignalingState];
@@ -178,6 +188,8 @@ export class Room extends Emitter<RoomEvents> {
   private state: SignalingState = 'open';
   private prepared: Prepared | null = null;
   private readonly registry: TransferRegistry;
+  /** The safety numbers the user marked verified, by peer id (see `RemotePeer.markVerified`). */
+  private readonly verified = new Map<PeerId, string>();
 
   constructor(
     private readonly url: string,
@@ -201,6 +213,11 @@ export class Room extends Emitter<RoomEvents> {
       for (const info of welcome.peers) this.ensurePeer(info, false);
       this.prepare();
     });
+  }
+
+  /** Whether the room was joined with a pairing link's secret (`secret`): every peer must then prove it. */
+  get paired(): boolean {
+    return this.options.secret !== undefined;
   }
 
   /** The remote peers, by id. */
@@ -384,6 +401,8 @@ export class Room extends Emitter<RoomEvents> {
       signal: (data) => link.send(data),
       disconnectedRestartMs: this.options.disconnectedRestartMs ?? LIMITS.disconnectedRestartMs.default,
       transfers: this.registry,
+      verified: this.verified,
+      ...(this.options.secret === undefined ? {} : { secret: this.options.secret }),
       ...(this.options.frameBytes === undefined ? {} : { frameBytes: this.options.frameBytes }),
       ...(info.name === undefined ? {} : { name: info.name }),
       ...this.relayContext(info.id),
@@ -413,6 +432,7 @@ export class Room extends Emitter<RoomEvents> {
     created.on('transfer', (transfer) => this.emit('transfer', created, transfer));
     created.on('error', (error) => this.emit('error', error, created));
     created.on('path', (path) => this.emit('path', created, path));
+    created.on('safety', (number) => this.emit('safety', created, number));
     this.emit('peer', created);
   }
 

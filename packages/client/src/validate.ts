@@ -1,5 +1,6 @@
 import { DisplayName, MAX_FRAME_BYTES, RoomName, TRANSFER_PATH_MAX, TRANSFER_TEXT_MAX } from '@icebreaker/protocol';
 import { safeParse } from 'valibot';
+import { SECRET_PATTERN } from './pairing-key.js';
 
 /**
  * Every option of the client's public entry points is checked here, where it enters, and misuse
@@ -31,6 +32,7 @@ const CONNECT_KEYS = [
   'room',
   'name',
   'token',
+  'secret',
   'iceServers',
   'rtcConfiguration',
   'RTCPeerConnection',
@@ -57,6 +59,11 @@ export function validateConnect(url: unknown, options: unknown): void {
   validateRoom('options.room', o.room);
   if (o.name !== undefined) validateName('options.name', o.name);
   if (o.token !== undefined) validateToken('options.token', o.token);
+  if (o.secret !== undefined && (typeof o.secret !== 'string' || !SECRET_PATTERN.test(o.secret)))
+    // Not shown: a secret, even a malformed one, stays out of messages that may end up in a log.
+    throw new TypeError(
+      `options.secret: expected a pairing link's secret, 22 to 86 base64url characters (128 to 512 bits), got ${typeof o.secret === 'string' ? `a string of ${o.secret.length} characters` : show(o.secret)}`,
+    );
   if (o.iceServers !== undefined) validateIceServers('options.iceServers', o.iceServers);
   if (o.rtcConfiguration !== undefined) {
     const rtc = record('options.rtcConfiguration', o.rtcConfiguration);

@@ -39,6 +39,9 @@ export const ERROR_CODES = {
   'relay-unavailable': 'The relay through the server is off here, or reserved to room tokens with the `relay` claim.',
   'bad-relay-frame': 'A binary frame is not a relay frame (see the protocol), or names no peer of your room.',
   'relay-limited': 'The relay is carrying as many bytes as the server allows; frames wait until it drains.',
+  tampered:
+    "The peer could not prove it holds the pairing link's secret: the signaling path changed what it sent, or the peer has another link or none. It was refused.",
+  'fingerprint-mismatch': "The certificate the peer's DTLS handshake used is not the one its description named.",
   'relay-failed': 'A relayed payload could not be opened (wrong key, replayed, reordered or dropped): the relay to this peer was closed.',
 } as const;
 

@@ -86,11 +86,18 @@ export const Seq = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
 const Generation = v.exactOptional(v.pipe(v.number(), v.safeInteger(), v.minValue(0)));
 
 /**
+ * Present when the peers share a pairing link's secret: the HMAC-SHA-256, keyed by that secret, of the
+ * sender's own DTLS fingerprints (a description) or relay public key (a `relay-key`), base64url without
+ * padding. A server that swaps either cannot make a proof for its own: see the client's `pairing-key.ts`.
+ */
+const Proof = v.exactOptional(v.pipe(v.string(), v.length(43), v.regex(/^[A-Za-z0-9_-]+$/, 'base64url')));
+
+/**
  * What a signal carries: a description, one candidate, the end of this side's candidates, or an
  * acknowledgement that every signal up to `seq` from the receiver of the ack has arrived.
  */
 export const SignalData = keyedVariant('kind', [
-  v.object({ kind: v.literal('description'), description: SessionDescription, gen: Generation }),
+  v.object({ kind: v.literal('description'), description: SessionDescription, gen: Generation, proof: Proof }),
   v.object({ kind: v.literal('candidate'), candidate: IceCandidate, gen: Generation }),
   // RFC 8838 §13: the trickle-ICE end-of-candidates indication.
   v.object({ kind: v.literal('end-of-candidates'), gen: Generation }),
@@ -103,6 +110,7 @@ export const SignalData = keyedVariant('kind', [
     kind: v.literal('relay-key'),
     key: v.pipe(v.string(), v.length(87), v.regex(/^[A-Za-z0-9_-]+$/, 'base64url')),
     gen: Generation,
+    proof: Proof,
   }),
   /**
    * The sender's peer connection to the receiver died while both stayed in the room: the receiver,

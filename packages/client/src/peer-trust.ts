@@ -1,0 +1,175 @@
+import { IcebreakerError } from '@icebreaker/protocol';
+import { canonicalFingerprint, fingerprintText, sdpFingerprints } from './fingerprint.js';
+import { PairingKey } from './pairing-key.js';
+import { type SafetyNumber, safetyBytes, safetyDigits } from './safety-number.js';
+
+/** What a {@link PeerTrust} needs of its RemotePeer. */
+export interface TrustHost {
+  readonly pc: RTCPeerConnection;
+  /** The pairing link's secret, when the room has one. */
+  readonly secret: string | undefined;
+  /** The safety number appeared or changed. */
+  safety(number: SafetyNumber): void;
+  error(error: IcebreakerError): void;
+}
+
+type Checked = SafetyNumber['checked'];
+
+/**
+ * One peer connection's side of "trust no server": the proofs of a pairing link's secret, the safety
+ * number, and the check that the certificates the DTLS handshake used are the ones the SDPs named.
+ */
+export class PeerTrust {
+  private local = '';
+  private remote = '';
+  private relayLocal: string | undefined;
+  private relayRemote: string | undefined;
+  private handshake: SafetyNumber['handshake'];
+  private checked: Checked = 'pending';
+  private current: SafetyNumber | undefined;
+  /** Bumped by each change: a hash finished after a newer change is dropped. */
+  private version = 0;
+  private checking = false;
+
+  private pairingKey: PairingKey | undefined;
+
+  constructor(private readonly host: TrustHost) {}
+
+  /** The key of the room's secret, made when first needed (the secret may come with a late `bind`). */
+  private get pairing(): PairingKey | undefined {
+    const secret = this.host.secret;
+    if (secret === undefined) return undefined;
+    this.pairingKey ??= new PairingKey(secret);
+    return this.pairingKey;
+  }
+
+  /** The safety number, once both descriptions are in place. */
+  get number(): SafetyNumber | undefined {
+    return this.current;
+  }
+
+  /**
+   * What a signal this side sends needs added: the proof of a description's fingerprints or of a relay
+   * key, when the room has a link's secret. Also notes this side's fingerprints and relay key.
+   */
+  async outgoing(kind: 'description' | 'relay-key', value: string): Promise<string | undefined> {
+    const text = kind === 'description' ? fingerprintText(sdpFingerprints(value)) : value;
+    if (kind === 'description') this.setLocal(text);
+    else this.setRelay(text, this.relayRemote);
+    return this.pairing?.prove(kind === 'description' ? 'dtls' : 'relay', text);
+  }
+
+  /**
+   * A description or relay key from the peer, before it is used: without a secret, it is noted; with
+   * one, its proof must check, or this rejects with `tampered` (the caller refuses the peer).
+   */
+  async incoming(kind: 'description' | 'relay-key', value: string, proof: string | undefined): Promise<void> {
+    const text = kind === 'description' ? fingerprintText(sdpFingerprints(value)) : value;
+    const pairing = this.pairing;
+    if (pairing && !(await pairing.check(kind === 'description' ? 'dtls' : 'relay', text, proof))) {
+      const what = kind === 'description' ? 'its DTLS fingerprint' : 'its relay key';
+      throw new IcebreakerError(
+        'tampered',
+        `${proof === undefined ? 'no proof' : 'a wrong proof'} of the pairing link came with ${what}: the signaling path changed what the peer sent (someone may be in the middle), or the peer has another link or none. Refused.`,
+      );
+    }
+    if (kind === 'description') {
+      this.remote = text;
+      void this.update();
+    } else this.setRelay(this.relayLocal, text);
+  }
+
+  /**
+   * DTLS is up (`connectionState` connected): compare the certificates `getStats` says the handshake
+   * used with the SDPs' fingerprints. Stacks without certificate stats leave the check to themselves.
+   */
+  async connected(): Promise<void> {
+    if (this.checking || this.checked === 'handshake' || this.checked === 'mismatch') return;
+    this.checking = true;
+    try {
+      const found = await handshakeCertificates(this.host.pc);
+      if (!found?.remote) this.checked = 'stack';
+      else {
+        this.handshake = found;
+        const matches = this.remote.split('\n').includes(found.remote) && (!found.local || this.local.split('\n').includes(found.local));
+        this.checked = matches ? 'handshake' : 'mismatch';
+        if (!matches)
+          this.host.error(
+            new IcebreakerError(
+              'fingerprint-mismatch',
+              `the DTLS handshake used the certificate ${found.remote} (peer) / ${found.local ?? '?'} (this side), not the one the descriptions named (${this.remote} / ${this.local}): do not trust this connection`,
+            ),
+          );
+      }
+    } finally {
+      this.checking = false;
+    }
+    await this.update();
+  }
+
+  private setLocal(text: string): void {
+    if (text === this.local) return;
+    this.local = text;
+    void this.update();
+  }
+
+  private setRelay(local: string | undefined, remote: string | undefined): void {
+    this.relayLocal = local;
+    this.relayRemote = remote;
+    void this.update();
+  }
+
+  private async update(): Promise<void> {
+    const version = ++this.version;
+    if (!this.local || !this.remote) return;
+    const relayKeys = this.relayLocal && this.relayRemote ? { local: this.relayLocal, remote: this.relayRemote } : undefined;
+    const bytes = await safetyBytes({ local: this.local, remote: this.remote, relayKeys });
+    if (version !== this.version) return;
+    this.current = {
+      digits: safetyDigits(bytes),
+      bytes,
+      local: this.local,
+      remote: this.remote,
+      checked: this.checked,
+      ...(relayKeys ? { relayKeys } : {}),
+      ...(this.handshake ? { handshake: this.handshake } : {}),
+    };
+    this.host.safety(this.current);
+  }
+}
+
+interface StatsEntry {
+  readonly type?: string;
+  readonly id?: string;
+  readonly dtlsState?: string;
+  readonly localCertificateId?: string;
+  readonly remoteCertificateId?: string;
+  readonly fingerprint?: string;
+  readonly fingerprintAlgorithm?: string;
+}
+
+/**
+ * The certificates of the DTLS transport, canonical, from `getStats`: its `transport` stats name them
+ * (`localCertificateId`, `remoteCertificateId`), its `certificate` stats hold their fingerprints.
+ * Undefined where the stack reports none (Firefox, node-datachannel's polyfill) or getStats fails.
+ */
+async function handshakeCertificates(pc: RTCPeerConnection): Promise<{ local?: string; remote?: string } | undefined> {
+  let entries: StatsEntry[];
+  try {
+    entries = [...(await pc.getStats()).values()] as StatsEntry[];
+  } catch {
+    return undefined;
+  }
+  const transports = entries.filter((entry) => entry.type === 'transport' && entry.remoteCertificateId);
+  const transport = transports.find((entry) => entry.dtlsState === 'connected') ?? transports[0];
+  if (!transport) return undefined;
+  const fingerprint = (id: string | undefined) => {
+    const certificate = entries.find((entry) => entry.type === 'certificate' && entry.id === id);
+    return certificate?.fingerprint && certificate.fingerprintAlgorithm
+      ? canonicalFingerprint(certificate.fingerprintAlgorithm, certificate.fingerprint)
+      : undefined;
+  };
+  const local = fingerprint(transport.localCertificateId);
+  const remote = fingerprint(transport.remoteCertificateId);
+  return { ...(local ? { local } : {}), ...(remote ? { remote } : {}) };
+}

@@ -1,0 +1,120 @@
+import type { IcebreakerError, RemotePeer, Room, SafetyNumber } from '@icebreaker/client';
+import { createInvite } from '@icebreaker/client/pairing';
+import { describe, expect, it } from 'vitest';
+import { messages, NODE_STACKS, nodePeer, openPeer, serverPerTest } from '../helpers/peers.js';
+
+// Issue 13: safety numbers from both DTLS fingerprints (and the relay's keys), and pairing secrets that
+// every description and relay key must prove, with an honest server. The man in the middle is in test/mitm.
+
+/** ICE cannot connect (relay-only policy, no TURN): the relay through the server carries the data. */
+const NO_PATH = { rtcConfiguration: { iceTransportPolicy: 'relay' as const }, relay: { afterMs: 300 } };
+
+/** Resolves with `peer`'s safety number once `check` accepts it. */
+function safety(peer: RemotePeer, check: (number: SafetyNumber) => boolean): Promise<SafetyNumber> {
+  const now = peer.safetyNumber;
+  if (now && check(now)) return Promise.resolve(now);
+  return new Promise((resolve) => {
+    const off = peer.on('safety', (number) => {
+      if (!check(number)) return;
+      off();
+      resolve(number);
+    });
+  });
+}
+
+/** The next error of `room` with `code`, with the peer it names. */
+function roomError(room: Room, code: string): Promise<{ error: IcebreakerError; peer: RemotePeer | undefined }> {
+  return new Promise((resolve) => {
+    const off = room.on('error', (error, peer) => {
+      if (error.code !== code) return;
+      off();
+      resolve({ error, peer });
+    });
+  });
+}
+
+const settled = (number: SafetyNumber) => number.checked !== 'pending';
+
+describe('safety numbers and pairing secrets, honest server', () => {
+  const t = serverPerTest();
+
+  it.each(NODE_STACKS)('both sides compute the same safety number from both fingerprints (%s)', async (_name, stack) => {
+    const a = await nodePeer(t.h.server.signalingUrl, 'trust', stack);
+    t.sessions.push(a);
+    const b = await nodePeer(t.h.server.signalingUrl, 'trust', stack);
+    t.sessions.push(b);
+    const [toB, toA] = await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
+    const [atA, atB] = await Promise.all([safety(toB, settled), safety(toA, settled)]);
+    expect(atA.digits).toMatch(/^\d{5} \d{5} \d{5} \d{5}$/);
+    expect(atA.digits).toBe(atB.digits);
+    expect(atA.local).toBe(atB.remote);
+    expect(atA.remote).toBe(atB.local);
+    expect(atA.local).toMatch(/^sha-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    // libwebrtc reports the handshake's certificates in getStats; libdatachannel checks them itself.
+    expect(atA.checked).toBe(_name === '@roamhq/wrtc' ? 'handshake' : 'stack');
+    if (atA.checked === 'handshake') expect(atA.handshake).toEqual({ local: atA.local, remote: atA.remote });
+    expect(toB.paired).toBe(false);
+    expect(toB.verified).toBe(false);
+    toB.markVerified();
+    expect(toB.verified).toBe(true);
+    expect(toA.verified).toBe(false);
+  });
+
+  it.each(NODE_STACKS)('with the same link secret, both peers prove it and talk (%s)', async (_name, stack) => {
+    const { room, secret } = createInvite('http://localhost/');
+    const a = await nodePeer(t.h.server.signalingUrl, room, { ...stack, secret });
+    t.sessions.push(a);
+    const b = await nodePeer(t.h.server.signalingUrl, room, { ...stack, secret });
+    t.sessions.push(b);
+    expect(a.paired).toBe(true);
+    const [toB, toA] = await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
+    expect([toB.paired, toA.paired]).toEqual([true, true]);
+    const got = messages(b, 1, a.peerId);
+    await toB.send('paired');
+    expect(await got).toEqual(['paired']);
+    const [atA, atB] = await Promise.all([safety(toB, settled), safety(toA, settled)]);
+    expect(atA.digits).toBe(atB.digits);
+  });
+
+  it('refuses a peer that holds another link (tampered), and no message passes', async () => {
+    const a = await nodePeer(t.h.server.signalingUrl, 'two-links', { secret: createInvite('http://localhost/').secret });
+    t.sessions.push(a);
+    const b = await nodePeer(t.h.server.signalingUrl, 'two-links', { secret: createInvite('http://localhost/').secret });
+    t.sessions.push(b);
+    // The joiner checks the first peer's offer first: it refuses it, and answers nothing.
+    const { error, peer } = await roomError(b, 'tampered');
+    expect(error.message).toMatch(/wrong proof.*another link/);
+    expect(peer?.id).toBe(a.peerId);
+    expect(peer?.refused?.code).toBe('tampered');
+    expect(peer?.channelState).toBe('closed');
+    expect([...a.peers.values()].map((p) => p.channelState)).not.toContain('open');
+  });
+
+  it('refuses a peer that joined without the secret; that peer sees no proof as nothing wrong but never connects', async () => {
+    const { room, secret } = createInvite('http://localhost/');
+    const a = await nodePeer(t.h.server.signalingUrl, room, { secret });
+    t.sessions.push(a);
+    const refused = roomError(a, 'tampered');
+    const b = await nodePeer(t.h.server.signalingUrl, room);
+    t.sessions.push(b);
+    const { error } = await refused;
+    expect(error.message).toContain('no proof');
+    expect([...a.peers.values()].every((peer) => peer.channelState !== 'open')).toBe(true);
+  });
+
+  it('with the relay carrying the data, the relay keys are proved and join the safety number', async () => {
+    const { room, secret } = createInvite('http://localhost/');
+    const a = await nodePeer(t.h.server.signalingUrl, room, { ...NO_PATH, secret });
+    t.sessions.push(a);
+    const b = await nodePeer(t.h.server.signalingUrl, room, { ...NO_PATH, secret });
+    t.sessions.push(b);
+    const [toB, toA] = await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
+    expect(toB.path).toBe('relay');
+    const [atA, atB] = await Promise.all([safety(toB, (n) => n.relayKeys !== undefined), safety(toA, (n) => n.relayKeys !== undefined)]);
+    expect(atA.digits).toBe(atB.digits);
+    expect(atA.relayKeys).toEqual({ local: atB.relayKeys?.remote, remote: atB.relayKeys?.local });
+    const got = messages(b, 1, a.peerId);
+    await toB.send('through the relay');
+    expect(await got).toEqual(['through the relay']);
+  });
+});
