@@ -1,5 +1,6 @@
 import type { ParsedCandidate } from '@icebreaker/client';
 import type { PeerId } from '@icebreaker/protocol';
+import type { TrustNotes } from './trust-notes.js';
 
 /**
  * What the page's view reads from a lesson, and the shapes of what a lesson records. Both lesson
@@ -18,7 +19,8 @@ export type StepStatus = 'waiting' | 'ready' | 'running' | 'done' | 'failed' | '
 export type StepOutput =
   | { readonly kind: 'text'; readonly text: string }
   | { readonly kind: 'sdp'; readonly text: string; readonly sdp: string }
-  | { readonly kind: 'json'; readonly text: string; readonly value: unknown };
+  | { readonly kind: 'json'; readonly text: string; readonly value: unknown }
+  | { readonly kind: 'trust'; readonly text: string; readonly notes: TrustNotes };
 
 /** One ICE candidate as the page lists it. */
 export interface CandidateRow {
@@ -76,6 +78,8 @@ export interface Teaching {
   readonly connected: boolean;
   /** The RTCPeerConnection of the current connection, for the candidate-pair view's getStats. */
   readonly peerConnection: RTCPeerConnection | null;
+  /** Whether the tab joined with an invite link's secret (then its address alone is not an invitation). */
+  readonly paired: boolean;
   /** The path the library reports (automatic mode, with a library that has the ladder), else null. */
   readonly path: PathInfo | null;
   status(n: number): StepStatus;
