@@ -1,7 +1,12 @@
 import type { IcebreakerError, RemotePeer, Room, SafetyNumber } from '@icebreaker/client';
 import { createInvite } from '@icebreaker/client/pairing';
 import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { NodeRTCPeerConnection } from '../../packages/cli/src/node-rtc.js';
 import { messages, NODE_STACKS, nodePeer, openPeer, serverPerTest } from '../helpers/peers.js';
+
+/** The terminal peer's stack: node-datachannel, with the handshake's certificate read from libdatachannel. */
+const CLI_STACK = { RTCPeerConnection: NodeRTCPeerConnection as unknown as typeof RTCPeerConnection };
 
 // Issue 13: safety numbers from both DTLS fingerprints (and the relay's keys), and pairing secrets that
 // every description and relay key must prove, with an honest server. The man in the middle is in test/mitm.
@@ -33,32 +38,49 @@ function roomError(room: Room, code: string): Promise<{ error: IcebreakerError; 
   });
 }
 
+/** The first RemotePeer of `room` (it never opens when the relay's keys are swapped). */
+function firstPeer(room: Room): Promise<RemotePeer> {
+  const known = [...room.peers.values()][0];
+  if (known) return Promise.resolve(known);
+  return new Promise((resolve) => {
+    const off = room.on('peer', (peer) => {
+      off();
+      resolve(peer);
+    });
+  });
+}
+
 const settled = (number: SafetyNumber) => number.checked !== 'pending';
 
 describe('safety numbers and pairing secrets, honest server', () => {
   const t = serverPerTest();
 
-  it.each(NODE_STACKS)('both sides compute the same safety number from both fingerprints (%s)', async (_name, stack) => {
-    const a = await nodePeer(t.h.server.signalingUrl, 'trust', stack);
-    t.sessions.push(a);
-    const b = await nodePeer(t.h.server.signalingUrl, 'trust', stack);
-    t.sessions.push(b);
-    const [toB, toA] = await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
-    const [atA, atB] = await Promise.all([safety(toB, settled), safety(toA, settled)]);
-    expect(atA.digits).toMatch(/^\d{5} \d{5} \d{5} \d{5}$/);
-    expect(atA.digits).toBe(atB.digits);
-    expect(atA.local).toBe(atB.remote);
-    expect(atA.remote).toBe(atB.local);
-    expect(atA.local).toMatch(/^sha-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
-    // libwebrtc reports the handshake's certificates in getStats; libdatachannel checks them itself.
-    expect(atA.checked).toBe(_name === '@roamhq/wrtc' ? 'handshake' : 'stack');
-    if (atA.checked === 'handshake') expect(atA.handshake).toEqual({ local: atA.local, remote: atA.remote });
-    expect(toB.paired).toBe(false);
-    expect(toB.verified).toBe(false);
-    toB.markVerified();
-    expect(toB.verified).toBe(true);
-    expect(toA.verified).toBe(false);
-  });
+  it.each([...NODE_STACKS, ['the terminal peer', CLI_STACK] as (typeof NODE_STACKS)[number]])(
+    'both sides compute the same safety number from both fingerprints (%s)',
+    async (_name, stack) => {
+      const a = await nodePeer(t.h.server.signalingUrl, 'trust', stack);
+      t.sessions.push(a);
+      const b = await nodePeer(t.h.server.signalingUrl, 'trust', stack);
+      t.sessions.push(b);
+      const [toB, toA] = await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
+      const [atA, atB] = await Promise.all([safety(toB, settled), safety(toA, settled)]);
+      expect(atA.digits).toMatch(/^\d{5} \d{5} \d{5} \d{5}$/);
+      expect(atA.digits).toBe(atB.digits);
+      expect(atA.local).toBe(atB.remote);
+      expect(atA.remote).toBe(atB.local);
+      expect(atA.local).toMatch(/^sha-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+      // libwebrtc reports the handshake's certificates in getStats; node-datachannel's polyfill does not
+      // (it checks them itself), the terminal peer's wrapper adds the peer's from libdatachannel.
+      expect(atA.checked).toBe(_name === 'node-datachannel' ? 'stack' : 'handshake');
+      if (_name === '@roamhq/wrtc') expect(atA.handshake).toEqual({ local: atA.local, remote: atA.remote });
+      if (_name === 'the terminal peer') expect(atA.handshake).toEqual({ remote: atA.remote });
+      expect(toB.paired).toBe(false);
+      expect(toB.verified).toBe(false);
+      toB.markVerified();
+      expect(toB.verified).toBe(true);
+      expect(toA.verified).toBe(false);
+    },
+  );
 
   it.each(NODE_STACKS)('with the same link secret, both peers prove it and talk (%s)', async (_name, stack) => {
     const { room, secret } = createInvite('http://localhost/');
@@ -116,5 +138,59 @@ describe('safety numbers and pairing secrets, honest server', () => {
     const got = messages(b, 1, a.peerId);
     await toB.send('through the relay');
     expect(await got).toEqual(['through the relay']);
+  });
+});
+
+/**
+ * A signaling path that swaps every relay key a peer sends for one of its own (a fresh P-256 key, as a
+ * server in the middle of the relay would): the peer's own WebSocket, rewriting its outgoing frames.
+ */
+class KeySwappingWebSocket extends WebSocket {
+  static swapped = 0;
+  override send(data: unknown, ...rest: unknown[]): void {
+    const frame = typeof data === 'string' ? (JSON.parse(data) as { type?: string; data?: { kind?: string; key?: string } }) : null;
+    if (frame?.type !== 'signal' || frame.data?.kind !== 'relay-key') {
+      (super.send as (...args: unknown[]) => void)(data, ...rest);
+      return;
+    }
+    void attackerKey().then((key) => {
+      KeySwappingWebSocket.swapped++;
+      (super.send as (...args: unknown[]) => void)(JSON.stringify({ ...frame, data: { ...frame.data, key } }), ...rest);
+    });
+  }
+}
+
+async function attackerKey(): Promise<string> {
+  const pair = (await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, ['deriveBits'])) as CryptoKeyPair;
+  return Buffer.from(await crypto.subtle.exportKey('raw', pair.publicKey)).toString('base64url');
+}
+
+describe('a signaling path that swaps the relay keys', () => {
+  const t = serverPerTest();
+  const swapping = { ...NO_PATH, WebSocket: KeySwappingWebSocket as never };
+
+  it('without a secret: the two safety numbers differ once the keys are in them', async () => {
+    const a = await nodePeer(t.h.server.signalingUrl, 'relay-keys', swapping);
+    t.sessions.push(a);
+    const b = await nodePeer(t.h.server.signalingUrl, 'relay-keys', swapping);
+    t.sessions.push(b);
+    const [toB, toA] = await Promise.all([firstPeer(a), firstPeer(b)]);
+    const [atA, atB] = await Promise.all([safety(toB, (n) => n.relayKeys !== undefined), safety(toA, (n) => n.relayKeys !== undefined)]);
+    expect(KeySwappingWebSocket.swapped).toBeGreaterThanOrEqual(2);
+    // The fingerprints went through untouched: only the keys differ, and so do the numbers.
+    expect(atA.local).toBe(atB.remote);
+    expect(atA.relayKeys?.remote).not.toBe(atB.relayKeys?.local);
+    expect(atA.digits).not.toBe(atB.digits);
+  });
+
+  it('with a secret: the swapped key has no proof that checks, and the peer is refused', async () => {
+    const { room, secret } = createInvite('http://localhost/');
+    const a = await nodePeer(t.h.server.signalingUrl, room, { ...swapping, secret });
+    t.sessions.push(a);
+    const refused = roomError(a, 'tampered');
+    const b = await nodePeer(t.h.server.signalingUrl, room, { ...swapping, secret });
+    t.sessions.push(b);
+    const { error } = await refused;
+    expect(error.message).toContain('relay key');
   });
 });
