@@ -1,4 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
+import { renderSVG } from 'uqr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, openPage, screenshot } from '../helpers/browser.js';
 import { connectedWithSafety, invite, makeCode, typeCode, watchTraffic } from '../helpers/pairing-page.js';
@@ -36,7 +37,11 @@ describe('pairing on the page, Chromium ↔ Chromium, honest server', () => {
     const { link, secret } = await invite(a);
     expect(link.startsWith(`${server.url}#room=p-`)).toBe(true);
     // The QR image is an image of the link.
-    await expect(a.getByTestId('invite-qr').getAttribute('src')).resolves.toMatch(/^data:image\/svg\+xml/);
+    // The QR image is the QR code of exactly that link, and the browser draws it.
+    const qr = a.getByTestId('invite-qr');
+    await expect.poll(() => qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    const src = (await qr.getAttribute('src')) ?? '';
+    expect(decodeURIComponent(src.replace('data:image/svg+xml;charset=utf-8,', ''))).toBe(renderSVG(link, { border: 2 }));
     // The inviter's own address bar has no secret either: it was carried over the reload in history.state.
     expect(a.url()).not.toContain(secret);
 

@@ -1,4 +1,3 @@
-import { renderSVG } from 'uqr';
 import { byId, el } from './dom.js';
 import { type Pairing, pairByLink, pairByNewCode, pairByTypedCode } from './pairing-address.js';
 
@@ -97,18 +96,16 @@ function current(pairing: Pairing | null): Node[] {
       },
     );
   });
+  const qr = el('img', { class: 'qr', 'data-testid': 'invite-qr', alt: 'QR code of the invite link', width: '180', height: '180' });
+  // Only a tab that shows a link loads the QR encoder. An image, not inline SVG: the markup is never
+  // parsed into this page.
+  void import('uqr').then(({ renderSVG }) => {
+    qr.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(renderSVG(link, { border: 2 }))}`;
+  });
   return [
     el('label', { for: 'pair-link' }, 'Send this link to the one person you want to connect with (it works once: two peers per room):'),
     el('div', { class: 'pair-link' }, field, copy, copied),
-    el('img', {
-      class: 'qr',
-      'data-testid': 'invite-qr',
-      alt: 'QR code of the invite link',
-      width: '180',
-      height: '180',
-      // An image, not inline SVG: the markup is never parsed into this page.
-      src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(renderSVG(link, { border: 2 }))}`,
-    }),
+    qr,
     el(
       'p',
       { class: 'hint' },

@@ -1,6 +1,5 @@
-import type { ParsedCandidate } from '@icebreaker/client';
+import type { ParsedCandidate, SafetyNumber } from '@icebreaker/client';
 import type { PeerId } from '@icebreaker/protocol';
-import type { TrustNotes } from './trust-notes.js';
 
 /**
  * What the page's view reads from a lesson, and the shapes of what a lesson records. Both lesson
@@ -21,6 +20,20 @@ export type StepOutput =
   | { readonly kind: 'sdp'; readonly text: string; readonly sdp: string }
   | { readonly kind: 'json'; readonly text: string; readonly value: unknown }
   | { readonly kind: 'trust'; readonly text: string; readonly notes: TrustNotes };
+
+/** What the teaching step about trust shows: where each part of the safety number comes from. */
+export interface TrustNotes {
+  /** This tab's fingerprint, from its own SDP's `a=fingerprint` line ("sha-256 AB:CD:…"). */
+  readonly local: string;
+  /** The other tab's, from the SDP that came through the signaling server. */
+  readonly remote: string;
+  /** The certificates the DTLS handshake used, from getStats (absent where the browser does not say). */
+  readonly handshake?: { readonly local?: string; readonly remote?: string };
+  readonly checked: SafetyNumber['checked'];
+  readonly relayed: boolean;
+  readonly digits: string;
+  readonly words: readonly string[];
+}
 
 /** One ICE candidate as the page lists it. */
 export interface CandidateRow {

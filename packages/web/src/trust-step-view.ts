@@ -1,6 +1,5 @@
 import { el } from './dom.js';
-import type { Role } from './teaching.js';
-import type { TrustNotes } from './trust-notes.js';
+import type { Role, TrustNotes } from './teaching.js';
 
 const NAME = { caller: 'PEER1', callee: 'PEER2' } as const;
 
