@@ -72,8 +72,8 @@ describe('icebreaker peer: pairing by link and by code', () => {
       expect(line.paired).toBe(true);
       expect(line.words).toHaveLength(6);
     }
-    // node-datachannel reports no certificate stats: it enforces the SDP's fingerprint itself.
-    expect(safety.at(-1)?.checked).toBe('stack');
+    // The terminal peer reports the certificate libdatachannel's handshake used: checked against the SDP.
+    expect(safety.at(-1)?.checked).toBe('handshake');
 
     // The secret: on the sender's terminal in the two lines that hand the link over, nowhere else.
     expect(
