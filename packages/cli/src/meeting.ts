@@ -35,8 +35,15 @@ export function pageOf(endpoint: string): string {
   return `${url.protocol === 'wss:' ? 'https:' : 'http:'}//${url.host}/`;
 }
 
-/** What `--receive` was given, shortened for a message: a pasted link can be long. */
-const quoted = (text: string): string => JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
+/**
+ * What `--receive` was given, for a message: cut at the first `#` (what follows may be a link's
+ * secret, pasted without its scheme) and at 80 characters (a pasted link can be long).
+ */
+function quoted(text: string): string {
+  const hash = text.indexOf('#');
+  const shown = hash === -1 ? text : `${text.slice(0, hash)}#…`;
+  return JSON.stringify(shown.length > 80 ? `${shown.slice(0, 80)}…` : shown);
+}
 
 /**
  * Works out the meeting from the flags; throws a `TypeError` whose message is the usage error.
@@ -71,8 +78,11 @@ export function meeting(flags: MeetingFlags): Meeting {
       let codeRoomName: string;
       try {
         codeRoomName = codeRoom(receive);
-      } catch (error) {
-        throw new TypeError(`--receive: ${(error as Error).message}`);
+      } catch {
+        // Our own words: the library's message repeats the text whole, and it may hold a pasted secret.
+        throw new TypeError(
+          `--receive: a code: expected a number from 1 to 99 and two words (like 7-purple-sausage), got ${quoted(receive)}`,
+        );
       }
       if (address === undefined) throw new TypeError(`--receive: a code names no server: icebreaker peer <url> --receive ${receive}`);
       return { endpoint: signalingUrl(address), room: codeRoomName, inbox };

@@ -10,7 +10,6 @@ import {
   type PathInfo,
   type RemotePeer,
   type Room,
-  type SafetyNumber,
   type WebSocketConstructor,
 } from '@icebreaker/client';
 import { isIcebreakerError } from '@icebreaker/protocol';
@@ -26,7 +25,7 @@ import { NodeRTCPeerConnection as RTCPeerConnection } from './node-rtc.js';
 import { PARTIAL_FLAGS, PARTIAL_FLAGS_HELP, partialBounds } from './partial-flags.js';
 import { type DroppedLines, PENDING_LIMITS, PendingLines } from './pending-lines.js';
 import { printable } from './printable.js';
-import { safetyFields, safetyText } from './safety-line.js';
+import { reportSafety } from './safety-line.js';
 import { type FileToSend, filesToSend } from './send-list.js';
 import { durationText, parseDuration } from './setting-text.js';
 
@@ -467,26 +466,12 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
           if (oneShot && saved > 0 && transfers === 0 && !room.peers.has(remote.id)) finish(PEER_EXIT.ok);
         });
     });
-    const watched = new WeakSet<RemotePeer>();
-    const watchSafety = (remote: RemotePeer): void => {
-      if (watched.has(remote)) return;
-      watched.add(remote);
-      // Once per number: the event also comes when only how it was checked changed (a JSON line says that).
-      let shown = '';
-      const show = (number: SafetyNumber): void => {
-        const key = `${number.digits} ${number.checked}`;
-        if (key === shown) return;
-        const digitsChanged = !shown.startsWith(`${number.digits} `);
-        shown = key;
-        if (json) event('', safetyFields(remote.id, number, remote.paired));
-        else if (digitsChanged || number.checked === 'mismatch') io.err.write(`${who(remote)}: ${safetyText(number, remote.paired)}\n`);
-      };
-      remote.on('safety', show);
-      if (remote.safetyNumber !== undefined) show(remote.safetyNumber);
-    };
-    // The peers already there came with the welcome, before these listeners.
-    for (const remote of room.peers.values()) watchSafety(remote);
-    room.on('peer', watchSafety);
+    reportSafety(room, {
+      json,
+      line: (text) => io.err.write(`${text}\n`),
+      event: (fields) => event('', fields),
+      name: who,
+    });
     room.on('error', (error, remote) => {
       const refusal = REFUSALS[error.code];
       if (refusal === undefined) {
