@@ -73,6 +73,7 @@ describe('the page through a man in the middle (swap mode)', () => {
         await expect.poll(() => page.evaluate(pcState)).toMatch(/^(closed|none)$/);
         await expect(page.locator('#chat-input').isDisabled()).resolves.toBe(true);
         await expect(page.getByTestId('paired-badge').count()).resolves.toBe(0);
+        await expect(page.getByTestId('peer-refused').isVisible()).resolves.toBe(true);
       }
       expect(readSince(before)).toEqual([]);
       await screenshot(b, 'mitm-link-b');

@@ -139,6 +139,21 @@ describe('pairing on the page, Chromium ↔ Chromium, honest server', () => {
     await b.context().close();
   });
 
+  it('the inviter reloads: the same room and link, kept in the tab, never in its address', async () => {
+    const a = await openPage(browser, server.url);
+    const { link, secret } = await invite(a);
+    await a.reload();
+    await expect.poll(() => a.getByTestId('invite-link').inputValue()).toBe(link);
+    expect(a.url()).not.toContain(secret);
+    // Still the link's room, with the secret: a tab that opens the link connects to it, paired.
+    const b = await openPage(browser, link);
+    const [numberA, numberB] = await Promise.all([connectedWithSafety(a), connectedWithSafety(b)]);
+    expect(numberB.digits).toBe(numberA.digits);
+    await expect(a.getByTestId('paired-badge').isVisible()).resolves.toBe(true);
+    await a.context().close();
+    await b.context().close();
+  });
+
   it('a damaged link: the fragment still leaves the address bar, and the page says the link is damaged', async () => {
     const page = await openPage(browser, `${server.url}#room=p-x&key=tooshort`);
     await page.getByTestId('link-problem').waitFor();

@@ -1,4 +1,5 @@
-import { PeerTrust, parseCandidate, type SignalingClient } from '@icebreaker/client';
+import { parseCandidate, type SignalingClient } from '@icebreaker/client';
+import { PeerTrust } from '@icebreaker/client/pairing';
 import {
   DEFAULT_FRAME_BYTES,
   describeIssues,
@@ -376,7 +377,7 @@ export class Lesson extends LessonRecord<LessonEvents> implements Teaching {
     if (!pc || !local || !remote) return;
     const trust = new PeerTrust({
       pc,
-      pairing: undefined,
+      secret: undefined,
       safety: () => {},
       error: (error) => this.report(`${error.code}: ${error.message}`),
     });

@@ -7,7 +7,7 @@ import type { Pairing } from './pairing-address.js';
 const CHECKED: Readonly<Record<SafetyNumber['checked'], string>> = {
   pending: 'handshake not done yet',
   handshake: 'certificates checked in the handshake',
-  stack: 'certificate checked by the browser',
+  stack: 'certificate checked by the browser’s WebRTC',
   mismatch: 'the handshake used another certificate!',
 };
 
@@ -40,6 +40,9 @@ function renderPeer(peer: RemotePeer, lesson: AutoLesson, pairing: Pairing | nul
   const number = peer.safetyNumber;
   const head = el('span', { class: 'safety-name' }, `${name} (${peer.id})`);
   const badge = peer.paired ? el('span', { class: 'badge badge-paired', 'data-testid': 'paired-badge' }, 'paired by link') : '';
+  if (lesson.trustWarning?.code === 'tampered' && lesson.trustWarning.peer === peer.id) {
+    return [head, el('span', { class: 'checked-mismatch', 'data-testid': 'peer-refused' }, ' · refused: it did not prove the link')];
+  }
   if (!number) {
     return [head, badge, el('span', { class: 'hint', 'data-testid': 'safety-pending' }, ' · safety number once both descriptions are in')];
   }

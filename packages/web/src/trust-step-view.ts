@@ -69,7 +69,7 @@ function handshake(notes: TrustNotes, other: string): Node[] {
     pending: 'The handshake has not finished yet.',
     handshake: 'They are the ones the two SDPs named: the handshake used the certificates that were described.',
     stack:
-      'This browser does not report certificates in getStats (Firefox does not). WebRTC still refuses a handshake whose certificate does not match the SDP’s fingerprint, so the fingerprints above are the ones in use.',
+      'getStats() did not name the certificates (Firefox never does; Chromium may not yet when the connection comes up). WebRTC itself refuses a handshake whose certificate does not match the SDP’s fingerprint, so the fingerprints above are the ones in use.',
     mismatch: 'They are NOT the ones the SDPs named: the connection is not the one that was described.',
   };
   rows.push(el('p', { class: notes.checked === 'mismatch' ? 'error' : '', 'data-testid': 'trust-checked' }, verdicts[notes.checked]));
