@@ -1,6 +1,7 @@
 import { codeRoom, createCode, createInvite, isCode, readInvite } from '@icebreaker/client/pairing';
 import { RoomName } from '@icebreaker/protocol';
 import { safeParse } from 'valibot';
+import type { Invitation } from './invite-banner.js';
 import { signalingUrl } from './signaling-url.js';
 
 /**
@@ -13,7 +14,7 @@ export interface Meeting {
   /** The link's secret (base64url): only in the link's fragment, never sent to the server. */
   readonly secret?: string;
   /** What this side made and must show its user: the link to open, or the code to type. */
-  readonly made?: { readonly link: string } | { readonly code: string };
+  readonly made?: Invitation;
   /** Where received files go: the `--receive` folder, or `--into` (default `.`) with a link or code. */
   readonly inbox?: string;
 }
