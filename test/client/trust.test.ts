@@ -1,9 +1,9 @@
-import type { IcebreakerError, RemotePeer, Room, SafetyNumber } from '@icebreaker/client';
+import type { RemotePeer, Room, SafetyNumber } from '@icebreaker/client';
 import { createInvite } from '@icebreaker/client/pairing';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { NodeRTCPeerConnection } from '../../packages/cli/src/node-rtc.js';
-import { messages, NODE_STACKS, nodePeer, openPeer, serverPerTest } from '../helpers/peers.js';
+import { messages, NODE_STACKS, nodePeer, openPeer, roomError, safetyOf, serverPerTest } from '../helpers/peers.js';
 
 /** The terminal peer's stack: node-datachannel, with the handshake's certificate read from libdatachannel. */
 const CLI_STACK = { RTCPeerConnection: NodeRTCPeerConnection as unknown as typeof RTCPeerConnection };
@@ -13,30 +13,6 @@ const CLI_STACK = { RTCPeerConnection: NodeRTCPeerConnection as unknown as typeo
 
 /** ICE cannot connect (relay-only policy, no TURN): the relay through the server carries the data. */
 const NO_PATH = { rtcConfiguration: { iceTransportPolicy: 'relay' as const }, relay: { afterMs: 300 } };
-
-/** Resolves with `peer`'s safety number once `check` accepts it. */
-function safety(peer: RemotePeer, check: (number: SafetyNumber) => boolean): Promise<SafetyNumber> {
-  const now = peer.safetyNumber;
-  if (now && check(now)) return Promise.resolve(now);
-  return new Promise((resolve) => {
-    const off = peer.on('safety', (number) => {
-      if (!check(number)) return;
-      off();
-      resolve(number);
-    });
-  });
-}
-
-/** The next error of `room` with `code`, with the peer it names. */
-function roomError(room: Room, code: string): Promise<{ error: IcebreakerError; peer: RemotePeer | undefined }> {
-  return new Promise((resolve) => {
-    const off = room.on('error', (error, peer) => {
-      if (error.code !== code) return;
-      off();
-      resolve({ error, peer });
-    });
-  });
-}
 
 /** The first RemotePeer of `room` (it never opens when the relay's keys are swapped). */
 function firstPeer(room: Room): Promise<RemotePeer> {
@@ -63,7 +39,7 @@ describe('safety numbers and pairing secrets, honest server', () => {
       const b = await nodePeer(t.h.server.signalingUrl, 'trust', stack);
       t.sessions.push(b);
       const [toB, toA] = await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
-      const [atA, atB] = await Promise.all([safety(toB, settled), safety(toA, settled)]);
+      const [atA, atB] = await Promise.all([safetyOf(toB, settled), safetyOf(toA, settled)]);
       expect(atA.digits).toMatch(/^\d{5} \d{5} \d{5} \d{5}$/);
       expect(atA.digits).toBe(atB.digits);
       expect(atA.local).toBe(atB.remote);
@@ -94,7 +70,7 @@ describe('safety numbers and pairing secrets, honest server', () => {
     const got = messages(b, 1, a.peerId);
     await toB.send('paired');
     expect(await got).toEqual(['paired']);
-    const [atA, atB] = await Promise.all([safety(toB, settled), safety(toA, settled)]);
+    const [atA, atB] = await Promise.all([safetyOf(toB, settled), safetyOf(toA, settled)]);
     expect(atA.digits).toBe(atB.digits);
   });
 
@@ -132,7 +108,10 @@ describe('safety numbers and pairing secrets, honest server', () => {
     t.sessions.push(b);
     const [toB, toA] = await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
     expect(toB.path).toBe('relay');
-    const [atA, atB] = await Promise.all([safety(toB, (n) => n.relayKeys !== undefined), safety(toA, (n) => n.relayKeys !== undefined)]);
+    const [atA, atB] = await Promise.all([
+      safetyOf(toB, (n) => n.relayKeys !== undefined),
+      safetyOf(toA, (n) => n.relayKeys !== undefined),
+    ]);
     expect(atA.digits).toBe(atB.digits);
     expect(atA.relayKeys).toEqual({ local: atB.relayKeys?.remote, remote: atB.relayKeys?.local });
     const got = messages(b, 1, a.peerId);
@@ -175,7 +154,10 @@ describe('a signaling path that swaps the relay keys', () => {
     const b = await nodePeer(t.h.server.signalingUrl, 'relay-keys', swapping);
     t.sessions.push(b);
     const [toB, toA] = await Promise.all([firstPeer(a), firstPeer(b)]);
-    const [atA, atB] = await Promise.all([safety(toB, (n) => n.relayKeys !== undefined), safety(toA, (n) => n.relayKeys !== undefined)]);
+    const [atA, atB] = await Promise.all([
+      safetyOf(toB, (n) => n.relayKeys !== undefined),
+      safetyOf(toA, (n) => n.relayKeys !== undefined),
+    ]);
     expect(KeySwappingWebSocket.swapped).toBeGreaterThanOrEqual(2);
     // The fingerprints went through untouched: only the keys differ, and so do the numbers.
     expect(atA.local).toBe(atB.remote);

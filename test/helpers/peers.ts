@@ -1,8 +1,10 @@
 import {
   type ConnectOptions,
   connect,
+  type IcebreakerError,
   type RemotePeer,
   type Room,
+  type SafetyNumber,
   type SignalingState,
   type WebSocketConstructor,
 } from '@icebreaker/client';
@@ -118,6 +120,33 @@ export function signalingState(session: Room, state: SignalingState): Promise<vo
       if (now !== state) return;
       off();
       resolve();
+    });
+  });
+}
+
+/** Resolves with `peer`'s safety number once `check` accepts it (by default: once it is checked, not `pending`). */
+export function safetyOf(
+  peer: RemotePeer,
+  check: (number: SafetyNumber) => boolean = (n) => n.checked !== 'pending',
+): Promise<SafetyNumber> {
+  const now = peer.safetyNumber;
+  if (now && check(now)) return Promise.resolve(now);
+  return new Promise((resolve) => {
+    const off = peer.on('safety', (number) => {
+      if (!check(number)) return;
+      off();
+      resolve(number);
+    });
+  });
+}
+
+/** The next error of `room` with `code`, and the peer it names. */
+export function roomError(room: Room, code: string): Promise<{ error: IcebreakerError; peer: RemotePeer | undefined }> {
+  return new Promise((resolve) => {
+    const off = room.on('error', (error, peer) => {
+      if (error.code !== code) return;
+      off();
+      resolve({ error, peer });
     });
   });
 }

@@ -1,17 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  type ConnectOptions,
-  connect,
-  type IcebreakerError,
-  type RemotePeer,
-  type Room,
-  type SafetyNumber,
-  type WebSocketConstructor,
-} from '@icebreaker/client';
+import { type ConnectOptions, connect, type Room, type SafetyNumber, type WebSocketConstructor } from '@icebreaker/client';
 import { createInvite } from '@icebreaker/client/pairing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { LIBDATACHANNEL, messages, NODE_WEBRTC, openPeer } from '../helpers/peers.js';
+import { LIBDATACHANNEL, messages, NODE_WEBRTC, openPeer, roomError, safetyOf } from '../helpers/peers.js';
 import { type Harness, startHarness } from '../helpers/server.js';
 import { Mitm, type MitmLine } from './mitm.js';
 
@@ -23,30 +15,6 @@ function peer(url: string, room: string, stack: Partial<ConnectOptions> = LIBDAT
     WebSocket: WebSocket as unknown as WebSocketConstructor,
     iceServers: [],
     ...(secret ? { secret } : {}),
-  });
-}
-
-/** `peer`'s safety number once the handshake check is done (not `pending`). */
-function settledSafety(peer: RemotePeer): Promise<SafetyNumber> {
-  const now = peer.safetyNumber;
-  if (now && now.checked !== 'pending') return Promise.resolve(now);
-  return new Promise((resolve) => {
-    const off = peer.on('safety', (number) => {
-      if (number.checked === 'pending') return;
-      off();
-      resolve(number);
-    });
-  });
-}
-
-/** The next error of `room` with `code`, and the peer it names. */
-function roomError(room: Room, code: string): Promise<{ error: IcebreakerError; peer: RemotePeer | undefined }> {
-  return new Promise((resolve) => {
-    const off = room.on('error', (error, peer) => {
-      if (error.code !== code) return;
-      off();
-      resolve({ error, peer });
-    });
   });
 }
 
@@ -74,7 +42,7 @@ async function talk(a: Room, b: Room, tag: string): Promise<[SafetyNumber, Safet
   expect(textAtB).toBe(`hello from a (${tag})`);
   expect(new Uint8Array(bytesAtB as ArrayBuffer)).toEqual(bytes);
   expect(await atA).toEqual([`hello from b (${tag})`, { json: tag }]);
-  return Promise.all([settledSafety(toB), settledSafety(toA)]);
+  return Promise.all([safetyOf(toB), safetyOf(toA)]);
 }
 
 describe.each(['honest', 'swap'] as const)('a %s man in the middle', (mode) => {
