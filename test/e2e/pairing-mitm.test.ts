@@ -1,10 +1,8 @@
-import { type IcebreakerServer, startServer } from '@icebreaker/server';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openPage, screenshot } from '../helpers/browser.js';
-import { Firefox, type FirefoxTab } from '../helpers/firefox.js';
+import { describe, expect, it } from 'vitest';
+import { openPage, screenshot } from '../helpers/browser.js';
+import type { FirefoxTab } from '../helpers/firefox.js';
 import { connectedWithSafety, invite } from '../helpers/pairing-page.js';
-import { Mitm } from '../mitm/mitm.js';
+import { browsersThroughMitm } from '../mitm/through-mitm.js';
 
 const TIMEOUT = 30_000;
 
@@ -15,36 +13,20 @@ const TIMEOUT = 30_000;
  * numbers differ; with an invite link both tabs refuse the connection with the tamper warning.
  */
 describe('the page through a man in the middle (swap mode)', () => {
-  let server: IcebreakerServer;
-  let browser: Browser;
-  let firefox: Firefox;
-  let mitm: Mitm;
-
-  beforeAll(async () => {
-    server = await startServer({ port: 0, host: '127.0.0.1', staticDir: 'packages/server/dist/web', iceServers: [] });
-    mitm = await Mitm.start(server.url, 'swap');
-    browser = await launchChromium();
-    firefox = await Firefox.launch();
-  });
-  afterAll(async () => {
-    await firefox?.close();
-    await browser?.close();
-    await mitm?.stop();
-    await server?.close();
-  });
+  const t = browsersThroughMitm('swap');
 
   /** Lines the MITM printed after `from`: what he read of the tabs' messages. */
   const readSince = (from: number) =>
-    mitm.lines
+    t.mitm.lines
       .slice(from)
       .filter((line) => typeof line.read === 'string')
       .map((line) => line.read as string);
 
   it('Chromium ↔ Chromium without a secret: both connect, to him, and the two safety numbers differ', async () => {
-    const url = `${mitm.url}?room=mitm-plain&mode=auto`;
-    const a = await openPage(browser, url);
+    const url = `${t.mitm.url}?room=mitm-plain&mode=auto`;
+    const a = await openPage(t.browser, url);
     await a.locator('#role[data-role="PEER1"]').waitFor({ timeout: TIMEOUT });
-    const b = await openPage(browser, url);
+    const b = await openPage(t.browser, url);
     try {
       const [numberA, numberB] = await Promise.all([connectedWithSafety(a), connectedWithSafety(b)]);
       expect(numberA.digits).toMatch(/^\d{5} \d{5} \d{5} \d{5}$/);
@@ -61,10 +43,10 @@ describe('the page through a man in the middle (swap mode)', () => {
   });
 
   it('Chromium ↔ Chromium with an invite link: both tabs show the tamper warning and no message passes', async () => {
-    const before = mitm.lines.length;
-    const a = await openPage(browser, mitm.url);
+    const before = t.mitm.lines.length;
+    const a = await openPage(t.browser, t.mitm.url);
     const { link } = await invite(a);
-    const b = await openPage(browser, link);
+    const b = await openPage(t.browser, link);
     try {
       for (const page of [a, b]) {
         await page.locator('[data-testid="tamper-warning"][data-code="tampered"]').waitFor({ timeout: TIMEOUT });
@@ -84,10 +66,10 @@ describe('the page through a man in the middle (swap mode)', () => {
   });
 
   it('Firefox ↔ Chromium without a secret: the safety numbers differ', async () => {
-    const url = `${mitm.url}?room=mitm-firefox-plain&mode=auto`;
-    const a = await openPage(browser, url);
+    const url = `${t.mitm.url}?room=mitm-firefox-plain&mode=auto`;
+    const a = await openPage(t.browser, url);
     await a.locator('#role[data-role="PEER1"]').waitFor({ timeout: TIMEOUT });
-    const b = await firefox.open(url);
+    const b = await t.firefox.open(url);
     try {
       const numberA = await connectedWithSafety(a);
       const numberB = await firefoxNumber(b);
@@ -97,15 +79,15 @@ describe('the page through a man in the middle (swap mode)', () => {
       expect(numberB.checked).toBe('stack');
     } finally {
       await a.context().close();
-      await firefox.send('browsingContext.close', { context: b.context });
+      await t.firefox.send('browsingContext.close', { context: b.context });
     }
   });
 
   it('Firefox ↔ Chromium with an invite link: both show the tamper warning and no message passes', async () => {
-    const before = mitm.lines.length;
-    const a = await openPage(browser, mitm.url);
+    const before = t.mitm.lines.length;
+    const a = await openPage(t.browser, t.mitm.url);
     const { link, secret } = await invite(a);
-    const b = await firefox.open(link);
+    const b = await t.firefox.open(link);
     try {
       await b.waitFor(
         `document.querySelector('[data-testid="tamper-warning"]')?.dataset.code === 'tampered'`,
@@ -122,7 +104,7 @@ describe('the page through a man in the middle (swap mode)', () => {
       expect(readSince(before)).toEqual([]);
     } finally {
       await a.context().close();
-      await firefox.send('browsingContext.close', { context: b.context });
+      await t.firefox.send('browsingContext.close', { context: b.context });
     }
   });
 });
