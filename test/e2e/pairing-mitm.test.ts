@@ -109,6 +109,38 @@ describe('the page through a man in the middle (swap mode)', () => {
   });
 });
 
+/** The same pairs through an honest signaling path: the numbers agree, and a link pairs them. */
+describe('the page through an honest signaling path', () => {
+  const t = browsersThroughMitm('honest');
+
+  it('Firefox ↔ Chromium with an invite link: paired, equal numbers, and they talk', async () => {
+    const a = await openPage(t.browser, t.mitm.url);
+    const { link } = await invite(a);
+    const b = await t.firefox.open(link);
+    try {
+      const numberB = await firefoxNumber(b);
+      const numberA = await connectedWithSafety(a);
+      expect(numberB.digits).toMatch(/^\d{5} \d{5} \d{5} \d{5}$/);
+      expect(numberB.digits).toBe(numberA.digits);
+      expect(numberB.checked).toBe('stack');
+      await expect(a.getByTestId('paired-badge').isVisible()).resolves.toBe(true);
+      expect(await b.evaluate<boolean>(`!!document.querySelector('[data-testid="paired-badge"]')`)).toBe(true);
+      await expect(a.getByTestId('tamper-warning').isHidden()).resolves.toBe(true);
+      expect(t.mitm.lines.filter((line) => line.swapped !== undefined)).toEqual([]);
+      await a.locator('#chat-input').fill('paired hello');
+      await a.keyboard.press('Enter');
+      await b.waitFor(
+        `[...document.querySelectorAll('.chat-peer')].some((li) => li.textContent.includes('paired hello'))`,
+        'the message',
+        TIMEOUT,
+      );
+    } finally {
+      await a.context().close();
+      await t.firefox.send('browsingContext.close', { context: b.context });
+    }
+  });
+});
+
 /** In the page: the state of the library's current peer connection (the page exposes `icebreaker.lesson`). */
 function pcState(): string {
   const exposed = (globalThis as { icebreaker?: { lesson?: { peerConnection?: RTCPeerConnection | null } } }).icebreaker;
