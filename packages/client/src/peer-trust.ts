@@ -121,15 +121,21 @@ export class PeerTrust {
 
   private async update(): Promise<void> {
     const version = ++this.version;
-    if (!this.local || !this.remote) return;
     const relayKeys = this.relayLocal && this.relayRemote ? { local: this.relayLocal, remote: this.relayRemote } : undefined;
-    const bytes = await safetyBytes({ local: this.local, remote: this.remote, relayKeys });
+    // A signaling path that withholds a description can still get the relay going, on keys it handed
+    // out: the number is then the relay keys' alone (fingerprints empty), not none at all, so that a
+    // path in the middle of the relay still makes the numbers differ.
+    const described = this.local !== '' && this.remote !== '';
+    if (!described && !relayKeys) return;
+    const local = described ? this.local : '';
+    const remote = described ? this.remote : '';
+    const bytes = await safetyBytes({ local, remote, relayKeys });
     if (version !== this.version) return;
     this.current = {
       digits: safetyDigits(bytes),
       bytes,
-      local: this.local,
-      remote: this.remote,
+      local,
+      remote,
       checked: this.checked,
       ...(relayKeys ? { relayKeys } : {}),
       ...(this.handshake ? { handshake: this.handshake } : {}),

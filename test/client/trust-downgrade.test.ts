@@ -1,0 +1,98 @@
+import type { RemotePeer, Room, SafetyNumber } from '@icebreaker/client';
+import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { messages, nodePeer, openPeer, serverPerTest } from '../helpers/peers.js';
+
+// Outsider tests of issue 13 (downgrades): a signaling path that tries to get two peers talking
+// without the safety numbers telling them that it sits between them.
+
+/** ICE cannot connect (relay-only policy, no TURN): the relay through the server carries the data. */
+const NO_PATH = { rtcConfiguration: { iceTransportPolicy: 'relay' as const }, relay: { afterMs: 300 } };
+
+type Frame = { type?: string; seq?: number; data?: { kind?: string; key?: string } };
+
+/**
+ * A signaling path that never delivers a description or a candidate (so there are no fingerprints to
+ * compare), and passes each relay key without its `seq`, so that the link delivers it at once rather
+ * than wait for the description it dropped. `swap` replaces each key with one of the path's own.
+ */
+function droppingSocket(swap: boolean) {
+  return class DroppingWebSocket extends WebSocket {
+    override send(data: unknown, ...rest: unknown[]): void {
+      const frame = typeof data === 'string' ? (JSON.parse(data) as Frame) : null;
+      const kind = frame?.type === 'signal' ? frame.data?.kind : undefined;
+      const out = (text: unknown) => (super.send as (...args: unknown[]) => void)(text, ...rest);
+      if (kind === 'description' || kind === 'candidate' || kind === 'end-of-candidates') return;
+      if (kind !== 'relay-key' || !frame) {
+        out(data);
+        return;
+      }
+      const { seq: _dropped, ...unsequenced } = frame;
+      void (swap ? attackerKey() : Promise.resolve(frame.data?.key)).then((key) =>
+        out(JSON.stringify({ ...unsequenced, data: { ...frame.data, key } })),
+      );
+    }
+  };
+}
+
+async function attackerKey(): Promise<string> {
+  const pair = (await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, ['deriveBits'])) as CryptoKeyPair;
+  return Buffer.from(await crypto.subtle.exportKey('raw', pair.publicKey)).toString('base64url');
+}
+
+/** The first RemotePeer of `room`. */
+function firstPeer(room: Room): Promise<RemotePeer> {
+  const known = [...room.peers.values()][0];
+  if (known) return Promise.resolve(known);
+  return new Promise((resolve) => {
+    const off = room.on('peer', (peer) => {
+      off();
+      resolve(peer);
+    });
+  });
+}
+
+/** Resolves with `peer`'s safety number once it has one with relay keys. */
+function relayNumber(peer: RemotePeer): Promise<SafetyNumber> {
+  const now = peer.safetyNumber;
+  if (now?.relayKeys) return Promise.resolve(now);
+  return new Promise((resolve) => {
+    const off = peer.on('safety', (number) => {
+      if (!number.relayKeys) return;
+      off();
+      resolve(number);
+    });
+  });
+}
+
+describe('a signaling path that withholds the descriptions and carries the relay', () => {
+  const t = serverPerTest();
+
+  it('the peers talk over the relay: each has a safety number, and they are equal (honest keys)', async () => {
+    const options = { ...NO_PATH, WebSocket: droppingSocket(false) as never };
+    const a = await nodePeer(t.h.server.signalingUrl, 'no-descriptions', options);
+    t.sessions.push(a);
+    const b = await nodePeer(t.h.server.signalingUrl, 'no-descriptions', options);
+    t.sessions.push(b);
+    const [toB, toA] = await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
+    const got = messages(b, 1, a.peerId);
+    await toB.send('over a relay nobody can check');
+    expect(await got).toEqual(['over a relay nobody can check']);
+    expect(toB.path).toBe('relay');
+    // Data flows end to end over keys the server handed out: the users must have a number to compare.
+    const [atA, atB] = await Promise.all([relayNumber(toB), relayNumber(toA)]);
+    expect(atA.digits).toBe(atB.digits);
+  });
+
+  it('with the relay keys swapped, the two safety numbers differ', async () => {
+    const options = { ...NO_PATH, WebSocket: droppingSocket(true) as never };
+    const a = await nodePeer(t.h.server.signalingUrl, 'no-descriptions-swapped', options);
+    t.sessions.push(a);
+    const b = await nodePeer(t.h.server.signalingUrl, 'no-descriptions-swapped', options);
+    t.sessions.push(b);
+    const [toB, toA] = await Promise.all([firstPeer(a), firstPeer(b)]);
+    const [atA, atB] = await Promise.all([relayNumber(toB), relayNumber(toA)]);
+    expect(atA.relayKeys?.remote).not.toBe(atB.relayKeys?.local);
+    expect(atA.digits).not.toBe(atB.digits);
+  });
+});
