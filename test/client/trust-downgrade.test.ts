@@ -1,7 +1,8 @@
 import type { RemotePeer, Room, SafetyNumber } from '@icebreaker/client';
+import { createInvite } from '@icebreaker/client/pairing';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { messages, nodePeer, openPeer, serverPerTest } from '../helpers/peers.js';
+import { messages, NODE_STACKS, nodePeer, openPeer, serverPerTest } from '../helpers/peers.js';
 
 // Outsider tests of issue 13 (downgrades): a signaling path that tries to get two peers talking
 // without the safety numbers telling them that it sits between them.
@@ -94,5 +95,60 @@ describe('a signaling path that withholds the descriptions and carries the relay
     const [atA, atB] = await Promise.all([relayNumber(toB), relayNumber(toA)]);
     expect(atA.relayKeys?.remote).not.toBe(atB.relayKeys?.local);
     expect(atA.digits).not.toBe(atB.digits);
+  });
+});
+
+/** Resolves with the RemotePeer `room` opens for `id` at `generation` or later. */
+function openedAt(room: Room, id: string, generation: number): Promise<RemotePeer> {
+  return new Promise((resolve) => {
+    const off = room.on('open', (peer) => {
+      if (peer.id !== id || peer.generation < generation) return;
+      off();
+      resolve(peer);
+    });
+  });
+}
+
+/** Resolves with `peer`'s safety number once the handshake check is done. */
+function settledNumber(peer: RemotePeer): Promise<SafetyNumber> {
+  const now = peer.safetyNumber;
+  if (now && now.checked !== 'pending') return Promise.resolve(now);
+  return new Promise((resolve) => {
+    const off = peer.on('safety', (number) => {
+      if (number.checked === 'pending') return;
+      off();
+      resolve(number);
+    });
+  });
+}
+
+describe('a new peer connection between the same two paired peers', () => {
+  const t = serverPerTest();
+
+  it.each(NODE_STACKS)('is proved again, both sides agree on its new number, and the old mark does not carry over (%s)', async (_name, stack) => {
+    const { room, secret } = createInvite('http://localhost/');
+    const options = { ...stack, secret, peerReconnect: { initialDelayMs: 100, maxDelayMs: 200 } };
+    const a = await nodePeer(t.h.server.signalingUrl, room, options);
+    t.sessions.push(a);
+    const b = await nodePeer(t.h.server.signalingUrl, room, options);
+    t.sessions.push(b);
+    const [toB, toA] = await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
+    const [first, firstB] = await Promise.all([settledNumber(toB), settledNumber(toA)]);
+    expect(first.digits).toBe(firstB.digits);
+    toB.markVerified();
+    expect(toB.verified).toBe(true);
+
+    const next = Promise.all([openedAt(a, b.peerId, 1), openedAt(b, a.peerId, 1)]);
+    toB.pc.close();
+    const [toB1, toA1] = await next;
+    expect([toB1.paired, toA1.paired]).toEqual([true, true]);
+    const [second, secondB] = await Promise.all([settledNumber(toB1), settledNumber(toA1)]);
+    expect(second.digits).toBe(secondB.digits);
+    // New certificates, a new number: the users compare again (README, "Trust no server").
+    expect(second.digits).not.toBe(first.digits);
+    expect(toB1.verified).toBe(false);
+    const got = messages(b, 1, a.peerId);
+    await toB1.send('generation 1');
+    expect(await got).toEqual(['generation 1']);
   });
 });
