@@ -129,7 +129,10 @@ export class PeerTrust {
     if (!described && !relayKeys) return;
     const local = described ? this.local : '';
     const remote = described ? this.remote : '';
-    const bytes = await safetyBytes({ local, remote, relayKeys });
+    // On a mismatch the digits are made of the certificates the handshake used: the peer's side hashes
+    // the SDPs', so the numbers differ too, and people who only compare digits see it as well.
+    const mismatch = this.checked === 'mismatch' ? this.handshake : undefined;
+    const bytes = await safetyBytes({ local: mismatch?.local ?? local, remote: mismatch?.remote ?? remote, relayKeys });
     if (version !== this.version) return;
     this.current = {
       digits: safetyDigits(bytes),
