@@ -1,8 +1,9 @@
 import type { RemotePeer, Room, SafetyNumber } from '@icebreaker/client';
 import { createInvite } from '@icebreaker/client/pairing';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import WebSocket from 'ws';
 import { messages, NODE_STACKS, nodePeer, openPeer, serverPerTest } from '../helpers/peers.js';
+import { startHarness } from '../helpers/server.js';
 
 // Outsider tests of issue 13 (downgrades): a signaling path that tries to get two peers talking
 // without the safety numbers telling them that it sits between them.
@@ -125,30 +126,72 @@ function settledNumber(peer: RemotePeer): Promise<SafetyNumber> {
 describe('a new peer connection between the same two paired peers', () => {
   const t = serverPerTest();
 
-  it.each(NODE_STACKS)('is proved again, both sides agree on its new number, and the old mark does not carry over (%s)', async (_name, stack) => {
-    const { room, secret } = createInvite('http://localhost/');
-    const options = { ...stack, secret, peerReconnect: { initialDelayMs: 100, maxDelayMs: 200 } };
-    const a = await nodePeer(t.h.server.signalingUrl, room, options);
-    t.sessions.push(a);
-    const b = await nodePeer(t.h.server.signalingUrl, room, options);
-    t.sessions.push(b);
-    const [toB, toA] = await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
-    const [first, firstB] = await Promise.all([settledNumber(toB), settledNumber(toA)]);
-    expect(first.digits).toBe(firstB.digits);
-    toB.markVerified();
-    expect(toB.verified).toBe(true);
+  it.each(NODE_STACKS)(
+    'is proved again, both sides agree on its new number, and the old mark does not carry over (%s)',
+    async (_name, stack) => {
+      const { room, secret } = createInvite('http://localhost/');
+      const options = { ...stack, secret, peerReconnect: { initialDelayMs: 100, maxDelayMs: 200 } };
+      const a = await nodePeer(t.h.server.signalingUrl, room, options);
+      t.sessions.push(a);
+      const b = await nodePeer(t.h.server.signalingUrl, room, options);
+      t.sessions.push(b);
+      const [toB, toA] = await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
+      const [first, firstB] = await Promise.all([settledNumber(toB), settledNumber(toA)]);
+      expect(first.digits).toBe(firstB.digits);
+      toB.markVerified();
+      expect(toB.verified).toBe(true);
 
-    const next = Promise.all([openedAt(a, b.peerId, 1), openedAt(b, a.peerId, 1)]);
-    toB.pc.close();
-    const [toB1, toA1] = await next;
-    expect([toB1.paired, toA1.paired]).toEqual([true, true]);
-    const [second, secondB] = await Promise.all([settledNumber(toB1), settledNumber(toA1)]);
-    expect(second.digits).toBe(secondB.digits);
-    // New certificates, a new number: the users compare again (README, "Trust no server").
-    expect(second.digits).not.toBe(first.digits);
-    expect(toB1.verified).toBe(false);
-    const got = messages(b, 1, a.peerId);
-    await toB1.send('generation 1');
-    expect(await got).toEqual(['generation 1']);
+      const next = Promise.all([openedAt(a, b.peerId, 1), openedAt(b, a.peerId, 1)]);
+      toB.pc.close();
+      const [toB1, toA1] = await next;
+      expect([toB1.paired, toA1.paired]).toEqual([true, true]);
+      const [second, secondB] = await Promise.all([settledNumber(toB1), settledNumber(toA1)]);
+      expect(second.digits).toBe(secondB.digits);
+      // New certificates, a new number: the users compare again (README, "Trust no server").
+      expect(second.digits).not.toBe(first.digits);
+      expect(toB1.verified).toBe(false);
+      const got = messages(b, 1, a.peerId);
+      await toB1.send('generation 1');
+      expect(await got).toEqual(['generation 1']);
+    },
+  );
+});
+
+describe('a third peer joining a paired room mid-way (a server that lets three in)', () => {
+  it('refuses both (tampered), neither opens to it, and the paired two go on talking', async () => {
+    const h = await startHarness({ roomCapacity: 3 });
+    const sessions: Room[] = [];
+    onTestFinished(async () => {
+      for (const session of sessions) session.close();
+      await h.close();
+    });
+    const { room, secret } = createInvite('http://localhost/');
+    const a = await nodePeer(h.server.signalingUrl, room, { secret });
+    sessions.push(a);
+    const b = await nodePeer(h.server.signalingUrl, room, { secret });
+    sessions.push(b);
+    const [toB, toA] = await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
+    // The third side checks the offers of the two first: it refuses both and answers neither.
+    const c = await nodePeer(h.server.signalingUrl, room, { secret: createInvite('http://localhost/').secret });
+    sessions.push(c);
+    const refused = await new Promise<string[]>((resolve) => {
+      const ids: string[] = [];
+      const off = c.on('error', (error, peer) => {
+        if (error.code !== 'tampered' || !peer) return;
+        ids.push(peer.id);
+        if (ids.length < 2) return;
+        off();
+        resolve(ids.sort());
+      });
+    });
+    expect(refused).toEqual([a.peerId, b.peerId].sort());
+    expect([...c.peers.values()].some((peer) => peer.channelState === 'open')).toBe(false);
+    const atB = messages(b, 1, a.peerId);
+    const atA = messages(a, 1, b.peerId);
+    await toB.send('still us');
+    await toA.send('still us too');
+    expect(await atB).toEqual(['still us']);
+    expect(await atA).toEqual(['still us too']);
+    expect([toB.paired, toA.paired, toB.refused, toA.refused]).toEqual([true, true, null, null]);
   });
 });
