@@ -99,6 +99,57 @@ describe('a signaling path that withholds the descriptions and carries the relay
   });
 });
 
+/**
+ * A path in the middle of the relay that also covers its tracks: it swaps each relay key for its own,
+ * then sends the peer's real key as a second `relay-key` (without `seq`, delivered at once), so that
+ * each side would hash the other's real key into its number while the relay runs on the path's.
+ */
+class KeyTrackCoveringWebSocket extends WebSocket {
+  override send(data: unknown, ...rest: unknown[]): void {
+    const frame = typeof data === 'string' ? (JSON.parse(data) as Frame) : null;
+    const out = (text: unknown) => (super.send as (...args: unknown[]) => void)(text, ...rest);
+    if (frame?.type !== 'signal' || frame.data?.kind !== 'relay-key') {
+      out(data);
+      return;
+    }
+    void attackerKey().then((key) => {
+      out(JSON.stringify({ ...frame, data: { ...frame.data, key } }));
+      const { seq: _none, ...unsequenced } = frame;
+      out(JSON.stringify(unsequenced));
+    });
+  }
+}
+
+describe('a relay key sent after the agreed one', () => {
+  const t = serverPerTest();
+
+  it('does not replace the agreed key in the safety number: the numbers of a path in the middle still differ', async () => {
+    const options = { ...NO_PATH, WebSocket: KeyTrackCoveringWebSocket as never };
+    const a = await nodePeer(t.h.server.signalingUrl, 'second-key', options);
+    t.sessions.push(a);
+    const b = await nodePeer(t.h.server.signalingUrl, 'second-key', options);
+    t.sessions.push(b);
+    const [toB, toA] = await Promise.all([firstPeer(a), firstPeer(b)]);
+    const secondKey = Promise.all(
+      [a, b].map(
+        (room) =>
+          new Promise<void>((resolve) => {
+            const off = room.on('error', (error) => {
+              if (error.code !== 'relay-failed' || !/second relay key/.test(error.message)) return;
+              off();
+              resolve();
+            });
+          }),
+      ),
+    );
+    await secondKey;
+    // Both second keys came (and the relay refused them): the numbers are the agreed keys' still.
+    const [atA, atB] = await Promise.all([relayNumber(toB), relayNumber(toA)]);
+    expect(atA.relayKeys?.remote).not.toBe(atB.relayKeys?.local);
+    expect(atA.digits).not.toBe(atB.digits);
+  });
+});
+
 /** Resolves with the RemotePeer `room` opens for `id` at `generation` or later. */
 function openedAt(room: Room, id: string, generation: number): Promise<RemotePeer> {
   return new Promise((resolve) => {

@@ -76,7 +76,9 @@ export class PeerTrust {
     if (kind === 'description') {
       this.remote = text;
       void this.update();
-    } else this.setRelay(this.relayLocal, text);
+    } else if (this.relayRemote === undefined) this.setRelay(this.relayLocal, text);
+    // A second key is refused by the relay, which runs on the first: the number stays the first's, or
+    // a path in the middle of the relay could hand each side the other's real key after its own.
   }
 
   /**
