@@ -2,6 +2,7 @@ import type { RemotePeer, Room, SafetyNumber } from '@icebreaker/client';
 import { createInvite } from '@icebreaker/client/pairing';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import WebSocket from 'ws';
+import { NodeRTCPeerConnection } from '../../packages/cli/src/node-rtc.js';
 import { messages, NODE_STACKS, nodePeer, openPeer, serverPerTest } from '../helpers/peers.js';
 import { startHarness } from '../helpers/server.js';
 
@@ -148,6 +149,55 @@ describe('a relay key sent after the agreed one', () => {
     expect(atA.relayKeys?.remote).not.toBe(atB.relayKeys?.local);
     expect(atA.digits).not.toBe(atB.digits);
   });
+});
+
+/** The signaling path into a peer, which can hand it signals of its own making (as if from `from`). */
+class InjectingWebSocket extends WebSocket {
+  static last: InjectingWebSocket | undefined;
+  constructor(...args: ConstructorParameters<typeof WebSocket>) {
+    super(...args);
+    InjectingWebSocket.last = this;
+  }
+  inject(from: string, data: object): void {
+    this.emit('message', Buffer.from(JSON.stringify({ type: 'signal', from, data })), false);
+  }
+}
+
+const CLI_STACK = { RTCPeerConnection: NodeRTCPeerConnection as unknown as typeof RTCPeerConnection };
+
+describe('a description with another certificate, on a connection already made', () => {
+  const t = serverPerTest();
+
+  it.each([...NODE_STACKS, ['the terminal peer', CLI_STACK] as (typeof NODE_STACKS)[number]])(
+    'is refused: the number never moves to a certificate the connection does not use (%s)',
+    async (_name, stack) => {
+      const a = await nodePeer(t.h.server.signalingUrl, 'cert-change', { ...stack, WebSocket: InjectingWebSocket as never });
+      t.sessions.push(a);
+      const path = InjectingWebSocket.last as InjectingWebSocket;
+      const b = await nodePeer(t.h.server.signalingUrl, 'cert-change', stack);
+      t.sessions.push(b);
+      const [toB, toA] = await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
+      const before = await settledNumber(toB);
+      expect(before.digits).toBe((await settledNumber(toA)).digits);
+      const refused = new Promise<string>((resolve) => {
+        const off = a.on('error', (error) => {
+          if (error.code !== 'fingerprint-mismatch' && error.code !== 'tampered') return;
+          off();
+          resolve(error.code);
+        });
+      });
+      // B's own description again, as a re-offer, with another certificate's fingerprint: what a path
+      // in the middle would send to put the honest peer's fingerprint back in a number.
+      const other = `sha-256 ${Array.from({ length: 32 }, () => 'CD').join(':')}`;
+      const sdp = (toA.pc.localDescription as RTCSessionDescription).sdp
+        .replace(/a=fingerprint:\S+ \S+/g, `a=fingerprint:${other}`)
+        .replace(/a=setup:(active|passive)/g, 'a=setup:actpass');
+      path.inject(b.peerId, { kind: 'description', description: { type: 'offer', sdp } });
+      expect(await refused).toBe('fingerprint-mismatch');
+      expect(toB.safetyNumber?.remote).toBe(before.remote);
+      expect(toB.channelState).not.toBe('open');
+    },
+  );
 });
 
 /** Resolves with the RemotePeer `room` opens for `id` at `generation` or later. */

@@ -74,6 +74,14 @@ export class PeerTrust {
       );
     }
     if (kind === 'description') {
+      // One peer connection keeps its certificate for life, so an honest peer's descriptions all name
+      // the same ones. Another in a later one came from the path: libdatachannel accepts it and goes on
+      // with the handshake made, libwebrtc restarts DTLS; either way the number must not follow it.
+      if (this.remote !== '' && text !== this.remote)
+        throw new IcebreakerError(
+          'fingerprint-mismatch',
+          `a new description named another DTLS certificate (${text || 'none'}) than the peer's (${this.remote}) on the same connection: the signaling path changed it. Refused.`,
+        );
       this.remote = text;
       void this.update();
     } else if (this.relayRemote === undefined) this.setRelay(this.relayLocal, text);
