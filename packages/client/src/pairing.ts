@@ -21,6 +21,12 @@ import { SECRET_PATTERN } from './pairing-key.js';
 import { EVEN_WORDS, ODD_WORDS } from './pgp-words.js';
 import type { SafetyNumber } from './safety-number.js';
 
+/**
+ * The safety number and pairing proofs of one peer connection, for a peer written on the bare WebRTC
+ * API (the page's step-by-step mode): the same code the library's peers run, so the numbers agree.
+ */
+export { PeerTrust, type TrustHost } from './peer-trust.js';
+
 /** A pairing link and what it is made of. */
 export interface Invite {
   /** `<page>#room=<room>&key=<secret>`: the part after `#` never reaches a server. */

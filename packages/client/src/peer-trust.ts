@@ -15,6 +15,10 @@ export interface TrustHost {
 
 type Checked = SafetyNumber['checked'];
 
+/** How many more times, and how far apart, getStats is asked for the handshake's certificates. */
+const STATS_RETRIES = 5;
+const STATS_RETRY_MS = 200;
+
 /**
  * One peer connection's side of "trust no server": the proofs of a pairing link's secret, the safety
  * number, and the check that the certificates the DTLS handshake used are the ones the SDPs named.
@@ -97,7 +101,13 @@ export class PeerTrust {
     if (this.checking || this.checked === 'handshake' || this.checked === 'mismatch') return;
     this.checking = true;
     try {
-      const found = await handshakeCertificates(this.host.pc);
+      let found = await handshakeCertificates(this.host.pc);
+      // Chromium may not name the certificates in the first stats after `connected` (a page test saw
+      // 'stack' in 5 of 16 tabs): ask again a few times before deciding the stack reports none.
+      for (let attempt = 0; !found?.remote && attempt < STATS_RETRIES; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, STATS_RETRY_MS));
+        found = await handshakeCertificates(this.host.pc);
+      }
       if (!found?.remote) this.checked = 'stack';
       else {
         this.handshake = found;

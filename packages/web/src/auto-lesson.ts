@@ -11,11 +11,12 @@ import {
   type TransferBatch,
   type TransferStore,
 } from '@icebreaker/client';
-import { IceServer, type WelcomeMessage } from '@icebreaker/protocol';
+import { type IcebreakerError, IceServer, type PeerId, type WelcomeMessage } from '@icebreaker/protocol';
 import * as v from 'valibot';
 import { LessonRecord } from './lesson-record.js';
 import { IN_MEMORY_BELOW_BYTES, pageStore } from './page-store.js';
 import type { LessonEvents, LiveStates, PathInfo, StepOutput, StepStatus, Teaching } from './teaching.js';
+import { trustOutput } from './trust-notes.js';
 
 /** The extra events of the automatic mode: files and media, which the library brings. */
 export interface AutoLessonEvents extends LessonEvents {
@@ -23,6 +24,13 @@ export interface AutoLessonEvents extends LessonEvents {
   /** Several files sent at once (a multiple pick, a folder), with `files` files. */
   batch: [batch: TransferBatch, files: number];
   track: [track: MediaStreamTrack, streams: readonly MediaStream[]];
+}
+
+/** A warning about the other side the user must see at once (see safety-view.ts). */
+export interface TrustWarning {
+  readonly code: 'tampered' | 'fingerprint-mismatch';
+  readonly peer: PeerId | null;
+  readonly message: string;
 }
 
 /**
@@ -39,6 +47,8 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
   /** What step 1 showed, shown again when a newcomer starts the steps over. */
   private configured: StepOutput | null = null;
   private pathInfo: PathInfo | null = null;
+  /** The last `tampered` or `fingerprint-mismatch` error: the safety view shows it as a warning. */
+  trustWarning: TrustWarning | null = null;
   /**
    * Where received files go: the disk (OPFS), so that a file of any size fits and a transfer resumes
    * after this tab reloads; `null` where the browser has no OPFS (memory, resumable while the tab lives).
@@ -51,6 +61,8 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
     private readonly welcome: WelcomeMessage,
     /** `relay` (from `?ice=relay`): TURN candidates only, to see the ladder at work with no TURN server. */
     private readonly iceTransportPolicy: RTCIceTransportPolicy = 'all',
+    /** The invite link's secret: the library proves it, and refuses a peer that cannot. Never logged. */
+    private readonly secret?: string,
   ) {
     super(welcome.peers.length === 0 ? 'caller' : 'callee', welcome.peers[0]?.id ?? null);
     this.iceServersText = JSON.stringify(welcome.iceServers, null, 2);
@@ -71,6 +83,11 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
 
   get path(): PathInfo | null {
     return this.pathInfo;
+  }
+
+  /** Whether this tab joined with an invite link's secret. */
+  get paired(): boolean {
+    return this.secret !== undefined;
   }
 
   /** The library's peer, once there is one (for files and media). */
@@ -164,6 +181,7 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
       iceServers,
       rtcConfiguration: { iceTransportPolicy: this.iceTransportPolicy },
       ...(this.store ? { transfers: { store: this.store } } : {}),
+      ...(this.secret === undefined ? {} : { secret: this.secret }),
     };
     const room = new Room(this.endpoint, options, this.signaling, this.welcome);
     this.room = room;
@@ -203,10 +221,11 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
       this.log(state === 'open' ? 'info' : 'error', `Signaling connection: ${state}.`);
       this.changed();
     });
-    room.on('error', (error) => {
+    room.on('error', (error, peer) => {
       // The library closed a channel the other peer opened with a label it does not use: without
       // this alert the page would wait for a channel that never comes.
       if (error.code === 'unexpected-channel') this.report(`Refused a data channel: ${error.message}. See the README's protocol section.`);
+      else if (error.code === 'tampered' || error.code === 'fingerprint-mismatch') this.warn(error, peer?.id ?? null);
       else this.log('error', `${error.code}: ${error.message}`);
     });
     this.changed();
@@ -249,7 +268,23 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
     });
     peer.on('track', (track, streams) => this.emit('track', track, streams));
     peer.on('state', () => this.changed());
+    peer.on('safety', (number) => {
+      if (peer !== this.peer) return;
+      // The teaching step (28) once the handshake check is done: then all its parts are known.
+      if (number.checked === 'pending') this.changed();
+      else if (this.done.has(28)) {
+        this.outputs.set(28, trustOutput(number));
+        this.changed();
+      } else this.complete(28, trustOutput(number));
+    });
     this.watchPath(peer);
+  }
+
+  /** A peer that failed the link's proof, or whose handshake used another certificate than its SDP named. */
+  private warn(error: IcebreakerError, peer: PeerId | null): void {
+    this.trustWarning = { code: error.code as TrustWarning['code'], peer, message: error.message };
+    this.log('error', `${error.code}: ${error.message}`);
+    this.changed();
   }
 
   /** Follows the path the library reports: said in the timeline, and beside the candidate pairs. */
@@ -283,6 +318,7 @@ export class AutoLesson extends LessonRecord<AutoLessonEvents> implements Teachi
     this.outputs.clear();
     this.candidates.length = 0;
     this.pathInfo = null;
+    this.trustWarning = null;
     this.log('info', `A new peer (${peer.id}) joined: the steps start over, with this tab as PEER1, the caller.`);
     if (this.configured) this.complete(1, this.configured);
   }

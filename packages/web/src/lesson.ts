@@ -1,4 +1,5 @@
 import { parseCandidate, type SignalingClient } from '@icebreaker/client';
+import { PeerTrust } from '@icebreaker/client/pairing';
 import {
   DEFAULT_FRAME_BYTES,
   describeIssues,
@@ -18,6 +19,7 @@ import * as v from 'valibot';
 import { LessonRecord } from './lesson-record.js';
 import { STEPS } from './steps.js';
 import type { CandidateRow, LessonEvents, LiveStates, Mode, StepStatus, Teaching } from './teaching.js';
+import { trustOutput } from './trust-notes.js';
 
 /** The library's channel label and framing, so a step-by-step tab can talk to an automatic one. */
 export const CHANNEL_LABEL = MAIN_LABEL;
@@ -87,6 +89,11 @@ export class Lesson extends LessonRecord<LessonEvents> implements Teaching {
 
   get peerConnection(): RTCPeerConnection | null {
     return this.pc;
+  }
+
+  /** Step by step runs without the library, so without an invite link's secret. */
+  get paired(): boolean {
+    return false;
   }
 
   /** Step by step runs on the bare WebRTC API: the view reads the path from the selected pair. */
@@ -333,6 +340,7 @@ export class Lesson extends LessonRecord<LessonEvents> implements Teaching {
     channel.addEventListener('open', () => {
       this.log('state', `data channel "${channel.label}" readyState → open`);
       this.complete(27, { kind: 'text', text: 'Connected peer to peer. Messages now travel directly, not through the server.' });
+      void this.checkTrust();
     });
     channel.addEventListener('close', () => {
       this.log('state', `data channel "${channel.label}" readyState → closed`);
@@ -356,6 +364,32 @@ export class Lesson extends LessonRecord<LessonEvents> implements Teaching {
         });
       }
     });
+  }
+
+  /**
+   * Step 28: the safety number of this connection, made by the library's own code from the two SDPs
+   * and the certificates getStats reports, so that it equals the number an automatic tab shows.
+   */
+  private async checkTrust(): Promise<void> {
+    const pc = this.pc;
+    const local = pc?.localDescription?.sdp;
+    const remote = pc?.remoteDescription?.sdp;
+    if (!pc || !local || !remote) return;
+    const trust = new PeerTrust({
+      pc,
+      secret: undefined,
+      safety: () => {},
+      error: (error) => this.report(`${error.code}: ${error.message}`),
+    });
+    try {
+      await trust.outgoing('description', local);
+      await trust.incoming('description', remote, undefined);
+      await trust.connected();
+    } catch (error) {
+      this.log('error', `The safety number could not be made: ${(error as Error).message}`);
+      return;
+    }
+    if (trust.number) this.complete(28, trustOutput(trust.number));
   }
 
   // ── candidates ───────────────────────────────────────────────────────────────────────────────

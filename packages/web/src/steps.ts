@@ -20,6 +20,7 @@ export const STAGES: ReadonlyArray<{ readonly n: number; readonly title: string 
   { n: 4, title: 'The server carries the answer' },
   { n: 5, title: 'PEER1 completes the exchange' },
   { n: 6, title: 'Connected' },
+  { n: 7, title: 'Who is on the other end?' },
 ];
 
 export const STEPS: readonly Step[] = [
@@ -232,6 +233,14 @@ export const STEPS: readonly Step[] = [
     actor: 'both',
     title: 'The data channel opens',
     explain: 'ICE found a working pair, DTLS encrypted it, and the channel opened on both sides. Say hello!',
+  },
+  {
+    n: 28,
+    stage: 7,
+    actor: 'both',
+    title: 'Check the certificates: the safety number',
+    explain:
+      'DTLS encrypts the channel with the certificates the two SDPs named, but the SDPs came through the signaling server, which could have put its own in. Both tabs turn the two certificates into one number: if the numbers on both screens are equal, nobody sits in the middle.',
   },
 ];
 

@@ -1,4 +1,4 @@
-import type { ParsedCandidate } from '@icebreaker/client';
+import type { ParsedCandidate, SafetyNumber } from '@icebreaker/client';
 import type { PeerId } from '@icebreaker/protocol';
 
 /**
@@ -18,7 +18,22 @@ export type StepStatus = 'waiting' | 'ready' | 'running' | 'done' | 'failed' | '
 export type StepOutput =
   | { readonly kind: 'text'; readonly text: string }
   | { readonly kind: 'sdp'; readonly text: string; readonly sdp: string }
-  | { readonly kind: 'json'; readonly text: string; readonly value: unknown };
+  | { readonly kind: 'json'; readonly text: string; readonly value: unknown }
+  | { readonly kind: 'trust'; readonly text: string; readonly notes: TrustNotes };
+
+/** What the teaching step about trust shows: where each part of the safety number comes from. */
+export interface TrustNotes {
+  /** This tab's fingerprint, from its own SDP's `a=fingerprint` line ("sha-256 AB:CD:…"). */
+  readonly local: string;
+  /** The other tab's, from the SDP that came through the signaling server. */
+  readonly remote: string;
+  /** The certificates the DTLS handshake used, from getStats (absent where the browser does not say). */
+  readonly handshake?: { readonly local?: string; readonly remote?: string };
+  readonly checked: SafetyNumber['checked'];
+  readonly relayed: boolean;
+  readonly digits: string;
+  readonly words: readonly string[];
+}
 
 /** One ICE candidate as the page lists it. */
 export interface CandidateRow {
@@ -76,6 +91,8 @@ export interface Teaching {
   readonly connected: boolean;
   /** The RTCPeerConnection of the current connection, for the candidate-pair view's getStats. */
   readonly peerConnection: RTCPeerConnection | null;
+  /** Whether the tab joined with an invite link's secret (then its address alone is not an invitation). */
+  readonly paired: boolean;
   /** The path the library reports (automatic mode, with a library that has the ladder), else null. */
   readonly path: PathInfo | null;
   status(n: number): StepStatus;

@@ -3,6 +3,7 @@ import { byId, el } from './dom.js';
 import { annotateSdp } from './sdp-notes.js';
 import { STAGES, STEPS, type Step } from './steps.js';
 import type { CandidateRow, LiveStates, Mode, StepOutput, StepStatus, Teaching, TimelineEntry } from './teaching.js';
+import { renderTrust } from './trust-step-view.js';
 
 const ROLE_NAME = { caller: 'PEER1', callee: 'PEER2' } as const;
 
@@ -256,16 +257,18 @@ function updateStep(view: StepView, status: StepStatus, lesson: Teaching, n: num
   if (shown === view.shown) return;
   view.shown = shown;
   if (typeof shown === 'string') view.output.replaceChildren(el('p', { class: 'error', role: 'alert' }, shown));
-  else view.output.replaceChildren(...(shown ? renderOutput(shown) : []));
+  else view.output.replaceChildren(...(shown ? renderOutput(shown, lesson) : []));
 }
 
-function renderOutput(output: StepOutput): Node[] {
+function renderOutput(output: StepOutput, lesson: Teaching): Node[] {
   const intro = el('p', {}, output.text);
   switch (output.kind) {
     case 'text':
       return [intro];
     case 'json':
       return [intro, el('pre', { class: 'json' }, JSON.stringify(output.value, null, 2))];
+    case 'trust':
+      return [intro, ...renderTrust(output.notes, lesson.role)];
     case 'sdp': {
       const sections = annotateSdp(output.sdp);
       const lineCount = sections.reduce((n, s) => n + s.lines.length, 0);
@@ -302,8 +305,9 @@ function renderRoom(lesson: Teaching, welcome: WelcomeMessage, peerName: string)
     ? `${peerName} ${lesson.remoteLeft ? 'left' : 'is here'} (${lesson.remotePeer})`
     : `${peerName} has not joined yet`;
   const link = location.href;
-  // Waiting for a peer: none came yet, or (automatic mode) the last one left and the tab stays.
-  const waiting = !lesson.remotePeer || (lesson.remoteLeft && !lesson.ended);
+  // Waiting for a peer: none came yet, or (automatic mode) the last one left and the tab stays. A
+  // paired tab's address is no invitation (the secret is not in it): its invite card shows the link.
+  const waiting = !lesson.paired && (!lesson.remotePeer || (lesson.remoteLeft && !lesson.ended));
   session.replaceChildren(
     el(
       'p',

@@ -1,0 +1,7 @@
+/**
+ * One JSON line on stdout per thing the man in the middle did or saw: the test that started it reads
+ * them (see `mitm.ts`), so what it proves ("it read the text") rests on what the process reports.
+ */
+export function log(entry: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify(entry)}\n`);
+}
