@@ -87,6 +87,21 @@ describe('a signaling path that withholds the descriptions and carries the relay
     expect(atA.digits).toBe(atB.digits);
   });
 
+  it('with a link: the relay keys are proved, the peers count as paired and talk', async () => {
+    const { room, secret } = createInvite('http://localhost/');
+    const options = { ...NO_PATH, secret, WebSocket: droppingSocket(false) as never };
+    const a = await nodePeer(t.h.server.signalingUrl, room, options);
+    t.sessions.push(a);
+    const b = await nodePeer(t.h.server.signalingUrl, room, options);
+    t.sessions.push(b);
+    const [toB, toA] = await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
+    const got = messages(b, 1, a.peerId);
+    await toB.send('relayed, proved');
+    expect(await got).toEqual(['relayed, proved']);
+    // Each side proved the link with its relay key, the only thing it sent: that is pairing.
+    expect([toB.paired, toA.paired]).toEqual([true, true]);
+  });
+
   it('with the relay keys swapped, the two safety numbers differ', async () => {
     const options = { ...NO_PATH, WebSocket: droppingSocket(true) as never };
     const a = await nodePeer(t.h.server.signalingUrl, 'no-descriptions-swapped', options);
