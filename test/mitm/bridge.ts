@@ -11,6 +11,11 @@ export function bridge(incoming: RTCDataChannel, other: Promise<RTCPeerConnectio
   const label = incoming.label;
   const towardOther = pipe(incoming, label, from);
   void other.then((pc) => {
+    // The pair ended (a peer left) before this channel got its mirror: it ends too.
+    if (pc.connectionState === 'closed') {
+      incoming.close();
+      return;
+    }
     const mirror = pc.createDataChannel(label, {
       ordered: incoming.ordered,
       protocol: incoming.protocol,

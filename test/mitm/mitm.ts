@@ -26,14 +26,25 @@ export type MitmLine = Record<string, unknown>;
 export class Mitm {
   /** Every line it printed so far, parsed, the listening line first. */
   readonly lines: MitmLine[] = [];
-  private readonly watchers = new Set<(line: MitmLine) => void>();
+  private readonly watchers = new Set<{
+    match: (line: MitmLine) => boolean;
+    resolve: (line: MitmLine) => void;
+    reject: (error: Error) => void;
+  }>();
 
   private constructor(
     readonly child: ChildProcess,
     /** Its HTTP address (`http://127.0.0.1:PORT/`): the page loads from it. */
     readonly url: string,
     private readonly stderr: () => string,
-  ) {}
+  ) {
+    // One listener for every waiter: a process that dies fails them all, with what it said.
+    child.once('exit', (code, signal) => {
+      for (const watcher of this.watchers)
+        watcher.reject(new Error(`mitm-server exited (${code ?? signal}) before the line awaited: ${stderr()}`));
+      this.watchers.clear();
+    });
+  }
 
   /** Starts it on an ephemeral port of 127.0.0.1 and resolves once it listens. */
   static async start(upstream: string, mode: 'honest' | 'swap'): Promise<Mitm> {
@@ -46,6 +57,7 @@ export class Mitm {
       stderr += chunk;
     });
     const lines: MitmLine[] = [];
+    let mitm: Mitm | undefined;
     const listening = new Promise<number>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new Error(`mitm-server did not listen within ${START_TIMEOUT_MS} ms: ${stderr}`)),
@@ -53,7 +65,7 @@ export class Mitm {
       );
       child.once('exit', (code) => reject(new Error(`mitm-server exited ${code} before listening: ${stderr}`)));
       createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (text) => {
-        const line = JSON.parse(text) as MitmLine;
+        const line = parseLine(text);
         lines.push(line);
         if (typeof line.listening === 'number') {
           clearTimeout(timer);
@@ -62,7 +74,6 @@ export class Mitm {
         mitm?.seen(line);
       });
     });
-    let mitm: Mitm | undefined;
     try {
       const port = await listening;
       mitm = new Mitm(child, `http://127.0.0.1:${port}/`, () => stderr);
@@ -93,15 +104,8 @@ export class Mitm {
   waitFor(match: (line: MitmLine) => boolean): Promise<MitmLine> {
     const found = this.lines.find(match);
     if (found) return Promise.resolve(found);
-    return new Promise((resolve, reject) => {
-      const watcher = (line: MitmLine) => {
-        if (!match(line)) return;
-        this.watchers.delete(watcher);
-        resolve(line);
-      };
-      this.watchers.add(watcher);
-      this.child.once('exit', (code) => reject(new Error(`mitm-server exited ${code}: ${this.stderr()}`)));
-    });
+    if (!this.alive) return Promise.reject(new Error(`mitm-server has exited: ${this.stderr()}`));
+    return new Promise((resolve, reject) => this.watchers.add({ match, resolve, reject }));
   }
 
   /** Stops it (SIGTERM) and resolves once it has exited. */
@@ -114,6 +118,19 @@ export class Mitm {
 
   private seen(line: MitmLine): void {
     this.lines.push(line);
-    for (const watcher of [...this.watchers]) watcher(line);
+    for (const watcher of [...this.watchers]) {
+      if (!watcher.match(line)) continue;
+      this.watchers.delete(watcher);
+      watcher.resolve(line);
+    }
+  }
+}
+
+/** A line as it printed: JSON, or (a stray warning of Node's) the raw text. */
+function parseLine(text: string): MitmLine {
+  try {
+    return JSON.parse(text) as MitmLine;
+  } catch {
+    return { raw: text };
   }
 }

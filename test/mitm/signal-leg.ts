@@ -1,3 +1,4 @@
+import type { SignalData } from '@icebreaker/protocol';
 import type { WebSocket } from 'ws';
 import { type PayloadData, SignalLink } from '../../packages/client/src/signal-link.js';
 import { log } from './log.js';
@@ -13,41 +14,46 @@ export type Payload = PayloadData & { proof?: string };
  */
 export class SignalLeg {
   readonly link: SignalLink;
+  private plain = false;
 
   /**
-   * @param client the client's WebSocket, written to directly: what the leg sends never crosses the server.
-   * @param self the client's peer id; `as` the peer this leg poses as.
+   * @param socket the client's WebSocket now (a new one after it resumed), written to directly: what
+   *   the leg sends never crosses the server. `self` is the client's peer id; `as` the peer it poses as.
    */
   constructor(
-    readonly client: WebSocket,
+    private readonly socket: () => WebSocket | undefined,
     readonly self: string,
     readonly as: string,
     deliver: (leg: SignalLeg, data: Payload) => void,
   ) {
+    const open = () => socket()?.readyState === 1;
     this.link = new SignalLink(
       (data, seq) => {
-        if (client.readyState !== client.OPEN) return;
-        client.send(JSON.stringify({ type: 'signal', from: as, ...(seq === undefined ? {} : { seq }), data }));
+        if (open()) socket()?.send(JSON.stringify({ type: 'signal', from: as, ...(seq === undefined ? {} : { seq }), data }));
       },
       (data) => deliver(this, data as Payload),
-      {
-        retransmitMs: 2000,
-        online: () => client.readyState === client.OPEN,
-        unacknowledged: (pending) => log({ unacknowledged: pending, peer: self, as }),
-      },
+      { retransmitMs: 2000, online: open, unacknowledged: (pending) => log({ unacknowledged: pending, peer: self, as }) },
     );
   }
 
   /** Sends `data` to the client, as if from the peer this leg poses as. */
   send(data: Payload): void {
-    this.link.send(data as PayloadData);
+    if (!this.plain) {
+      this.link.send(data as PayloadData);
+      return;
+    }
+    const ws = this.socket();
+    if (ws?.readyState === 1) ws.send(JSON.stringify({ type: 'signal', from: this.as, data }));
   }
 
   /** A `signal` the client sent to the peer this leg poses as. */
-  receive(seq: number | undefined, data: Payload): void {
-    this.link.receive(seq, data as PayloadData);
+  receive(seq: number | undefined, data: SignalData): void {
+    // No `seq`: a client without the link (the teaching page's steps), which never acks: no numbers, no resends.
+    if (seq === undefined && data.kind !== 'ack') this.plain = true;
+    this.link.receive(seq, data);
   }
 
+  /** Stops its resends for good (the pair is over). */
   dispose(): void {
     this.link.dispose();
   }

@@ -103,13 +103,8 @@ export class SwapPair {
       const answer = await answering.pc.createAnswer();
       await answering.pc.setLocalDescription(answer);
       answering.out({ kind: 'description', description: { type: 'answer', sdp: answer.sdp ?? '' } });
-      log({ swapped: 'answer', to: answeringLeg.self, as: answeringLeg.as });
+      log({ swapped: 'answer', to: answeringLeg.self, as: answeringLeg.as, fingerprint: fingerprint(answer.sdp) });
     });
-  }
-
-  /** Whether `leg` is the one this pair answered (its client made the offer). */
-  answered(leg: SignalLeg): boolean {
-    return this.answering.leg === leg;
   }
 
   /** A description or candidate a client sent the peer it thinks it talks to. */
@@ -127,6 +122,7 @@ export class SwapPair {
     }
   }
 
+  /** Closes both peer connections (and so every bridged channel). */
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -139,7 +135,10 @@ export class SwapPair {
   private async offer(leg: SignalLeg, iceServers: RTCIceServer[], proof: string | undefined): Promise<RTCPeerConnection> {
     const side = new Side(leg, iceServers, this.gen, true);
     this.offering = side;
-    if (this.closed) side.pc.close();
+    if (this.closed) {
+      side.pc.close();
+      return side.pc;
+    }
     side.pc.addEventListener('datachannel', (event) =>
       bridge((event as RTCDataChannelEvent).channel, Promise.resolve(this.answering.pc), leg.self, leg.as),
     );
@@ -148,7 +147,15 @@ export class SwapPair {
     // libdatachannel set its offer by itself when the channel was made (see remote-peer.ts).
     if (side.pc.signalingState !== 'have-local-offer') await side.pc.setLocalDescription(offer);
     side.out({ kind: 'description', description: { type: 'offer', sdp: offer.sdp ?? '' }, ...(proof === undefined ? {} : { proof }) });
-    log({ swapped: 'offer', to: leg.self, as: leg.as, proof: proof !== undefined });
+    log({ swapped: 'offer', to: leg.self, as: leg.as, proof: proof !== undefined, fingerprint: fingerprint(offer.sdp) });
     return side.pc;
   }
+}
+
+/** The certificate fingerprint an SDP names (`sha-256 AB:CD:…`), for the log: what the client's safety number shows. */
+function fingerprint(sdp: string | undefined): string | undefined {
+  return /^a=fingerprint:(\S+) (\S+)/m
+    .exec(sdp ?? '')
+    ?.slice(1)
+    .join(' ');
 }

@@ -43,7 +43,11 @@ export function linkCloses(client: WebSocket, remote: WebSocket): void {
   remote.on('error', () => client.terminate());
 }
 
-/** 1005 (no code), 1006 (abnormal) and 1015 (TLS) only describe a close: they cannot be sent in one. */
+/**
+ * The code to pass on: those RFC 6455 §7.4 lets an endpoint send (1005 "no code", 1006 "abnormal" and
+ * 1015 "TLS" only describe a close, and ws refuses them), else 1000.
+ */
 function sendable(code: number): number {
-  return code === 1005 || code === 1006 || code === 1015 || code < 1000 ? 1000 : code;
+  const valid = (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
+  return valid ? code : 1000;
 }

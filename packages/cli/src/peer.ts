@@ -12,23 +12,35 @@ import {
   type Room,
   type WebSocketConstructor,
 } from '@icebreaker/client';
-import { isIcebreakerError, RoomName } from '@icebreaker/protocol';
+import { isIcebreakerError } from '@icebreaker/protocol';
 import { initLogger, type LogLevel } from 'node-datachannel';
-import { safeParse } from 'valibot';
 import WebSocket from 'ws';
 import { combinedProgress, type ProgressOutput } from './combined-progress.js';
 import { type DiskStore, diskStore } from './disk-store.js';
 import { fileSource } from './file-source.js';
 import { IncomingGroups } from './incoming-groups.js';
+import { inviteBanner } from './invite-banner.js';
+import { type Meeting, meeting, pageOf } from './meeting.js';
 import { NodeRTCPeerConnection as RTCPeerConnection } from './node-rtc.js';
 import { PARTIAL_FLAGS, PARTIAL_FLAGS_HELP, partialBounds } from './partial-flags.js';
 import { type DroppedLines, PENDING_LIMITS, PendingLines } from './pending-lines.js';
 import { printable } from './printable.js';
+import { reportSafety } from './safety-line.js';
 import { type FileToSend, filesToSend } from './send-list.js';
 import { durationText, parseDuration } from './setting-text.js';
 
 /** Exit codes a script can rely on. */
-export const PEER_EXIT = { ok: 0, failed: 1, usage: 2, transfer: 3, noPeer: 4 } as const;
+export const PEER_EXIT = { ok: 0, failed: 1, usage: 2, transfer: 3, noPeer: 4, refused: 5 } as const;
+
+/**
+ * The errors that end a session with exit 5, and what the user is told: the other side is not who
+ * the link (or the SDP) says, so nothing is sent to it or taken from it.
+ */
+const REFUSALS: Readonly<Record<string, string>> = {
+  tampered: 'the signaling path was tampered with, or the other side has another link: refused',
+  'fingerprint-mismatch':
+    'the DTLS handshake used another certificate than the one the other side announced: someone may sit in the middle: refused',
+};
 
 /**
  * How long something to deliver (a --send file, chat lines left at the end of input) waits for a
@@ -39,6 +51,9 @@ const DEFAULT_WAIT = '10m';
 const MAX_WAIT_MS = 7 * 86_400_000;
 
 export const PEER_HELP = `Usage: icebreaker peer <url> --room <room> [options] [--send <path>…]
+       icebreaker peer <url> [--code] --send <path>…      make a link (or a code) for the other side
+       icebreaker peer --receive '<link>' [--into <dir>]   receive with a link
+       icebreaker peer <url> --receive <code> [--into <dir>]
 
 Joins a room as a peer from the terminal. Lines typed on stdin go to every connected peer; messages
 from peers are printed on stdout as "<peer id>: <text>". Status and progress go to stderr. What peers
@@ -47,13 +62,22 @@ chose (messages, names, file names) is printed with control and bidirectional ch
 Lines read before a peer is connected wait for one, and go to it first, in order (at most ${PENDING_LIMITS.lines}
 lines or ${PENDING_LIMITS.bytes / 1048576} MiB; stderr names the lines dropped beyond). A chat ends at the end of stdin once
 its lines are sent: lines still waiting then wait up to --wait for a peer. --send ends when its files
-are sent; --receive runs until Ctrl+C (or SIGTERM) and needs no stdin (run it with < /dev/null, or in
-the background).
+are sent; --receive <dir> runs until Ctrl+C (or SIGTERM) and needs no stdin (run it with < /dev/null,
+or in the background); --receive with a link or a code ends once its sender has sent and left.
 
 <url> is the page address (http://host:port/) or the signaling endpoint (ws://host:port/ws).
 
+Pairing: --send without --room makes a link, printed on stderr with its QR code and the command for
+the other side. The link's part after # holds a random room and a secret of 128 bits: browsers and
+this command never send it to any server. With it each side proves to the other that it holds the
+link, so a server (or anyone on the signaling path) that puts itself in the middle is refused (exit 5).
+--code makes a short code (7-purple-sausage) instead, to type: it carries no secret, so compare the
+safety numbers. Each peer's safety number (20 digits and 6 words, made from both sides' DTLS
+certificates) is printed as it is known: both sides see the same one unless someone sits in the middle.
+
 Options:
-  --room <room>         room to join (required)
+  --room <room>         room to join (required, except with a link or a code)
+  --code                with --send and no --room: make a short code instead of a link
   --name <name>         display name shown to the other peers
   --token <token>       room token, for a server that requires one (env ICEBREAKER_TOKEN)
   --send <path>…        send these files and folders to the first peer that connects, then exit:
@@ -64,7 +88,11 @@ Options:
                         gave; a name already taken gets " (1)", " (2)", …; the files of a folder
                         go into its folders under <dir> (never outside). Unfinished files stay
                         beside their destination (.icebreaker-part, .icebreaker-manifest) and
-                        resume when this command runs again (see "icebreaker transfers")
+                        resume when this command runs again (see "icebreaker transfers").
+                        Without --room: a link (icebreaker peer --receive 'http://…#room=…&key=…')
+                        or a code (icebreaker peer <url> --receive 7-purple-sausage) to meet the
+                        sender with; the files go into --into
+  --into <dir>          with --receive LINK or CODE: the folder to save into (default: this one)
 ${PARTIAL_FLAGS_HELP}
   --json                progress and file events on stderr as JSON lines, for scripts
   --wait <duration>     how long the file of --send, or chat lines left at the end of stdin, wait
@@ -84,7 +112,8 @@ The path to each peer is printed on stderr as it changes: direct, turn (through 
 relay (through the signaling server), with why it fell back.
 
 Exit codes: 0 done, 1 could not connect or the connection failed, 2 bad usage,
-3 a file transfer failed or was cancelled, 4 no peer connected within --wait.
+3 a file transfer failed or was cancelled, 4 no peer connected within --wait, 5 refused: the other
+side could not prove it holds the link (tampered), or its DTLS certificate was not the announced one.
 `;
 
 /**
@@ -114,19 +143,7 @@ interface Io {
   readonly err: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
-/** The signaling endpoint for a page or WebSocket address. */
-export function signalingUrl(address: string): string {
-  const url = URL.parse(address);
-  if (url === null) throw new TypeError(`url: "${address.slice(0, 200)}" is not an http(s) or ws(s) address`);
-  if (url.protocol === 'http:' || url.protocol === 'https:') {
-    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-    url.pathname = '/ws';
-  } else if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    throw new TypeError(`url: "${address}" is not an http(s) or ws(s) address`);
-  }
-  url.search = '';
-  return url.href;
-}
+export { signalingUrl } from './signaling-url.js';
 
 /** Runs `icebreaker peer` and resolves with its exit code. */
 export async function peer(argv: readonly string[], io: Io): Promise<number> {
@@ -137,6 +154,8 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
     token?: string;
     send?: string[];
     receive?: string;
+    into?: string;
+    code?: boolean;
     wait?: string;
     'ice-policy'?: string;
     relay?: string;
@@ -154,6 +173,8 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
         token: { type: 'string' },
         send: { type: 'string', multiple: true },
         receive: { type: 'string' },
+        into: { type: 'string' },
+        code: { type: 'boolean' },
         json: { type: 'boolean' },
         ...PARTIAL_FLAGS,
         wait: { type: 'string' },
@@ -178,15 +199,21 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
   };
   // Paths after the address are more to send: `--send *.jpg` as the shell expands it.
   const [address, ...extra] = positionals;
-  if (address === undefined || (extra.length > 0 && values.send === undefined)) return usage('give exactly one server address');
-  if (values.room === undefined || !safeParse(RoomName, values.room).success)
-    return usage('--room is required: letters, digits and - _ . ~, up to 64');
-  let endpoint: string;
+  if (extra.length > 0 && values.send === undefined) return usage('give exactly one server address');
+  let where: Meeting;
   try {
-    endpoint = signalingUrl(address);
+    where = meeting({
+      address,
+      room: values.room,
+      receive: values.receive,
+      into: values.into,
+      code: values.code === true,
+      sending: values.send !== undefined,
+    });
   } catch (error) {
     return usage((error as Error).message);
   }
+  const { endpoint, inbox } = where;
   let toSend: readonly FileToSend[] | undefined;
   if (values.send !== undefined) {
     try {
@@ -198,8 +225,8 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
       return usage((error as Error).message);
     }
   }
-  if (values.receive !== undefined && !(await stat(values.receive).catch(() => null))?.isDirectory())
-    return usage(`--receive: no folder at ${values.receive}`);
+  if (inbox !== undefined && !(await stat(inbox).catch(() => null))?.isDirectory())
+    return usage(`${values.into === undefined ? '--receive' : '--into'}: no folder at ${printable(inbox)}`);
   let bounds: ReturnType<typeof partialBounds>;
   try {
     bounds = partialBounds(values);
@@ -214,8 +241,8 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
   /** Where each received file was saved, by transfer id, until its transfer reports done. */
   const savedAt = new Map<string, string>();
   let store: DiskStore | undefined;
-  if (values.receive !== undefined) {
-    store = diskStore(values.receive, {
+  if (inbox !== undefined) {
+    store = diskStore(inbox, {
       ...bounds,
       onSaved: (info, path) => savedAt.set(info.id, path),
       onDropped: ({ manifest, reason, error }) =>
@@ -228,7 +255,7 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
     const partials = await store.list();
     if (partials.length > 0)
       io.err.write(
-        `${partials.length} unfinished ${partials.length === 1 ? 'file' : 'files'} in ${printable(values.receive)}: resumed when the sender connects\n`,
+        `${partials.length} unfinished ${partials.length === 1 ? 'file' : 'files'} in ${printable(inbox)}: resumed when the sender connects\n`,
       );
   }
   let waitMs: number;
@@ -255,7 +282,8 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
   let room: Room;
   try {
     room = await connect(endpoint, {
-      room: values.room,
+      room: where.room,
+      ...(where.secret === undefined ? {} : { secret: where.secret }),
       ...(values.name === undefined ? {} : { name: values.name }),
       ...(token === undefined || token === '' ? {} : { token }),
       rtcConfiguration: { iceTransportPolicy: policy },
@@ -267,18 +295,28 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
   } catch (error) {
     // The library checks --name and --token as the options they become: a bad one is bad usage.
     if (error instanceof TypeError) return usage(error.message.replace(/^options\./, '--'));
-    const advice = isIcebreakerError(error) ? authAdvice(error.code, values.room) : undefined;
+    const advice = isIcebreakerError(error) ? authAdvice(error.code, where.room) : undefined;
     const reason = isIcebreakerError(error) ? `${error.code}: ${advice ?? error.message}` : (error as Error).message;
     io.err.write(`icebreaker peer: could not join: ${printable(reason)}\n`);
     return PEER_EXIT.failed;
   }
   io.err.write(`joined room "${room.name}" as ${printable(room.peerId)}; waiting for peers…\n`);
+  if (where.made !== undefined) {
+    // The link (and its secret) goes to the user, as text even with --json: a JSON line is what
+    // scripts keep and log, and the secret must stay out of logs. The JSON line says which room.
+    io.err.write(inviteBanner(where.made, pageOf(endpoint)));
+    if (json)
+      io.err.write(`${JSON.stringify({ event: 'invite', room: room.name, ...('code' in where.made ? { code: where.made.code } : {}) })}\n`);
+  }
 
   return new Promise<number>((resolve) => {
     let finished = false;
     let sending = false;
     /** Transfers under way, in either direction: an interrupt cuts them short (exit 3). */
     let transfers = 0;
+    /** Files saved: a receiver by link or code leaves after its sender, once it has some. */
+    let saved = 0;
+    const oneShot = inbox !== undefined && values.room === undefined;
     let waitTimer: ReturnType<typeof setTimeout> | undefined;
     /** Chat lines read while no peer's channel was open: sent, in order, to the first that opens. */
     const pending = new PendingLines();
@@ -288,7 +326,7 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
       if (pending.size > 0) io.err.write(`icebreaker peer: interrupted; ${lineCount(pending.size)} never sent: no peer connected\n`);
       if (store !== undefined && transfers > 0)
         io.err.write(
-          `icebreaker peer: interrupted; the unfinished files stay in ${printable(values.receive ?? '')} and resume when this runs again\n`,
+          `icebreaker peer: interrupted; the unfinished files stay in ${printable(inbox ?? '')} and resume when this runs again\n`,
         );
       finish(transfers > 0 ? PEER_EXIT.transfer : PEER_EXIT.ok);
     };
@@ -337,7 +375,7 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
     };
     /** Ends a chat whose input is over once nothing waits: every line sent and out, then leave. */
     const endChatWhenSent = (): void => {
-      if (!inputEnded || toSend !== undefined || values.receive !== undefined || pending.size > 0) return;
+      if (!inputEnded || toSend !== undefined || inbox !== undefined || pending.size > 0) return;
       void Promise.allSettled([...inflight])
         .then(() => Promise.all(openPeers().map((remote) => remote.flush())))
         .then(() => finish(PEER_EXIT.ok));
@@ -361,7 +399,12 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
       transfers++;
       void sendFiles(remote, toSend, { err: io.err, json }, event).then(finish);
     });
-    room.on('peer-left', (remote) => io.err.write(`${who(remote)} left\n`));
+    room.on('peer-left', (remote) => {
+      io.err.write(`${who(remote)} left\n`);
+      // A receiver that met its sender by link or code came for what that sender sends: once it is
+      // saved and the sender is gone, it is done (a --receive folder with --room waits for the next).
+      if (oneShot && saved > 0 && transfers === 0) finish(PEER_EXIT.ok);
+    });
     room.on('path', (remote, info) => io.err.write(`path to ${who(remote)}: ${pathText(info)}\n`));
     room.on('message', (remote, data) => {
       const text = typeof data === 'string' ? data : data instanceof ArrayBuffer ? `[${data.byteLength} bytes]` : JSON.stringify(data);
@@ -402,6 +445,7 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
           () => {
             const path = savedAt.get(info.id) ?? '';
             savedAt.delete(info.id);
+            saved++;
             event(`saved ${printable(path)} (${info.size} bytes, SHA-256 of every chunk verified)`, {
               event: 'saved',
               id: info.id,
@@ -417,9 +461,30 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
               error: (error as Error).message,
             }),
         )
-        .finally(() => transfers--);
+        .finally(() => {
+          transfers--;
+          if (oneShot && saved > 0 && transfers === 0 && !room.peers.has(remote.id)) finish(PEER_EXIT.ok);
+        });
     });
-    room.on('error', (error) => io.err.write(`icebreaker peer: ${error.code}: ${printable(error.message)}\n`));
+    reportSafety(room, {
+      json,
+      line: (text) => io.err.write(`${text}\n`),
+      event: (fields) => event('', fields),
+      name: who,
+    });
+    room.on('error', (error, remote) => {
+      const refusal = REFUSALS[error.code];
+      if (refusal === undefined) {
+        io.err.write(`icebreaker peer: ${error.code}: ${printable(error.message)}\n`);
+        return;
+      }
+      event(`icebreaker peer: ${remote === undefined ? '' : `${who(remote)}: `}${refusal}`, {
+        event: 'refused',
+        code: error.code,
+        ...(remote === undefined ? {} : { peer: remote.id }),
+      });
+      finish(PEER_EXIT.refused);
+    });
     room.on('signaling', (state) => {
       if (state === 'closed') finish(PEER_EXIT.failed);
       else io.err.write(`signaling ${state}\n`);
@@ -450,7 +515,7 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
     // job, a service).
     lines.on('close', () => {
       inputEnded = true;
-      if (toSend !== undefined || values.receive !== undefined) return;
+      if (toSend !== undefined || inbox !== undefined) return;
       if (pending.size > 0) {
         const count = lineCount(pending.size);
         io.err.write(`end of input: ${count} waiting for a peer${waitMs === 0 ? '' : ` (up to ${waitText}, --wait)`}…\n`);
