@@ -66,4 +66,11 @@ describe('the check of the certificates the DTLS handshake used', () => {
     expect(new Set(told.numbers.map((n) => n.digits)).size).toBe(1);
     expect(told.numbers.at(-1)?.checked).toBe('handshake');
   });
+
+  it('on a mismatch, gives digits of the handshake certificate, not those the peer computes from the SDPs (outsider)', async () => {
+    const honest = await connected([transport, certificate('L', LOCAL), certificate('R', REMOTE)]);
+    const { number } = await connected([transport, certificate('L', LOCAL), certificate('R', 'sha-256 CC:CC')]);
+    expect(number?.checked).toBe('mismatch');
+    expect(number?.digits).not.toBe(honest.number?.digits);
+  });
 });

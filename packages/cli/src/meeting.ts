@@ -37,13 +37,14 @@ export function pageOf(endpoint: string): string {
 }
 
 /**
- * What `--receive` was given, for a message: cut at the first `#` (what follows may be a link's
- * secret, pasted without its scheme) and at 80 characters (a pasted link can be long).
+ * What `--receive` was given, for a message: cut where a key may start (a `#`, its `%23` form, `key=`),
+ * runs of 16 or more base64url characters (a key pasted alone, without its link) shown by their length
+ * only, and 80 characters at most (a pasted link can be long).
  */
 function quoted(text: string): string {
-  const hash = text.indexOf('#');
-  const shown = hash === -1 ? text : `${text.slice(0, hash)}#…`;
-  return JSON.stringify(shown.length > 80 ? `${shown.slice(0, 80)}…` : shown);
+  const cut = text.search(/#|%23|key=/i);
+  const kept = (cut === -1 ? text : `${text.slice(0, cut)}…`).replace(/[A-Za-z0-9_-]{16,}/g, (run) => `[${run.length} characters]`);
+  return JSON.stringify(kept.length > 80 ? `${kept.slice(0, 80)}…` : kept);
 }
 
 /**

@@ -87,6 +87,10 @@ export function fragmentInvite(hash: string): { room: string; secret: string } |
   const room = params.get('room');
   const secret = params.get('key');
   if (room === null && secret === null) return null;
+  // Two of either: a link pasted into another, or edited; picking one in silence could pair the
+  // wrong way, so say so (without repeating either key).
+  for (const name of ['room', 'key'])
+    if (params.getAll(name).length > 1) throw new TypeError(`a pairing link: it holds more than one ${name}: copy the link again`);
   if (room === null || !safeParse(RoomName, room).success)
     throw new TypeError('a pairing link: its room is missing or not a room name (letters, digits and - _ . ~, up to 64)');
   if (secret === null || !SECRET_PATTERN.test(secret))
@@ -115,9 +119,7 @@ export function isCode(text: string): boolean {
 export function codeRoom(code: string): string {
   const parsed = parseCode(code);
   if (!parsed)
-    throw new TypeError(
-      `a code: expected a number from 1 to 99 and two words, like "7-tiger-hurricane", got ${JSON.stringify(String(code).slice(0, 64))}`,
-    );
+    throw new TypeError(`a code: expected a number from 1 to 99 and two words, like "7-tiger-hurricane", got ${shownCode(code)}`);
   return `c-${parsed}`;
 }
 
@@ -127,6 +129,17 @@ export function codeRoom(code: string): string {
  */
 export function safetyWords(number: Pick<SafetyNumber, 'bytes'>): string[] {
   return Array.from(number.bytes.subarray(0, 6), (byte, i) => (i % 2 === 0 ? EVEN_WORDS : ODD_WORDS)[byte] as string);
+}
+
+/**
+ * What a {@link codeRoom} error shows of the text: a mistyped code as typed (it helps), anything else
+ * only by its size, for it may be a pairing link or its key given where a code was expected.
+ */
+function shownCode(text: unknown): string {
+  if (typeof text !== 'string') return typeof text;
+  if (/^\s*\d{1,3}[-\s]+[a-z]{1,12}[-\s]+[a-z]{1,12}\s*$/i.test(text)) return JSON.stringify(text.trim());
+  const link = text.includes('#') || text.includes('://');
+  return `${link ? 'a link (read it with readInvite)' : 'text that is not one'}, ${text.length} characters`;
 }
 
 function parseCode(text: string): string | null {

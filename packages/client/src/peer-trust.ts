@@ -78,9 +78,19 @@ export class PeerTrust {
       );
     }
     if (kind === 'description') {
+      // One peer connection keeps its certificate for life, so an honest peer's descriptions all name
+      // the same ones. Another in a later one came from the path: libdatachannel accepts it and goes on
+      // with the handshake made, libwebrtc restarts DTLS; either way the number must not follow it.
+      if (this.remote !== '' && text !== this.remote)
+        throw new IcebreakerError(
+          'fingerprint-mismatch',
+          `a new description named another DTLS certificate (${text || 'none'}) than the peer's (${this.remote}) on the same connection: the signaling path changed it. Refused.`,
+        );
       this.remote = text;
       void this.update();
-    } else this.setRelay(this.relayLocal, text);
+    } else if (this.relayRemote === undefined) this.setRelay(this.relayLocal, text);
+    // A second key is refused by the relay, which runs on the first: the number stays the first's, or
+    // a path in the middle of the relay could hand each side the other's real key after its own.
   }
 
   /**
@@ -131,15 +141,24 @@ export class PeerTrust {
 
   private async update(): Promise<void> {
     const version = ++this.version;
-    if (!this.local || !this.remote) return;
     const relayKeys = this.relayLocal && this.relayRemote ? { local: this.relayLocal, remote: this.relayRemote } : undefined;
-    const bytes = await safetyBytes({ local: this.local, remote: this.remote, relayKeys });
+    // A signaling path that withholds a description can still get the relay going, on keys it handed
+    // out: the number is then the relay keys' alone (fingerprints empty), not none at all, so that a
+    // path in the middle of the relay still makes the numbers differ.
+    const described = this.local !== '' && this.remote !== '';
+    if (!described && !relayKeys) return;
+    const local = described ? this.local : '';
+    const remote = described ? this.remote : '';
+    // On a mismatch the digits are made of the certificates the handshake used: the peer's side hashes
+    // the SDPs', so the numbers differ too, and people who only compare digits see it as well.
+    const mismatch = this.checked === 'mismatch' ? this.handshake : undefined;
+    const bytes = await safetyBytes({ local: mismatch?.local ?? local, remote: mismatch?.remote ?? remote, relayKeys });
     if (version !== this.version) return;
     this.current = {
       digits: safetyDigits(bytes),
       bytes,
-      local: this.local,
-      remote: this.remote,
+      local,
+      remote,
       checked: this.checked,
       ...(relayKeys ? { relayKeys } : {}),
       ...(this.handshake ? { handshake: this.handshake } : {}),

@@ -322,7 +322,7 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
     this.emit('safety', number);
   }
 
-  /** The peer proved, with its description, that it holds the pairing link's secret (false without one). */
+  /** The peer proved, with its description or relay key, that it holds the pairing link's secret (false without one). */
   get paired(): boolean {
     return this.proved;
   }
@@ -556,7 +556,10 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
           .then((trust) => trust.incoming('relay-key', data.key, data.proof))
           .then(
             () => {
-              if (!this.closed) this.ladder.relayKey(data.key);
+              if (this.closed) return;
+              // A proved relay key is proof of the link too: the relay may be all a peer gets to use.
+              if (this.context.secret !== undefined) this.proved = true;
+              this.ladder.relayKey(data.key);
             },
             (error: unknown) => this.refuse(error as IcebreakerError),
           );

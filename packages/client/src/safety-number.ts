@@ -12,7 +12,11 @@ export interface SafetyNumber {
   readonly digits: string;
   /** The SHA-256 the digits come from (`safetyWords` of `@icebreaker/client/pairing` reads it too). */
   readonly bytes: Uint8Array;
-  /** This side's fingerprint(s) as its SDP names them, canonical (`"sha-256 AB:CD:…"`, one per line). */
+  /**
+   * This side's fingerprint(s) as its SDP names them, canonical (`"sha-256 AB:CD:…"`, one per line);
+   * empty, as is `remote`, when the relay carries the data but a description never came: the number
+   * is then the relay keys' alone.
+   */
   readonly local: string;
   /** The peer's fingerprint(s) as the peer's SDP names them. */
   readonly remote: string;
