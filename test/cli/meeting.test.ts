@@ -90,7 +90,10 @@ describe('what the terminal shows', () => {
     const banner = inviteBanner({ link }, 'http://127.0.0.1:8080/');
     expect(banner).toContain(`\n  ${link}\n`);
     expect(banner).toContain(renderUnicodeCompact(link, { border: 2 }));
-    expect(banner.endsWith(`or run: icebreaker peer --receive '${link}'\n`)).toBe(true);
+    expect(banner).toContain(`\nor run: icebreaker peer --receive '${link}'\n`);
+    expect(
+      banner.endsWith('icebreaker peer --receive - and paste the link: a command line is readable by every user of the machine)\n'),
+    ).toBe(true);
   });
 
   it('a code: the command to type, and that the numbers are the check', () => {

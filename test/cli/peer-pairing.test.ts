@@ -91,6 +91,22 @@ describe('icebreaker peer: pairing by link and by code', () => {
     expect(metrics).not.toContain(secret);
   });
 
+  it('--receive - reads the link from stdin, so it is never on the command line', async () => {
+    const sender = cli([h.server.url, '--send', source], 'ignore');
+    await waitFor(sender.stderr, /or run: icebreaker peer --receive '/, sender.child);
+    const link = linkOf(sender);
+    const receiver = cli(['--receive', '-', '--into', inbox], `${link}\n`);
+    expect(receiver.child.spawnargs.join(' ')).not.toContain('key=');
+    expect(await sender.exit, sender.stderr()).toBe(0);
+    expect(await receiver.exit, receiver.stderr()).toBe(0);
+    expect(await sha256OfFile(join(inbox, 'photo.bin'))).toBe(digest);
+    expect(digitsOf(receiver)).toEqual(digitsOf(sender));
+    // Nothing on stdin, or only a blank line: a usage error, not a wait.
+    const empty = cli(['--receive', '-'], '\n');
+    expect(await empty.exit).toBe(2);
+    expect(empty.stderr()).toContain('stdin held no link or code');
+  });
+
   it('by code: the file lands whole and both sides print the same safety number, not paired', async () => {
     const sender = cli([h.server.url, '--code', '--send', source], 'ignore');
     await waitFor(sender.stderr, /--receive \d+-[a-z]+-[a-z]+\n/, sender.child);

@@ -13,7 +13,7 @@ export type Invitation = { readonly link: string } | { readonly code: string };
  *
  * @example
  * ```ts
- * process.stderr.write(inviteBanner({ code: '7-purple-sausage' }, 'http://127.0.0.1:8080/'));
+ * process.stderr.write(inviteBanner({ code: '7-tiger-hurricane' }, 'http://127.0.0.1:8080/'));
  * ```
  */
 export function inviteBanner(made: Invitation, page: string): string {
@@ -29,6 +29,7 @@ export function inviteBanner(made: Invitation, page: string): string {
   return (
     `open this link on the other device (the part after # never reaches the server):\n  ${made.link}\n` +
     `${qr}\n` +
-    `or run: icebreaker peer --receive '${made.link}'\n`
+    `or run: icebreaker peer --receive '${made.link}'\n` +
+    '  (or run icebreaker peer --receive - and paste the link: a command line is readable by every user of the machine)\n'
   );
 }

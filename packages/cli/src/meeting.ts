@@ -83,14 +83,14 @@ export function meeting(flags: MeetingFlags): Meeting {
       } catch {
         // Our own words: the library's message repeats the text whole, and it may hold a pasted secret.
         throw new TypeError(
-          `--receive: a code: expected a number from 1 to 99 and two words (like 7-purple-sausage), got ${quoted(receive)}`,
+          `--receive: a code: expected a number from 1 to 99 and two words (like 7-tiger-hurricane), got ${quoted(receive)}`,
         );
       }
       if (address === undefined) throw new TypeError(`--receive: a code names no server: icebreaker peer <url> --receive ${receive}`);
       return { endpoint: signalingUrl(address), room: codeRoomName, inbox };
     }
     throw new TypeError(
-      `--receive: ${quoted(receive)} is not a link (http://host/#room=…&key=…) or a code (like 7-purple-sausage); ` +
+      `--receive: ${quoted(receive)} is not a link (http://host/#room=…&key=…) or a code (like 7-tiger-hurricane); ` +
         'to save into a folder, give --room too',
     );
   }

@@ -18,6 +18,7 @@ import WebSocket from 'ws';
 import { combinedProgress, type ProgressOutput } from './combined-progress.js';
 import { type DiskStore, diskStore } from './disk-store.js';
 import { fileSource } from './file-source.js';
+import { firstLine } from './first-line.js';
 import { IncomingGroups } from './incoming-groups.js';
 import { inviteBanner } from './invite-banner.js';
 import { type Meeting, meeting, pageOf } from './meeting.js';
@@ -71,7 +72,7 @@ Pairing: --send without --room makes a link, printed on stderr with its QR code 
 the other side. The link's part after # holds a random room and a secret of 128 bits: browsers and
 this command never send it to any server. With it each side proves to the other that it holds the
 link, so a server (or anyone on the signaling path) that puts itself in the middle is refused (exit 5).
---code makes a short code (7-purple-sausage) instead, to type: it carries no secret, so compare the
+--code makes a short code (7-tiger-hurricane) instead, to type: it carries no secret, so compare the
 safety numbers. Each peer's safety number (20 digits and 6 words, made from both sides' DTLS
 certificates) is printed as it is known: both sides see the same one unless someone sits in the middle.
 
@@ -90,8 +91,10 @@ Options:
                         beside their destination (.icebreaker-part, .icebreaker-manifest) and
                         resume when this command runs again (see "icebreaker transfers").
                         Without --room: a link (icebreaker peer --receive 'http://…#room=…&key=…')
-                        or a code (icebreaker peer <url> --receive 7-purple-sausage) to meet the
-                        sender with; the files go into --into
+                        or a code (icebreaker peer <url> --receive 7-tiger-hurricane) to meet the
+                        sender with; the files go into --into. "--receive -" reads the link from
+                        stdin's first line (paste it at the prompt): a command line is readable by
+                        every user of the machine
   --into <dir>          with --receive LINK or CODE: the folder to save into (default: this one)
 ${PARTIAL_FLAGS_HELP}
   --json                progress and file events on stderr as JSON lines, for scripts
@@ -202,10 +205,13 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
   if (extra.length > 0 && values.send === undefined) return usage('give exactly one server address');
   let where: Meeting;
   try {
+    // `--receive -`: the link (or code) from the first line of stdin, not the command line.
+    const receive = values.receive === '-' && values.room === undefined ? await firstLine(io.stdin) : values.receive;
+    if (receive === '') throw new TypeError('--receive -: stdin held no link or code');
     where = meeting({
       address,
       room: values.room,
-      receive: values.receive,
+      receive,
       into: values.into,
       code: values.code === true,
       sending: values.send !== undefined,

@@ -18,7 +18,7 @@ export function mountInvite(pairing: Pairing | null, problem?: string): void {
     'data-testid': 'code-input',
     autocomplete: 'off',
     spellcheck: 'false',
-    placeholder: '7-purple-sausage',
+    placeholder: '7-tiger-hurricane',
     maxlength: '64',
   });
   const codeProblem = el('p', { class: 'error', role: 'alert', 'data-testid': 'code-error', hidden: true });

@@ -1,4 +1,4 @@
-import { codeRoom, createCode, createInvite, fragmentInvite, isCode } from '@icebreaker/client/pairing';
+import { codeRoom, createCode, createInvite, fragmentInvite, isCode, readInvite } from '@icebreaker/client/pairing';
 
 /**
  * How this tab meets its peer: by an invite link (a room and the link's secret; `link` is set on the
@@ -64,8 +64,19 @@ export function pairByNewCode(): void {
  * text that is not a code.
  */
 export function pairByTypedCode(text: string): void {
-  const code = text.trim().toLowerCase();
-  if (!isCode(code)) throw new TypeError(`"${text.trim()}" is not a code: a code looks like 7-purple-sausage.`);
+  const typed = text.trim();
+  // A whole invite link pasted here joins as the link would (its secret never shown back).
+  if (/^https?:\/\//i.test(typed) && typed.includes('#')) {
+    const { room, secret } = readInvite(typed);
+    restartAs({ kind: 'link', room, secret });
+    return;
+  }
+  const code = typed.toLowerCase();
+  if (!isCode(code)) {
+    // Repeated only when it is short and has no '#': anything longer may be (part of) a link's key.
+    const shown = typed.length <= 40 && !typed.includes('#') ? `"${typed}" is not a code` : 'That is not a code';
+    throw new TypeError(`${shown}: a code is a number and two words, like ${createCode()}.`);
+  }
   restartAs({ kind: 'code', room: codeRoom(code), code });
 }
 
