@@ -266,6 +266,9 @@ describe('a new peer connection between the same two paired peers', () => {
       // New certificates, a new number: the users compare again (README, "Trust no server").
       expect(second.digits).not.toBe(first.digits);
       expect(toB1.verified).toBe(false);
+      // …and the room says the number changed since it was marked, on the side that marked it only.
+      expect(toB1.verifiedChanged).toBe(true);
+      expect(toA1.verifiedChanged).toBe(false);
       const got = messages(b, 1, a.peerId);
       await toB1.send('generation 1');
       expect(await got).toEqual(['generation 1']);

@@ -54,6 +54,7 @@ describe('safety numbers and pairing secrets, honest server', () => {
       expect(toB.verified).toBe(false);
       toB.markVerified();
       expect(toB.verified).toBe(true);
+      expect(toB.verifiedChanged).toBe(false);
       expect(toA.verified).toBe(false);
     },
   );

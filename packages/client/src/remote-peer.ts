@@ -311,6 +311,17 @@ export class RemotePeer extends Emitter<RemotePeerEvents> {
   }
 
   /**
+   * The user marked another safety number verified for this peer id, and the number is now a
+   * different one (a new connection's certificates, the relay's keys joining it, or someone now in
+   * the middle): say so, rather than only showing "not verified" again.
+   */
+  get verifiedChanged(): boolean {
+    const marked = this.context.verified?.get(this.id);
+    const number = this.trusted?.number;
+    return marked !== undefined && number !== undefined && marked !== number.digits;
+  }
+
+  /**
    * Records that the user compared the safety number with the peer's and they were equal. The room
    * remembers it for this peer id: a new connection with the same number is verified too, one with
    * another number is not. Throws `peer-unavailable` before there is a number.

@@ -24,7 +24,15 @@ export function mountSafety(lesson: AutoLesson, pairing: Pairing | null): void {
   const update = (): void => {
     const peer = lesson.remote && !lesson.remoteLeft ? lesson.remote : null;
     const number = peer?.safetyNumber;
-    const signature = JSON.stringify([peer?.id, number?.digits, number?.checked, peer?.verified, peer?.paired, lesson.trustWarning]);
+    const signature = JSON.stringify([
+      peer?.id,
+      number?.digits,
+      number?.checked,
+      peer?.verified,
+      peer?.verifiedChanged,
+      peer?.paired,
+      lesson.trustWarning,
+    ]);
     if (signature === shown) return;
     shown = signature;
     box.hidden = peer === null;
@@ -70,8 +78,13 @@ function renderPeer(peer: RemotePeer, lesson: AutoLesson, pairing: Pairing | nul
       ' · ',
       el(
         'span',
-        { class: peer.verified ? 'verified' : 'unverified', 'data-testid': 'verified-state', 'data-verified': String(peer.verified) },
-        peer.verified ? 'verified ✓' : 'not verified',
+        {
+          class: peer.verified ? 'verified' : peer.verifiedChanged ? 'unverified checked-mismatch' : 'unverified',
+          'data-testid': 'verified-state',
+          'data-verified': String(peer.verified),
+          'data-changed': String(peer.verifiedChanged),
+        },
+        peer.verified ? 'verified ✓' : peer.verifiedChanged ? 'changed since you verified it: compare again' : 'not verified',
       ),
       ' ',
       verify,
