@@ -94,7 +94,7 @@ describe('the library in Chromium (automatic mode), with browsers and Node peers
     }
   });
 
-  it('moves 100 MiB from the t.browser to a Node peer and back, with matching SHA-256 and a bounded receiver', async () => {
+  it('moves 100 MiB from the browser to a Node peer and back, with matching SHA-256 and a bounded receiver', async () => {
     const page = await openPage(t.browser, `${t.server.url}?room=big&mode=auto`);
     await page.locator('#role[data-role="PEER1"]').waitFor();
     const node: Room = await nodePeer(t.server.signalingUrl, 'big');
