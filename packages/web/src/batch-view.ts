@@ -1,7 +1,7 @@
 import type { BatchProgress, IncomingTransfer, TransferBatch } from '@icebreaker/client';
 import type { TransferGroup } from '@icebreaker/protocol';
 import { el } from './dom.js';
-import { bytes, duration, percent, rate } from './format.js';
+import { bytes, counted, duration, percent, rate } from './format.js';
 import { transferItem } from './transfer-view.js';
 
 const PROGRESS_INTERVAL_MS = 100;
@@ -18,7 +18,7 @@ class BatchView {
   private readonly files = el('ul', { class: 'batch-files' });
 
   constructor(direction: 'in' | 'out', files: number, total: number) {
-    const title = `${direction === 'in' ? '⬇' : '⬆'} ${files} files, ${bytes(total)}`;
+    const title = `${direction === 'in' ? '⬇' : '⬆'} ${counted(files, 'file')}, ${bytes(total)}`;
     this.element = el(
       'li',
       { class: `batch batch-${direction}`, 'data-state': 'running', 'data-files': String(files), 'data-total': String(total) },
@@ -42,7 +42,7 @@ class BatchView {
       percent: String(done),
     });
     this.status.textContent =
-      `${done} % · ${bytes(progress.bytes)} / ${bytes(progress.total)} · ${progress.filesDone} of ${progress.files} files · ` +
+      `${done} % · ${bytes(progress.bytes)} / ${bytes(progress.total)} · ${progress.filesDone} of ${counted(progress.files, 'file')} · ` +
       `${rate(progress.rate)} · ${duration(progress.etaSeconds)} left`;
   }
 

@@ -30,3 +30,8 @@ export function duration(seconds: number | null): string {
 export function percent(part: number, whole: number): number {
   return whole > 0 ? Math.min(100, Math.floor((part / whole) * 100)) : 100;
 }
+
+/** A count and its noun, singular for one: `1 file`, `3 files`, `0 files`. */
+export function counted(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
