@@ -107,7 +107,12 @@ describe('pairing on the page, Chromium ↔ Chromium, honest server', () => {
     await b.getByTestId('code-input').fill('not a code');
     await b.getByTestId('code-join').click();
     await expect(b.getByTestId('code-error').textContent()).resolves.toContain('is not a code');
-    await typeCode(b, code.toUpperCase());
+    // Typed as people type it (capitals, spaces): read as the code, and shown back the maker's way,
+    // as the code this side joined with, not as one to hand on.
+    await typeCode(b, ` ${code.toUpperCase().replaceAll('-', ' ')} `);
+    await expect(b.getByTestId('joined-code').textContent()).resolves.toBe(code);
+    await expect(b.getByTestId('invite-code').count()).resolves.toBe(0);
+    await expect(a.getByTestId('joined-code').count()).resolves.toBe(0);
     const [numberA, numberB] = await Promise.all([connectedWithSafety(a), connectedWithSafety(b)]);
     expect(numberB.digits).toBe(numberA.digits);
     for (const page of [a, b]) {

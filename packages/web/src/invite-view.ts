@@ -60,6 +60,18 @@ function current(pairing: Pairing | null): Node[] {
       ),
     ];
   }
+  if (pairing.kind === 'code' && pairing.typed) {
+    return [
+      el('p', {}, 'You joined with the code ', el('strong', { class: 'pair-code', 'data-testid': 'joined-code' }, pairing.code), '.'),
+      el(
+        'p',
+        { class: 'hint' },
+        'A code is short enough to type, so it is no secret: once connected, ',
+        el('strong', {}, 'compare the safety numbers'),
+        ' shown beside the other person’s name (read them aloud, or side by side). Equal numbers mean nobody sits between you.',
+      ),
+    ];
+  }
   if (pairing.kind === 'code') {
     return [
       el('p', {}, 'Your code: ', el('strong', { class: 'pair-code', 'data-testid': 'invite-code' }, pairing.code)),

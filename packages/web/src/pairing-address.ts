@@ -3,11 +3,11 @@ import { codeRoom, createCode, createInvite, fragmentInvite, isCode, readInvite 
 /**
  * How this tab meets its peer: by an invite link (a room and the link's secret; `link` is set on the
  * side that made it, to show it again), by a short code (no secret: the users compare safety
- * numbers), or neither (a plain room from the address).
+ * numbers; `typed` on the side that joined with it), or neither (a plain room from the address).
  */
 export type Pairing =
   | { readonly kind: 'link'; readonly room: string; readonly secret: string; readonly link?: string }
-  | { readonly kind: 'code'; readonly room: string; readonly code: string };
+  | { readonly kind: 'code'; readonly room: string; readonly code: string; readonly typed?: boolean };
 
 /** The result of reading the address at load: the pairing, or a link that was not one. */
 export type PairingRead = { readonly pairing: Pairing | null; readonly problem?: string };
@@ -77,7 +77,9 @@ export function pairByTypedCode(text: string): void {
     const shown = typed.length <= 40 && !typed.includes('#') ? `"${typed}" is not a code` : 'That is not a code';
     throw new TypeError(`${shown}: a code is a number and two words, like ${createCode()}.`);
   }
-  restartAs({ kind: 'code', room: codeRoom(code), code });
+  const room = codeRoom(code);
+  // Shown back as the maker's page shows it ("7 Tiger  hurricane" typed reads as 7-tiger-hurricane).
+  restartAs({ kind: 'code', room, code: room.slice('c-'.length), typed: true });
 }
 
 /** Leaves this room for the pairing's: the page starts again in automatic mode, which runs the library. */
