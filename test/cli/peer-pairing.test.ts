@@ -1,9 +1,12 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createCode } from '@icebreaker/client/pairing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { randomFile, scratch, sha256OfFile } from '../helpers/files.js';
 import { captureLog, type Harness, startHarness } from '../helpers/server.js';
+import { CLI } from '../helpers/server-process.js';
 import { type Cli, cli, killPeers, waitFor } from './peer-process.js';
 
 /** The link a sender printed ("open this link …" then the link on its own line). */
@@ -105,6 +108,30 @@ describe('icebreaker peer: pairing by link and by code', () => {
     const empty = cli(['--receive', '-'], '\n');
     expect(await empty.exit).toBe(2);
     expect(empty.stderr()).toContain('stdin held no link or code');
+  });
+
+  it('--receive - at a terminal asks for the link, then receives with it', async () => {
+    const sender = cli([h.server.url, '--send', source], 'ignore');
+    await waitFor(sender.stderr, /or run: icebreaker peer --receive '/, sender.child);
+    const link = linkOf(sender);
+    // A real terminal (util-linux script(1) gives the peer a pty): a silent cursor would read as a hang.
+    const command = [process.execPath, CLI, 'peer', '--receive', '-', '--into', inbox].map((arg) => `'${arg}'`).join(' ');
+    const terminal = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let screen = '';
+    terminal.stdout.on('data', (chunk) => {
+      screen += chunk;
+    });
+    const exit = once(terminal, 'exit').then(([code]) => code as number | null);
+    try {
+      await waitFor(() => screen, /paste the link \(or type the code\) and press Enter: /, terminal);
+      terminal.stdin.write(`${link}\n`);
+      expect(await sender.exit, sender.stderr()).toBe(0);
+      expect(await exit, screen).toBe(0);
+    } finally {
+      if (terminal.exitCode === null) terminal.kill('SIGKILL');
+    }
+    expect(await sha256OfFile(join(inbox, 'photo.bin'))).toBe(digest);
+    expect(screen).toContain('saved ');
   });
 
   it('by code: the file lands whole and both sides print the same safety number, not paired', async () => {

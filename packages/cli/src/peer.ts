@@ -140,7 +140,7 @@ function authAdvice(code: string, room: string): string | undefined {
 }
 
 interface Io {
-  readonly stdin: NodeJS.ReadableStream;
+  readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   readonly env: NodeJS.ProcessEnv;
   readonly out: NodeJS.WritableStream;
   readonly err: NodeJS.WritableStream & { isTTY?: boolean };
@@ -206,7 +206,10 @@ export async function peer(argv: readonly string[], io: Io): Promise<number> {
   let where: Meeting;
   try {
     // `--receive -`: the link (or code) from the first line of stdin, not the command line.
-    const receive = values.receive === '-' && values.room === undefined ? await firstLine(io.stdin) : values.receive;
+    const fromStdin = values.receive === '-' && values.room === undefined;
+    // At a terminal, say what it waits for: a silent cursor reads as a hang.
+    if (fromStdin && io.stdin.isTTY) io.err.write('paste the link (or type the code) and press Enter: ');
+    const receive = fromStdin ? await firstLine(io.stdin) : values.receive;
     if (receive === '') throw new TypeError('--receive -: stdin held no link or code');
     where = meeting({
       address,
