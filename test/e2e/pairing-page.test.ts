@@ -94,8 +94,12 @@ describe('pairing on the page, Chromium ↔ Chromium, honest server', () => {
     await screenshot(a, 'pairing-link-inviter');
     await screenshot(b, 'pairing-link-invitee');
     expect([...(a as Page & { errors: string[] }).errors]).toEqual([]);
-    await a.context().close();
+    // B leaves: A's banner sends the next peer to the link, not to the bare address (which is refused).
     await b.context().close();
+    const left = a.locator('.banner-left');
+    await left.waitFor();
+    await expect(left.textContent()).resolves.toContain('the next peer to open the invite link connects');
+    await a.context().close();
   });
 
   it('a short code: the other side types it, they connect, equal numbers, not paired', async () => {

@@ -82,12 +82,23 @@ async function main(): Promise<void> {
     if (lesson instanceof AutoLesson) lesson.leave();
     else if (signaling.isOpen) signaling.leave();
   });
-  mountView(lesson, welcome, (next) => {
-    setMode(next);
-    // Before the first step, a mode is a choice of engine; after it, the lesson finishes by itself.
-    if (!lesson.started && next === 'auto') location.reload();
-    else lesson.setMode(next);
-  });
+  const nextPeer =
+    pairing?.kind === 'link'
+      ? 'the next peer to open the invite link'
+      : pairing?.kind === 'code'
+        ? 'the next peer to type the code'
+        : undefined;
+  mountView(
+    lesson,
+    welcome,
+    (next) => {
+      setMode(next);
+      // Before the first step, a mode is a choice of engine; after it, the lesson finishes by itself.
+      if (!lesson.started && next === 'auto') location.reload();
+      else lesson.setMode(next);
+    },
+    nextPeer,
+  );
   if (lesson instanceof AutoLesson) {
     mountExtras(lesson);
     mountSafety(lesson, pairing);

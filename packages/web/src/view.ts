@@ -46,8 +46,15 @@ interface StepView {
 /**
  * Renders a lesson into the page's skeleton. Everything is built once; a change only updates
  * attributes and the parts that changed, so keyboard focus stays where the learner left it.
+ * `nextPeer` says who may connect once the peer left: in a room of an invite link, only a holder of
+ * the link (the bare address is refused), so the banner must not invite anyone to open the address.
  */
-export function mountView(lesson: Teaching, welcome: WelcomeMessage, onModeChange: (mode: Mode) => void): void {
+export function mountView(
+  lesson: Teaching,
+  welcome: WelcomeMessage,
+  onModeChange: (mode: Mode) => void,
+  nextPeer = 'the next peer to open this address (or to run icebreaker peer)',
+): void {
   const steps = new Map<number, StepView>();
   /** Set when the learner runs a step, so focus may move on to the next one (see update). */
   let focusFollows = false;
@@ -184,10 +191,7 @@ export function mountView(lesson: Teaching, welcome: WelcomeMessage, onModeChang
     } else if (lesson.remoteLeft && lesson.mode === 'auto') {
       banner.hidden = false;
       banner.className = 'banner banner-left';
-      banner.replaceChildren(
-        el('strong', {}, `${peerName} left.`),
-        ' This tab stays in the room: the next peer to open this address (or to run icebreaker peer) connects to it.',
-      );
+      banner.replaceChildren(el('strong', {}, `${peerName} left.`), ` This tab stays in the room: ${nextPeer} connects to it.`);
       wasConnected = false;
     } else if (lesson.connected) {
       banner.hidden = false;
