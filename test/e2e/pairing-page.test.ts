@@ -124,7 +124,11 @@ describe('pairing on the page, Chromium ↔ Chromium, honest server', () => {
       await expect(page.locator('#room-name').textContent()).resolves.toBe(`c-${code}`);
     }
     await screenshot(b, 'pairing-code-joiner');
+    // A leaves (as a terminal sender does once its file is through): B still shows the number it
+    // must compare, marked as the number of a peer that left.
     await a.context().close();
+    await b.getByTestId('safety-left').waitFor();
+    await expect(b.getByTestId('safety-digits').textContent()).resolves.toBe(numberA.digits);
     await b.context().close();
   });
 

@@ -22,10 +22,13 @@ export function mountSafety(lesson: AutoLesson, pairing: Pairing | null): void {
   const warning = byId('trust-warning');
   let shown = '';
   const update = (): void => {
-    const peer = lesson.remote && !lesson.remoteLeft ? lesson.remote : null;
+    // A peer that left keeps its number on show: a terminal peer sends and leaves within seconds, and
+    // the person here still has to compare what it printed before trusting what arrived.
+    const peer = lesson.remote;
     const number = peer?.safetyNumber;
     const signature = JSON.stringify([
       peer?.id,
+      lesson.remoteLeft,
       number?.digits,
       number?.checked,
       peer?.verified,
@@ -46,7 +49,8 @@ export function mountSafety(lesson: AutoLesson, pairing: Pairing | null): void {
 function renderPeer(peer: RemotePeer, lesson: AutoLesson, pairing: Pairing | null): Array<Node | string> {
   const name = lesson.role === 'caller' ? 'PEER2' : 'PEER1';
   const number = peer.safetyNumber;
-  const head = el('span', { class: 'safety-name' }, `${name} (${peer.id})`);
+  const left = lesson.remoteLeft ? el('span', { class: 'hint', 'data-testid': 'safety-left' }, ' · left: its last number') : '';
+  const head = el('span', { class: 'safety-name' }, `${name} (${peer.id})`, left);
   const badge = peer.paired ? el('span', { class: 'badge badge-paired', 'data-testid': 'paired-badge' }, 'paired by link') : '';
   if (lesson.trustWarning?.code === 'tampered' && lesson.trustWarning.peer === peer.id) {
     return [head, el('span', { class: 'checked-mismatch', 'data-testid': 'peer-refused' }, ' · refused: it did not prove the link')];
