@@ -139,6 +139,8 @@ describe('icebreaker peer: pairing by link and by code', () => {
     await waitFor(sender.stderr, /--receive \d+-[a-z]+-[a-z]+\n/, sender.child);
     const code = /icebreaker peer (\S+) --receive (\d+-[a-z]+-[a-z]+)\n/.exec(sender.stderr());
     expect(code?.[1]).toBe(h.server.url);
+    // A person at a browser is told where to type it.
+    expect(sender.stderr()).toContain(`or open ${h.server.url} in a browser and type the code under "Join with code"\n`);
     expect(sender.stderr()).toContain(`joined room "c-${code?.[2]}"`);
 
     const receiver = cli([h.server.url, '--receive', code?.[2] ?? '', '--into', inbox], 'ignore');

@@ -6,7 +6,7 @@ export type Invitation = { readonly link: string } | { readonly code: string };
 /**
  * The lines `icebreaker peer` prints on stderr for an invitation it made. A link: the link, its QR
  * code (to open it with a phone's camera) and the command that receives with it. A code: the command
- * to type on the other side, and the reminder that a code carries no secret, so the safety numbers
+ * to type on the other side (or the page to type it into), and the reminder that a code carries no secret, so the safety numbers
  * are how the two sides know nobody sits between them.
  *
  * The link holds the secret in its fragment: this is the one place the CLI prints it.
@@ -21,6 +21,7 @@ export function inviteBanner(made: Invitation, page: string): string {
     return (
       `code ${made.code}: on the other side run\n` +
       `  icebreaker peer ${page} --receive ${made.code}\n` +
+      `or open ${page} in a browser and type the code under "Join with code"\n` +
       'a code carries no secret: compare the safety numbers both sides print once connected\n'
     );
   // White modules as full blocks and a two-module margin: terminals are mostly light text on dark,
