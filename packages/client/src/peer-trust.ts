@@ -1,4 +1,5 @@
 import { IcebreakerError } from '@icebreaker/protocol';
+import { sha256 } from './chunk-hash.js';
 import { canonicalFingerprint, fingerprintText, sdpFingerprints } from './fingerprint.js';
 import { PairingKey } from './pairing-key.js';
 import { type SafetyNumber, safetyBytes, safetyDigits } from './safety-number.js';
@@ -180,25 +181,45 @@ interface StatsEntry {
 /**
  * The certificates of the DTLS transport, canonical, from `getStats`: its `transport` stats name them
  * (`localCertificateId`, `remoteCertificateId`), its `certificate` stats hold their fingerprints.
- * Undefined where the stack reports none (Firefox, node-datachannel's polyfill) or getStats fails.
+ * Stats or not, the peer's certificate falls back on the DTLS transport's (see presentedCertificate).
+ * Undefined where the stack reports neither (node-datachannel's polyfill).
  */
 async function handshakeCertificates(pc: RTCPeerConnection): Promise<{ local?: string; remote?: string } | undefined> {
   let entries: StatsEntry[];
   try {
     entries = [...(await pc.getStats()).values()] as StatsEntry[];
   } catch {
-    return undefined;
+    entries = [];
   }
   const transports = entries.filter((entry) => entry.type === 'transport' && entry.remoteCertificateId);
   const transport = transports.find((entry) => entry.dtlsState === 'connected') ?? transports[0];
-  if (!transport) return undefined;
   const fingerprint = (id: string | undefined) => {
     const certificate = entries.find((entry) => entry.type === 'certificate' && entry.id === id);
     return certificate?.fingerprint && certificate.fingerprintAlgorithm
       ? canonicalFingerprint(certificate.fingerprintAlgorithm, certificate.fingerprint)
       : undefined;
   };
-  const local = fingerprint(transport.localCertificateId);
-  const remote = fingerprint(transport.remoteCertificateId);
+  const local = fingerprint(transport?.localCertificateId);
+  const remote = fingerprint(transport?.remoteCertificateId) ?? (await presentedCertificate(pc));
+  if (!local && !remote) return undefined;
   return { ...(local ? { local } : {}), ...(remote ? { remote } : {}) };
+}
+
+/**
+ * The SHA-256 fingerprint of the certificate the peer presented, from the DTLS transport itself
+ * (`RTCDtlsTransport.getRemoteCertificates()`, its DER bytes): Chromium's stats leave out the remote
+ * certificate in about half of the connections (seen in page tests, never filled in later), its DTLS
+ * transport has it, and so has Firefox's, whose stats have none. Undefined where the stack has no such
+ * method (node-datachannel's polyfill, `@roamhq/wrtc`) or no certificate yet.
+ */
+async function presentedCertificate(pc: RTCPeerConnection): Promise<string | undefined> {
+  try {
+    const transport = pc.sctp?.transport as (RTCDtlsTransport & { getRemoteCertificates?: () => ArrayBuffer[] }) | undefined;
+    const der = transport?.getRemoteCertificates?.()[0];
+    if (!der || der.byteLength === 0) return undefined;
+    const hash = await sha256(new Uint8Array(der));
+    return canonicalFingerprint('sha-256', Array.from(hash, (byte) => byte.toString(16).padStart(2, '0')).join(':'));
+  } catch {
+    return undefined;
+  }
 }

@@ -26,7 +26,8 @@ export interface SafetyNumber {
   readonly handshake?: { readonly local?: string; readonly remote?: string };
   /**
    * `pending` before DTLS connects; `handshake`: the certificates `getStats` reports are the ones the
-   * SDPs named; `stack`: the stack reports no certificate (Firefox, node-datachannel) and checks the
+   * SDPs named (from getStats, or the DTLS transport's `getRemoteCertificates()`); `stack`: the stack
+   * reports neither (node-datachannel's bare polyfill) and checks the
    * peer's certificate against the SDP itself, as WebRTC requires; `mismatch`: they differ (an `error`
    * event, `fingerprint-mismatch`, says so too).
    */

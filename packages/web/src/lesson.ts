@@ -311,7 +311,11 @@ export class Lesson extends LessonRecord<LessonEvents> implements Teaching {
       const e = event as RTCPeerConnectionIceErrorEvent;
       this.log('error', `ICE server ${e.url || '?'} did not answer (${e.errorCode} ${e.errorText}). Other candidates still work.`);
     });
-    this.watchStates(pc);
+    // Step 28 once DTLS is up, and again when the channel opens: whichever comes with both
+    // descriptions in place makes the number (the step keeps the first).
+    this.watchStates(pc, (property) => {
+      if (property === 'connectionState' && pc.connectionState === 'connected') void this.checkTrust();
+    });
   }
 
   /**
@@ -372,6 +376,7 @@ export class Lesson extends LessonRecord<LessonEvents> implements Teaching {
    */
   private async checkTrust(): Promise<void> {
     const pc = this.pc;
+    if (this.done.has(28)) return;
     const local = pc?.localDescription?.sdp;
     const remote = pc?.remoteDescription?.sdp;
     if (!pc || !local || !remote) return;

@@ -57,7 +57,11 @@ function handshake(notes: TrustNotes, other: string): Node[] {
   const rows: Node[] = [];
   if (used?.local !== undefined || used?.remote !== undefined) {
     rows.push(
-      el('p', {}, 'From getStats(): the transport’s local and remote "certificate" stats, the certificates DTLS really used.'),
+      el(
+        'p',
+        {},
+        'From getStats() (the transport’s "certificate" stats) or from the DTLS transport itself (getRemoteCertificates(), hashed): the certificates DTLS really used.',
+      ),
       el(
         'pre',
         { class: 'fingerprint', 'data-testid': 'trust-handshake' },
@@ -69,7 +73,7 @@ function handshake(notes: TrustNotes, other: string): Node[] {
     pending: 'The handshake has not finished yet.',
     handshake: 'They are the ones the two SDPs named: the handshake used the certificates that were described.',
     stack:
-      'getStats() did not name the certificates (Firefox never does; Chromium may not yet when the connection comes up). WebRTC itself refuses a handshake whose certificate does not match the SDP’s fingerprint, so the fingerprints above are the ones in use.',
+      'Neither getStats() nor the DTLS transport named the peer’s certificate. WebRTC itself refuses a handshake whose certificate does not match the SDP’s fingerprint, so the fingerprints above are the ones in use.',
     mismatch: 'They are NOT the ones the SDPs named: the connection is not the one that was described.',
   };
   rows.push(el('p', { class: notes.checked === 'mismatch' ? 'error' : '', 'data-testid': 'trust-checked' }, verdicts[notes.checked]));
