@@ -1,16 +1,13 @@
-import type { RemotePeer, Room, SafetyNumber } from '@icebreaker/client';
+import type { RemotePeer, Room } from '@icebreaker/client';
 import { createInvite } from '@icebreaker/client/pairing';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import WebSocket from 'ws';
 import { NodeRTCPeerConnection } from '../../packages/cli/src/node-rtc.js';
-import { messages, NODE_STACKS, nodePeer, openPeer, serverPerTest } from '../helpers/peers.js';
+import { attackerKey, firstPeer, messages, NO_PATH, NODE_STACKS, nodePeer, openPeer, safetyOf, serverPerTest } from '../helpers/peers.js';
 import { startHarness } from '../helpers/server.js';
 
 // Outsider tests of issue 13 (downgrades): a signaling path that tries to get two peers talking
 // without the safety numbers telling them that it sits between them.
-
-/** ICE cannot connect (relay-only policy, no TURN): the relay through the server carries the data. */
-const NO_PATH = { rtcConfiguration: { iceTransportPolicy: 'relay' as const }, relay: { afterMs: 300 } };
 
 type Frame = { type?: string; seq?: number; data?: { kind?: string; key?: string } };
 
@@ -38,36 +35,6 @@ function droppingSocket(swap: boolean) {
   };
 }
 
-async function attackerKey(): Promise<string> {
-  const pair = (await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, ['deriveBits'])) as CryptoKeyPair;
-  return Buffer.from(await crypto.subtle.exportKey('raw', pair.publicKey)).toString('base64url');
-}
-
-/** The first RemotePeer of `room`. */
-function firstPeer(room: Room): Promise<RemotePeer> {
-  const known = [...room.peers.values()][0];
-  if (known) return Promise.resolve(known);
-  return new Promise((resolve) => {
-    const off = room.on('peer', (peer) => {
-      off();
-      resolve(peer);
-    });
-  });
-}
-
-/** Resolves with `peer`'s safety number once it has one with relay keys. */
-function relayNumber(peer: RemotePeer): Promise<SafetyNumber> {
-  const now = peer.safetyNumber;
-  if (now?.relayKeys) return Promise.resolve(now);
-  return new Promise((resolve) => {
-    const off = peer.on('safety', (number) => {
-      if (!number.relayKeys) return;
-      off();
-      resolve(number);
-    });
-  });
-}
-
 describe('a signaling path that withholds the descriptions and carries the relay', () => {
   const t = serverPerTest();
 
@@ -83,7 +50,10 @@ describe('a signaling path that withholds the descriptions and carries the relay
     expect(await got).toEqual(['over a relay nobody can check']);
     expect(toB.path).toBe('relay');
     // Data flows end to end over keys the server handed out: the users must have a number to compare.
-    const [atA, atB] = await Promise.all([relayNumber(toB), relayNumber(toA)]);
+    const [atA, atB] = await Promise.all([
+      safetyOf(toB, (n) => n.relayKeys !== undefined),
+      safetyOf(toA, (n) => n.relayKeys !== undefined),
+    ]);
     expect(atA.digits).toBe(atB.digits);
   });
 
@@ -109,7 +79,10 @@ describe('a signaling path that withholds the descriptions and carries the relay
     const b = await nodePeer(t.h.server.signalingUrl, 'no-descriptions-swapped', options);
     t.sessions.push(b);
     const [toB, toA] = await Promise.all([firstPeer(a), firstPeer(b)]);
-    const [atA, atB] = await Promise.all([relayNumber(toB), relayNumber(toA)]);
+    const [atA, atB] = await Promise.all([
+      safetyOf(toB, (n) => n.relayKeys !== undefined),
+      safetyOf(toA, (n) => n.relayKeys !== undefined),
+    ]);
     expect(atA.relayKeys?.remote).not.toBe(atB.relayKeys?.local);
     expect(atA.digits).not.toBe(atB.digits);
   });
@@ -160,7 +133,10 @@ describe('a relay key sent after the agreed one', () => {
     );
     await secondKey;
     // Both second keys came (and the relay refused them): the numbers are the agreed keys' still.
-    const [atA, atB] = await Promise.all([relayNumber(toB), relayNumber(toA)]);
+    const [atA, atB] = await Promise.all([
+      safetyOf(toB, (n) => n.relayKeys !== undefined),
+      safetyOf(toA, (n) => n.relayKeys !== undefined),
+    ]);
     expect(atA.relayKeys?.remote).not.toBe(atB.relayKeys?.local);
     expect(atA.digits).not.toBe(atB.digits);
   });
@@ -192,8 +168,8 @@ describe('a description with another certificate, on a connection already made',
       const b = await nodePeer(t.h.server.signalingUrl, 'cert-change', stack);
       t.sessions.push(b);
       const [toB, toA] = await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
-      const before = await settledNumber(toB);
-      expect(before.digits).toBe((await settledNumber(toA)).digits);
+      const before = await safetyOf(toB);
+      expect(before.digits).toBe((await safetyOf(toA)).digits);
       const refused = new Promise<string>((resolve) => {
         const off = a.on('error', (error) => {
           if (error.code !== 'fingerprint-mismatch' && error.code !== 'tampered') return;
@@ -226,19 +202,6 @@ function openedAt(room: Room, id: string, generation: number): Promise<RemotePee
   });
 }
 
-/** Resolves with `peer`'s safety number once the handshake check is done. */
-function settledNumber(peer: RemotePeer): Promise<SafetyNumber> {
-  const now = peer.safetyNumber;
-  if (now && now.checked !== 'pending') return Promise.resolve(now);
-  return new Promise((resolve) => {
-    const off = peer.on('safety', (number) => {
-      if (number.checked === 'pending') return;
-      off();
-      resolve(number);
-    });
-  });
-}
-
 describe('a new peer connection between the same two paired peers', () => {
   const t = serverPerTest();
 
@@ -252,7 +215,7 @@ describe('a new peer connection between the same two paired peers', () => {
       const b = await nodePeer(t.h.server.signalingUrl, room, options);
       t.sessions.push(b);
       const [toB, toA] = await Promise.all([openPeer(a, b.peerId), openPeer(b, a.peerId)]);
-      const [first, firstB] = await Promise.all([settledNumber(toB), settledNumber(toA)]);
+      const [first, firstB] = await Promise.all([safetyOf(toB), safetyOf(toA)]);
       expect(first.digits).toBe(firstB.digits);
       toB.markVerified();
       expect(toB.verified).toBe(true);
@@ -261,7 +224,7 @@ describe('a new peer connection between the same two paired peers', () => {
       toB.pc.close();
       const [toB1, toA1] = await next;
       expect([toB1.paired, toA1.paired]).toEqual([true, true]);
-      const [second, secondB] = await Promise.all([settledNumber(toB1), settledNumber(toA1)]);
+      const [second, secondB] = await Promise.all([safetyOf(toB1), safetyOf(toA1)]);
       expect(second.digits).toBe(secondB.digits);
       // New certificates, a new number: the users compare again (README, "Trust no server").
       expect(second.digits).not.toBe(first.digits);

@@ -1,30 +1,26 @@
-import type { RemotePeer, Room, SafetyNumber } from '@icebreaker/client';
+import type { SafetyNumber } from '@icebreaker/client';
 import { createInvite } from '@icebreaker/client/pairing';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { NodeRTCPeerConnection } from '../../packages/cli/src/node-rtc.js';
-import { messages, NODE_STACKS, nodePeer, openPeer, roomError, safetyOf, serverPerTest } from '../helpers/peers.js';
+import {
+  attackerKey,
+  firstPeer,
+  messages,
+  NO_PATH,
+  NODE_STACKS,
+  nodePeer,
+  openPeer,
+  roomError,
+  safetyOf,
+  serverPerTest,
+} from '../helpers/peers.js';
 
 /** The terminal peer's stack: node-datachannel, with the handshake's certificate read from libdatachannel. */
 const CLI_STACK = { RTCPeerConnection: NodeRTCPeerConnection as unknown as typeof RTCPeerConnection };
 
 // Issue 13: safety numbers from both DTLS fingerprints (and the relay's keys), and pairing secrets that
 // every description and relay key must prove, with an honest server. The man in the middle is in test/mitm.
-
-/** ICE cannot connect (relay-only policy, no TURN): the relay through the server carries the data. */
-const NO_PATH = { rtcConfiguration: { iceTransportPolicy: 'relay' as const }, relay: { afterMs: 300 } };
-
-/** The first RemotePeer of `room` (it never opens when the relay's keys are swapped). */
-function firstPeer(room: Room): Promise<RemotePeer> {
-  const known = [...room.peers.values()][0];
-  if (known) return Promise.resolve(known);
-  return new Promise((resolve) => {
-    const off = room.on('peer', (peer) => {
-      off();
-      resolve(peer);
-    });
-  });
-}
 
 const settled = (number: SafetyNumber) => number.checked !== 'pending';
 
@@ -138,11 +134,6 @@ class KeySwappingWebSocket extends WebSocket {
       (super.send as (...args: unknown[]) => void)(JSON.stringify({ ...frame, data: { ...frame.data, key } }), ...rest);
     });
   }
-}
-
-async function attackerKey(): Promise<string> {
-  const pair = (await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, ['deriveBits'])) as CryptoKeyPair;
-  return Buffer.from(await crypto.subtle.exportKey('raw', pair.publicKey)).toString('base64url');
 }
 
 describe('a signaling path that swaps the relay keys', () => {

@@ -150,3 +150,24 @@ export function roomError(room: Room, code: string): Promise<{ error: Icebreaker
     });
   });
 }
+
+/** The first RemotePeer of `room`, open or not (one whose relay keys were swapped never opens). */
+export function firstPeer(room: Room): Promise<RemotePeer> {
+  const known = [...room.peers.values()][0];
+  if (known) return Promise.resolve(known);
+  return new Promise((resolve) => {
+    const off = room.on('peer', (peer) => {
+      off();
+      resolve(peer);
+    });
+  });
+}
+
+/** A fresh ECDH P-256 public key, raw and base64url: what a path in the middle hands out as a relay key. */
+export async function attackerKey(): Promise<string> {
+  const pair = (await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, ['deriveBits'])) as CryptoKeyPair;
+  return Buffer.from(await crypto.subtle.exportKey('raw', pair.publicKey)).toString('base64url');
+}
+
+/** ICE cannot connect (relay-only policy, no TURN): the relay through the server carries the data. */
+export const NO_PATH = { rtcConfiguration: { iceTransportPolicy: 'relay' as const }, relay: { afterMs: 300 } };
